@@ -111,13 +111,20 @@ export function createEventStreamParser(options: EventStreamParserOptions): Even
   let idBuffer = options.lastEventId ?? '';
   let lastEventId = idBuffer;
 
-  function fail(): void {
-    failed = true;
+  // Drop everything not yet dispatched; the ID buffer falls back to the last dispatched ID.
+  function discard(): void {
+    decoder = undefined;
     pending.length = 0;
     pendingLength = 0;
     dataLines.length = 0;
     dataLength = 0;
     eventType = '';
+    idBuffer = lastEventId;
+  }
+
+  function fail(): void {
+    failed = true;
+    discard();
     onError?.(
       new EventStreamError(
         'ERR_SSE_BUFFER_OVERFLOW',
@@ -253,25 +260,13 @@ export function createEventStreamParser(options: EventStreamParserOptions): Even
     },
     end(): void {
       // Flushing the decoder can only complete the unterminated line, which is discarded anyway.
-      decoder = undefined;
-      pending.length = 0;
-      pendingLength = 0;
-      dataLines.length = 0;
-      dataLength = 0;
-      eventType = '';
-      idBuffer = lastEventId;
+      discard();
     },
     reset(): void {
-      decoder = undefined;
+      discard();
       atStart = true;
       skipLF = false;
       failed = false;
-      pending.length = 0;
-      pendingLength = 0;
-      dataLines.length = 0;
-      dataLength = 0;
-      eventType = '';
-      idBuffer = lastEventId;
     },
     get lastEventId(): string {
       return lastEventId;

@@ -1,0 +1,105 @@
+// Shared helpers for the SSE tests: the servers to run every test over (node:http as the oracle,
+// trama's own once it exists), and a minimal raw event-stream reader built on node:http.get and
+// trama's parser, so the server helper is tested without the EventSource under test.
+import * as http from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createEventStreamParser } from '../../src/wire/sse/index.js';
+import type { ServerSentEvent } from '../../src/wire/sse/index.js';
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+export interface ServerFlavour {
+  name: string;
+  createServer(handler: Handler): http.Server;
+}
+
+const nodeFlavour: ServerFlavour = { name: 'node:http', createServer: (h) => http.createServer(h) };
+
+/** node:http always; trama's server as soon as src/http/server.ts exports createServer. */
+export async function serverFlavours(): Promise<ServerFlavour[]> {
+  const out = [nodeFlavour];
+  // A computed specifier: the module may not exist yet in this tree.
+  const spec = '../../src/http/server.js';
+  try {
+    const mod = (await import(spec)) as { createServer?: (h: Handler) => http.Server };
+    if (typeof mod.createServer === 'function') out.push({ name: 'trama', createServer: (h) => mod.createServer!(h) });
+  } catch {
+    // Not there yet: node:http only (the report says so).
+  }
+  return out;
+}
+
+export interface Running {
+  url: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export async function listen(server: http.Server, port = 0): Promise<Running> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${addr.port}/`,
+    port: addr.port,
+    server,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+    },
+  };
+}
+
+/** A raw stream reader: resolves events one by one, in order. */
+export class RawStream {
+  readonly events: ServerSentEvent[] = [];
+  readonly comments: string[] = [];
+  res!: http.IncomingMessage;
+  req!: http.ClientRequest;
+  #waiters: (() => void)[] = [];
+  ended = false;
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<RawStream> {
+    const s = new RawStream();
+    const parser = createEventStreamParser({
+      onEvent: (e) => {
+        s.events.push(e);
+        s.#wake();
+      },
+      onComment: (c) => {
+        s.comments.push(c);
+        s.#wake();
+      },
+    });
+    s.req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } });
+    const [res] = (await once(s.req, 'response')) as [http.IncomingMessage];
+    s.res = res;
+    res.on('data', (c: Buffer) => parser.feed(c));
+    res.on('close', () => {
+      s.ended = true;
+      s.#wake();
+    });
+    return s;
+  }
+
+  #wake(): void {
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Wait until `predicate` holds (checked after every event, comment, or end). */
+  async until(predicate: () => boolean): Promise<void> {
+    while (!predicate()) {
+      if (this.ended) throw new Error(`stream ended before the condition held (${this.events.length} events)`);
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
+  }
+
+  close(): void {
+    this.req.destroy();
+  }
+}
