@@ -58,7 +58,7 @@ for (const flavour of await serverFlavours()) {
       seen.push(st.lastEventId);
       st.close();
     });
-    for (const headers of [{}, { 'last-event-id': '42' }, { 'last-event-id': Buffer.from('ação-7').toString('latin1') }]) {
+    for (const headers of [{} as Record<string, string>, { 'last-event-id': '42' }, { 'last-event-id': Buffer.from('ação-7').toString('latin1') }]) {
       const s = await RawStream.open(srv.url, headers);
       await once(s.res, 'end');
     }
