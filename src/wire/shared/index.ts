@@ -11,3 +11,4 @@ export {
   validateHeaderValue,
   CONNECTION_SPECIFIC_FIELDS,
 } from './fields.js';
+export { describeReceived, invalidArgType, invalidArgValue } from './arg-errors.js';

@@ -1,0 +1,300 @@
+/**
+ * `IncomingMessage`: a received request (server side) or response (client side), a Readable of
+ * the body, with node:http's members and duplicate-header rules.
+ *
+ * Design:
+ * - `headers`, `headersDistinct`, `trailers`, `trailersDistinct` are built LAZILY from
+ *   `rawHeaders`/`rawTrailers` on first read and cached (most handlers never read most of
+ *   them); assigning them replaces the cache, as in node.
+ * - The body source is protocol-neutral: whoever feeds the message (the h1 server driver, the h1
+ *   client, later an h2 stream) pushes chunks with `push()`, and may set a {@link BodySource}
+ *   to be told when the consumer wants more (`_read`) or gives up (`_destroy`).
+ * - Callable on an existing object (`IncomingMessage.call(this, socket)`) and subclassable with
+ *   `util.inherits`, like `OutgoingMessage` (same construction pattern, see there).
+ */
+import type { Socket } from 'node:net';
+import { Readable, finished } from 'node:stream';
+
+/** What feeds an IncomingMessage's body: asked for more bytes, or told the reader went away. */
+export interface BodySource {
+  /** The consumer wants more: resume reading the transport. */
+  resumeBody(msg: IncomingMessageBase): void;
+  /** The message was destroyed before its body completed: abort the transfer (h1: close the connection). */
+  abortBody?(msg: IncomingMessageBase, err: Error | null): void;
+}
+
+export const kBodySource = Symbol('kBodySource');
+const kHeaders = Symbol('kHeaders');
+const kHeadersDistinct = Symbol('kHeadersDistinct');
+const kTrailers = Symbol('kTrailers');
+const kTrailersDistinct = Symbol('kTrailersDistinct');
+
+export type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
+
+// node's grouping of field names for joining duplicates:
+//  'drop'  – a single value is meaningful; later duplicates are ignored (unless joinDuplicateHeaders)
+//  'array' – set-cookie: every value kept in an array
+//  'semi'  – cookie: joined with '; ' (RFC 6265 §5.4)
+//  'comma' – everything else: a list joined with ', ' (RFC 9110 §5.3)
+const DROP = 0;
+const ARRAY = 1;
+const SEMI = 2;
+const COMMA = 3;
+const FIELD_KIND: ReadonlyMap<string, number> = new Map([
+  ['content-type', DROP],
+  ['content-length', DROP],
+  ['user-agent', DROP],
+  ['referer', DROP],
+  ['host', DROP],
+  ['authorization', DROP],
+  ['proxy-authorization', DROP],
+  ['if-modified-since', DROP],
+  ['if-unmodified-since', DROP],
+  ['from', DROP],
+  ['location', DROP],
+  ['max-forwards', DROP],
+  ['retry-after', DROP],
+  ['etag', DROP],
+  ['last-modified', DROP],
+  ['server', DROP],
+  ['age', DROP],
+  ['expires', DROP],
+  ['set-cookie', ARRAY],
+  ['cookie', SEMI],
+]);
+
+// Most requests repeat a few names in a few spellings: remember their lower-case form.
+const LOWER_CACHE = new Map<string, string>();
+const LOWER_CACHE_MAX = 512;
+function lowerName(name: string): string {
+  let lower = LOWER_CACHE.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (LOWER_CACHE.size < LOWER_CACHE_MAX) LOWER_CACHE.set(name, lower);
+  }
+  return lower;
+}
+
+function addLine(field: string, value: string, dest: IncomingHttpHeaders, joinDuplicates: boolean): void {
+  const name = lowerName(field);
+  const kind = FIELD_KIND.get(name) ?? COMMA;
+  const prev = dest[name];
+  if (kind === COMMA || kind === SEMI) {
+    dest[name] = typeof prev === 'string' ? prev + (kind === COMMA ? ', ' : '; ') + value : value;
+  } else if (kind === ARRAY) {
+    if (prev !== undefined) (prev as string[]).push(value);
+    else dest[name] = [value];
+  } else if (prev === undefined) {
+    dest[name] = value;
+  } else if (joinDuplicates) {
+    dest[name] = prev + ', ' + value;
+  }
+}
+
+function buildHeaders(raw: readonly string[], joinDuplicates: boolean): IncomingHttpHeaders {
+  const dest: IncomingHttpHeaders = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) addLine(raw[i]!, raw[i + 1]!, dest, joinDuplicates);
+  return dest;
+}
+
+function buildDistinct(raw: readonly string[]): Record<string, string[]> {
+  const dest: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = lowerName(raw[i]!);
+    const list = dest[name];
+    if (list === undefined) dest[name] = [raw[i + 1]!];
+    else list.push(raw[i + 1]!);
+  }
+  return dest;
+}
+
+/** The methods and state of IncomingMessage (never constructed directly: use `IncomingMessage`). */
+export class IncomingMessageBase extends Readable {
+  declare socket: Socket | null;
+  declare client: Socket | null;
+  declare httpVersionMajor: number | null;
+  declare httpVersionMinor: number | null;
+  declare httpVersion: string | null;
+  declare complete: boolean;
+  declare rawHeaders: string[];
+  declare rawTrailers: string[];
+  declare joinDuplicateHeaders: boolean;
+  declare aborted: boolean;
+  declare upgrade: boolean | null;
+  declare url: string;
+  declare method: string | null;
+  declare statusCode: number | null;
+  declare statusMessage: string | null;
+  declare _consuming: boolean;
+  declare _dumped: boolean;
+  declare [kBodySource]: BodySource | null;
+  declare [kHeaders]: IncomingHttpHeaders | null;
+  declare [kHeadersDistinct]: Record<string, string[]> | null;
+  declare [kTrailers]: IncomingHttpHeaders | null;
+  declare [kTrailersDistinct]: Record<string, string[]> | null;
+
+  get connection(): Socket | null {
+    return this.socket;
+  }
+  set connection(v: Socket | null) {
+    this.socket = v;
+  }
+
+  /** Header fields by lower-cased name, duplicates joined by node's rules (built on first read). */
+  get headers(): IncomingHttpHeaders {
+    let h = this[kHeaders];
+    if (h === null) this[kHeaders] = h = buildHeaders(this.rawHeaders, this.joinDuplicateHeaders);
+    return h;
+  }
+  set headers(val: IncomingHttpHeaders) {
+    this[kHeaders] = val;
+  }
+
+  /** Every header's values as an array, by lower-cased name. */
+  get headersDistinct(): Record<string, string[]> {
+    let h = this[kHeadersDistinct];
+    if (h === null) this[kHeadersDistinct] = h = buildDistinct(this.rawHeaders);
+    return h;
+  }
+  set headersDistinct(val: Record<string, string[]>) {
+    this[kHeadersDistinct] = val;
+  }
+
+  /** Trailer fields (after 'end'), same rules as `headers`. */
+  get trailers(): IncomingHttpHeaders {
+    let h = this[kTrailers];
+    if (h === null) this[kTrailers] = h = buildHeaders(this.rawTrailers, this.joinDuplicateHeaders);
+    return h;
+  }
+  set trailers(val: IncomingHttpHeaders) {
+    this[kTrailers] = val;
+  }
+
+  get trailersDistinct(): Record<string, string[]> {
+    let h = this[kTrailersDistinct];
+    if (h === null) this[kTrailersDistinct] = h = buildDistinct(this.rawTrailers);
+    return h;
+  }
+  set trailersDistinct(val: Record<string, string[]>) {
+    this[kTrailersDistinct] = val;
+  }
+
+  /**
+   * Set the socket's idle timeout; `callback` listens for this message's 'timeout'.
+   *
+   * @example
+   * req.setTimeout(5000, () => req.destroy());
+   */
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (callback) this.on('timeout', callback);
+    this.socket?.setTimeout(msecs);
+    return this;
+  }
+
+  /** Add fields to `dest` with node's duplicate rules (node's semi-internal `_addHeaderLine`). */
+  _addHeaderLine(field: string, value: string, dest: IncomingHttpHeaders): void {
+    addLine(field, value, dest, this.joinDuplicateHeaders);
+  }
+
+  /** node's semi-internal `_addHeaderLines(headers, n)`: fill `headers` (or `trailers` after completion) from a raw list. */
+  _addHeaderLines(headers: string[], n: number): void {
+    if (!headers || headers.length === 0) return;
+    const dest = this.complete ? this.trailers : this.headers;
+    for (let i = 0; i < n && i + 1 < headers.length; i += 2) addLine(headers[i]!, headers[i + 1]!, dest, this.joinDuplicateHeaders);
+  }
+
+  override _read(_n: number): void {
+    if (!this._consuming) {
+      (this as unknown as { _readableState: { readingMore: boolean } })._readableState.readingMore = false;
+      this._consuming = true;
+    }
+    const src = this[kBodySource];
+    if (src !== null) src.resumeBody(this);
+    else if (this.socket?.readable) this.socket.resume();
+  }
+
+  /** Read and discard the rest of the body (the response is done and nobody read it). */
+  _dump(): void {
+    if (!this._dumped) {
+      this._dumped = true;
+      this.removeAllListeners('data');
+      this.resume();
+    }
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (!this.readableEnded || !this.complete) {
+      this.aborted = true;
+      this.emit('aborted');
+    }
+    const src = this[kBodySource];
+    if (this.aborted && src !== null && typeof src.abortBody === 'function') {
+      src.abortBody(this, err);
+      process.nextTick(cb, err);
+      return;
+    }
+    const sock = this.socket;
+    if (sock !== null && !sock.destroyed && this.aborted) {
+      sock.destroy(err ?? undefined);
+      const cleanup = finished(sock, (e) => {
+        cleanup();
+        const premature = (e as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+        process.nextTick(cb, (premature ? null : e) || err);
+      });
+      return;
+    }
+    process.nextTick(cb, err);
+  }
+}
+
+/** Fill a fresh IncomingMessage's state on `self` (node's constructor body). */
+export function initIncomingMessage(self: IncomingMessageBase, socket: Socket | null | undefined, highWaterMark?: number): void {
+  const hwm = highWaterMark ?? socket?.readableHighWaterMark;
+  (Readable as unknown as (this: unknown, opts?: object) => void).call(self, hwm !== undefined ? { highWaterMark: hwm } : undefined);
+  self.socket = socket ?? null;
+  self.httpVersionMajor = null;
+  self.httpVersionMinor = null;
+  self.httpVersion = null;
+  self.complete = false;
+  self.rawHeaders = [];
+  self.rawTrailers = [];
+  self.joinDuplicateHeaders = false;
+  self.aborted = false;
+  self.upgrade = null;
+  self.url = '';
+  self.method = null;
+  self.statusCode = null;
+  self.statusMessage = null;
+  self.client = socket ?? null;
+  self._consuming = false;
+  self._dumped = false;
+  self[kBodySource] = null;
+  self[kHeaders] = null;
+  self[kHeadersDistinct] = null;
+  self[kTrailers] = null;
+  self[kTrailersDistinct] = null;
+}
+
+export interface IncomingMessageConstructor {
+  new (socket?: Socket | null): IncomingMessage;
+  (this: object, socket?: Socket | null): void;
+  readonly prototype: IncomingMessage;
+}
+
+/** The node:http IncomingMessage. */
+export type IncomingMessage = IncomingMessageBase;
+
+function IncomingMessageFn(this: IncomingMessageBase, socket?: Socket | null): IncomingMessageBase | void {
+  if (!(this instanceof IncomingMessageBase)) return new (IncomingMessageFn as unknown as IncomingMessageConstructor)(socket);
+  initIncomingMessage(this, socket);
+}
+IncomingMessageFn.prototype = IncomingMessageBase.prototype;
+Object.defineProperty(IncomingMessageBase.prototype, 'constructor', {
+  value: IncomingMessageFn,
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
+Object.setPrototypeOf(IncomingMessageFn, Readable);
+
+export const IncomingMessage = IncomingMessageFn as unknown as IncomingMessageConstructor;

@@ -1,0 +1,940 @@
+/**
+ * `OutgoingMessage`: the writable half shared by `ServerResponse` (server) and `ClientRequest`
+ * (client), with node:http's API, defaults, errors and HTTP/1.1 framing rules.
+ *
+ * Design:
+ * - Protocol-neutral on the transport side: the message writes framed bytes to an
+ *   {@link OutgoingSink} — a `net.Socket` satisfies it, and so does the h1 server's per-response
+ *   sink that keeps pipelined responses in order (src/io/h1-server.ts). Until a sink is attached,
+ *   writes queue in `outputData` (node does the same before a client socket is assigned).
+ * - The HTTP/1.1 head is built here (`_storeHeader`), as node does, so `res._header` is the head
+ *   text once sent; a subclass for another protocol overrides `_storeHeader`/`_send`.
+ * - Callable as a plain function on an existing object (`OutgoingMessage.call(this)`) and
+ *   subclassable with `util.inherits` or `class … extends`: frameworks (light-my-request, nock)
+ *   rely on it. So the exported value is an ES5-style constructor whose prototype carries the
+ *   methods of the `OutgoingMessageBase` class below; that class's own constructor never runs,
+ *   and its fields are `declare`d (no emit) and set by `initOutgoingMessage`.
+ * - Hot path: the head and a small string body leave in ONE sink write (one latin1/utf8 string);
+ *   the Date header is cached per second; 'finish' is signalled by the sink without a per-write
+ *   closure when the sink supports `finishMessage`.
+ */
+import type { Socket } from 'node:net';
+import { Stream, getDefaultHighWaterMark } from 'node:stream';
+import {
+  nodeError,
+  validateHeaderName,
+  validateHeaderValue,
+  isToken,
+  hasInvalidFieldValueChar,
+  invalidArgType,
+} from '../wire/shared/index.js';
+
+/** Where an OutgoingMessage's framed bytes go. A `net.Socket` satisfies it. */
+export interface OutgoingSink {
+  write(data: string | Uint8Array, encoding?: BufferEncoding | null, cb?: (err?: Error | null) => void): boolean;
+  cork(): void;
+  uncork(): void;
+  readonly writableLength: number;
+  readonly writableHighWaterMark: number;
+  readonly writableCorked: number;
+  readonly destroyed: boolean;
+  /**
+   * Optional: emit 'finish' on `msg` (via `msg._onSinkFinished()`) once everything written so far
+   * has been flushed. Sinks without it get a write callback instead.
+   */
+  finishMessage?(msg: OutgoingMessageBase): void;
+}
+
+export type OutgoingHeaderValue = number | string | readonly string[];
+/** Headers as node accepts them in writeHead: an object, a flat `[k, v, k, v]` list, or `[[k, v], …]`. */
+export type OutgoingHeaders =
+  | Record<string, OutgoingHeaderValue | undefined>
+  | readonly (string | readonly string[])[]
+  | readonly (readonly [string, OutgoingHeaderValue])[];
+
+export interface OutgoingMessageOptions {
+  highWaterMark?: number;
+  rejectNonStandardBodyWrites?: boolean;
+}
+
+type WriteCallback = (err?: Error | null) => void;
+
+interface PendingWrite {
+  data: string | Uint8Array;
+  encoding: BufferEncoding | null | undefined;
+  callback: WriteCallback | null | undefined;
+}
+
+/** `[originalName, value]` per lower-cased name, like node's kOutHeaders. */
+type HeaderStore = Record<string, [string, OutgoingHeaderValue]>;
+
+export const kOutHeaders = Symbol('kOutHeaders');
+export const kSink = Symbol('kSink');
+export const kUniqueHeaders = Symbol('kUniqueHeaders');
+export const kHighWaterMark = Symbol('kHighWaterMark');
+export const kRejectNonStandardBodyWrites = Symbol('kRejectNonStandardBodyWrites');
+const kCorked = Symbol('corked');
+const kBytesWritten = Symbol('kBytesWritten');
+const kNeedDrain = Symbol('kNeedDrain');
+const kErrored = Symbol('errored');
+const kAutoUncork = Symbol('kAutoUncork');
+
+const CRLF = '\r\n';
+const RE_CONN_CLOSE = /(?:^|\W)close(?:$|\W)/i;
+const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+
+// The Date header, recomputed at most once per second (RFC 9110 §6.6.1 wants second precision).
+let dateCache = '';
+let dateSecond = -1;
+/** The current time as an IMF-fixdate, cached for the current second. */
+export function utcDate(): string {
+  const now = Date.now();
+  const sec = Math.floor(now / 1000);
+  if (sec !== dateSecond) {
+    dateSecond = sec;
+    dateCache = new Date(now).toUTCString();
+  }
+  return dateCache;
+}
+
+function headersSentError(action: string): Error {
+  return nodeError(Error, 'ERR_HTTP_HEADERS_SENT', `Cannot ${action} headers after they are sent to the client`);
+}
+
+function validateString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgType(name, ['string'], value);
+}
+
+function nop(): void {}
+
+function byteLength(data: string | Uint8Array, encoding: BufferEncoding | null | undefined): number {
+  return typeof data === 'string' ? Buffer.byteLength(data, encoding ?? 'utf8') : data.byteLength;
+}
+
+/** Per-head bookkeeping while `_storeHeader` walks the fields. */
+interface HeadState {
+  connection: boolean;
+  contLen: boolean;
+  te: boolean;
+  date: boolean;
+  expect: boolean;
+  trailer: boolean;
+  header: string;
+}
+
+/**
+ * The methods and state of `OutgoingMessage`. Never constructed directly (see the module
+ * comment): use the exported `OutgoingMessage`.
+ */
+export class OutgoingMessageBase extends Stream {
+  declare outputData: PendingWrite[];
+  declare outputSize: number;
+  declare writable: boolean;
+  declare destroyed: boolean;
+  declare _last: boolean;
+  declare chunkedEncoding: boolean;
+  declare shouldKeepAlive: boolean;
+  declare maxRequestsOnConnectionReached: boolean;
+  declare _defaultKeepAlive: boolean;
+  declare useChunkedEncodingByDefault: boolean;
+  declare sendDate: boolean;
+  declare _removedConnection: boolean;
+  declare _removedContLen: boolean;
+  declare _removedTE: boolean;
+  declare strictContentLength: boolean;
+  declare _contentLength: number | null;
+  declare _hasBody: boolean;
+  declare _trailer: string;
+  declare finished: boolean;
+  declare _headerSent: boolean;
+  declare _closed: boolean;
+  declare socket: Socket | null;
+  declare _header: string | null;
+  declare _keepAliveTimeout: number;
+  declare _maxRequestsPerSocket: number | undefined;
+  declare _onPendingData: (delta: number) => void;
+  declare [kOutHeaders]: HeaderStore | null;
+  declare [kSink]: OutgoingSink | null;
+  declare [kCorked]: number;
+  declare [kBytesWritten]: number;
+  declare [kNeedDrain]: boolean;
+  declare [kErrored]: Error | null;
+  declare [kHighWaterMark]: number;
+  declare [kRejectNonStandardBodyWrites]: boolean;
+  declare [kUniqueHeaders]: Set<string> | null;
+  declare [kAutoUncork]: boolean;
+
+  // ---- state getters (node's names) ----
+
+  get writableFinished(): boolean {
+    const sink = this[kSink];
+    return this.finished && this.outputSize === 0 && (!sink || sink.writableLength === 0);
+  }
+  get writableObjectMode(): boolean {
+    return false;
+  }
+  get writableLength(): number {
+    const sink = this[kSink];
+    return this.outputSize + (sink ? sink.writableLength : 0);
+  }
+  get writableHighWaterMark(): number {
+    const sink = this[kSink];
+    return sink ? sink.writableHighWaterMark : this[kHighWaterMark];
+  }
+  get writableCorked(): number {
+    return this[kCorked];
+  }
+  get writableEnded(): boolean {
+    return this.finished;
+  }
+  get writableNeedDrain(): boolean {
+    return !this.destroyed && !this.finished && this[kNeedDrain];
+  }
+  get connection(): this['socket'] {
+    return this.socket;
+  }
+  set connection(v: this['socket']) {
+    this.socket = v;
+  }
+  get headersSent(): boolean {
+    return !!this._header;
+  }
+  get errored(): Error | null {
+    return this[kErrored];
+  }
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  // ---- headers ----
+
+  /**
+   * Set one header (replacing any value), validated like node.
+   *
+   * @example
+   * res.setHeader('Content-Type', 'text/plain').setHeader('Set-Cookie', ['a=1', 'b=2']);
+   */
+  setHeader(name: string, value: OutgoingHeaderValue): this {
+    if (this._header) throw headersSentError('set');
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    let headers = this[kOutHeaders];
+    if (headers === null) this[kOutHeaders] = headers = Object.create(null) as HeaderStore;
+    headers[name.toLowerCase()] = [name, value];
+    return this;
+  }
+
+  /**
+   * Add a value to a header, keeping the ones already set (a list once there are several).
+   *
+   * @example
+   * res.appendHeader('Set-Cookie', 'a=1'); res.appendHeader('Set-Cookie', 'b=2');
+   */
+  appendHeader(name: string, value: OutgoingHeaderValue): this {
+    if (this._header) throw headersSentError('append');
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    const field = name.toLowerCase();
+    const headers = this[kOutHeaders];
+    const entry = headers === null ? undefined : headers[field];
+    if (entry === undefined || !entry[1]) return this.setHeader(name, value);
+    if (!Array.isArray(entry[1])) entry[1] = [entry[1] as string];
+    const list = entry[1] as unknown[];
+    if (Array.isArray(value)) for (const v of value) list.push(v);
+    else list.push(value);
+    return this;
+  }
+
+  /**
+   * Set many headers from a `Headers` or a `Map` (set-cookie values are kept apart).
+   *
+   * @example
+   * res.setHeaders(new Headers({ 'content-type': 'text/html' }));
+   */
+  setHeaders(headers: Headers | Map<string, OutgoingHeaderValue>): this {
+    if (this._header) throw headersSentError('set');
+    const h = headers as unknown as { keys?: unknown; get?: unknown } | null;
+    if (!h || Array.isArray(h) || typeof h.keys !== 'function' || typeof h.get !== 'function') {
+      throw invalidArgType('headers', ['Headers', 'Map'], headers);
+    }
+    const cookies: string[] = [];
+    for (const [key, value] of headers as Iterable<[string, OutgoingHeaderValue]>) {
+      if (key === 'set-cookie') {
+        if (Array.isArray(value)) cookies.push(...(value as string[]));
+        else cookies.push(value as string);
+        continue;
+      }
+      this.setHeader(key, value);
+    }
+    if (cookies.length > 0) this.setHeader('set-cookie', cookies);
+    return this;
+  }
+
+  /** The value set for `name` (any case), or undefined. */
+  getHeader(name: string): OutgoingHeaderValue | undefined {
+    validateString(name, 'name');
+    const headers = this[kOutHeaders];
+    if (headers === null) return undefined;
+    const entry = headers[name.toLowerCase()];
+    return entry && entry[1];
+  }
+
+  /** Lower-cased names of the headers set so far. */
+  getHeaderNames(): string[] {
+    return this[kOutHeaders] !== null ? Object.keys(this[kOutHeaders]) : [];
+  }
+
+  /** Names of the headers set so far, in the case they were set with. */
+  getRawHeaderNames(): string[] {
+    const headers = this[kOutHeaders];
+    if (headers === null) return [];
+    const out: string[] = [];
+    for (const key of Object.keys(headers)) out.push(headers[key]![0]);
+    return out;
+  }
+
+  /** A null-prototype copy: lower-cased name → value. */
+  getHeaders(): Record<string, OutgoingHeaderValue> {
+    const headers = this[kOutHeaders];
+    const ret = Object.create(null) as Record<string, OutgoingHeaderValue>;
+    if (headers) for (const key of Object.keys(headers)) ret[key] = headers[key]![1];
+    return ret;
+  }
+
+  hasHeader(name: string): boolean {
+    validateString(name, 'name');
+    return this[kOutHeaders] !== null && !!this[kOutHeaders][name.toLowerCase()];
+  }
+
+  removeHeader(name: string): void {
+    validateString(name, 'name');
+    if (this._header) throw headersSentError('remove');
+    const key = name.toLowerCase();
+    switch (key) {
+      case 'connection':
+        this._removedConnection = true;
+        break;
+      case 'content-length':
+        this._removedContLen = true;
+        break;
+      case 'transfer-encoding':
+        this._removedTE = true;
+        break;
+      case 'date':
+        this.sendDate = false;
+        break;
+    }
+    if (this[kOutHeaders] !== null) delete this[kOutHeaders][key];
+  }
+
+  /** Subclasses write their default head (ServerResponse: `writeHead(this.statusCode)`). */
+  _implicitHeader(): void {
+    throw nodeError(Error, 'ERR_METHOD_NOT_IMPLEMENTED', 'The _implicitHeader() method is not implemented');
+  }
+
+  /**
+   * Serialize the HTTP/1.1 head (`firstLine` already ends in CRLF) with `headers` — the
+   * progressive store, or what writeHead was given — adding Date, Connection, Keep-Alive and the
+   * framing field as node does, and store it in `_header` until the first body write.
+   */
+  _storeHeader(firstLine: string, headers: OutgoingHeaders | HeaderStore | null | undefined): void {
+    const state: HeadState = {
+      connection: false,
+      contLen: false,
+      te: false,
+      date: false,
+      expect: false,
+      trailer: false,
+      header: firstLine,
+    };
+    if (headers) {
+      if (headers === this[kOutHeaders]) {
+        const store = headers as HeaderStore;
+        for (const key in store) {
+          const entry = store[key]!;
+          processHeader(this, state, entry[0], entry[1], false);
+        }
+      } else if (Array.isArray(headers)) {
+        if (headers.length > 0 && Array.isArray(headers[0])) {
+          for (const pair of headers as readonly (readonly [string, OutgoingHeaderValue])[]) {
+            processHeader(this, state, pair[0], pair[1], true);
+          }
+        } else {
+          if (headers.length % 2 !== 0) {
+            throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'headers' is invalid. Received ${formatArray(headers)}`);
+          }
+          for (let n = 0; n < headers.length; n += 2) {
+            processHeader(this, state, headers[n] as string, headers[n + 1] as OutgoingHeaderValue, true);
+          }
+        }
+      } else {
+        const obj = headers as Record<string, OutgoingHeaderValue | undefined>;
+        for (const key in obj) {
+          if (Object.prototype.hasOwnProperty.call(obj, key)) {
+            processHeader(this, state, key, obj[key] as OutgoingHeaderValue, true);
+          }
+        }
+      }
+    }
+    let header = state.header;
+
+    // RFC 9110 §6.6.1: an origin server with a clock MUST send Date (node: unless sendDate=false).
+    if (this.sendDate && !state.date) header += 'Date: ' + utcDate() + CRLF;
+
+    // Persistence (RFC 9112 §9.3): say keep-alive or close explicitly, as node does.
+    if (this._removedConnection) {
+      this._last = !this.shouldKeepAlive;
+    } else if (!state.connection) {
+      const sendKeepAlive =
+        this.shouldKeepAlive && (state.contLen || this.useChunkedEncodingByDefault || !!(this as { agent?: unknown }).agent);
+      if (sendKeepAlive && this.maxRequestsOnConnectionReached) {
+        header += 'Connection: close\r\n';
+      } else if (sendKeepAlive) {
+        header += 'Connection: keep-alive\r\n';
+        if (this._keepAliveTimeout && this._defaultKeepAlive) {
+          const max = (this._maxRequestsPerSocket ?? 0) > 0 ? `, max=${this._maxRequestsPerSocket}` : '';
+          header += `Keep-Alive: timeout=${Math.floor(this._keepAliveTimeout / 1000)}${max}\r\n`;
+        }
+      } else {
+        this._last = true;
+        header += 'Connection: close\r\n';
+      }
+    }
+
+    // Framing (RFC 9112 §6): a length when known, else chunked, else read-until-close.
+    if (!state.contLen && !state.te) {
+      if (!this._hasBody) {
+        this.chunkedEncoding = false;
+      } else if (!this.useChunkedEncodingByDefault) {
+        this._last = true;
+      } else if (!state.trailer && !this._removedContLen && typeof this._contentLength === 'number') {
+        header += 'Content-Length: ' + this._contentLength + CRLF;
+      } else if (!this._removedTE) {
+        header += 'Transfer-Encoding: chunked\r\n';
+        this.chunkedEncoding = true;
+      } else {
+        this._last = true;
+      }
+    }
+    // Trailers travel only in a chunked body (RFC 9112 §7.1.2).
+    if (this.chunkedEncoding !== true && state.trailer) {
+      throw nodeError(Error, 'ERR_HTTP_TRAILER_INVALID', 'Trailers are invalid with this transfer encoding');
+    }
+    this._header = header + CRLF;
+    this._headerSent = false;
+    // With Expect: 100-continue the head goes now, so the peer may send its body.
+    if (state.expect) this._send('');
+  }
+
+  // ---- body ----
+
+  /**
+   * Write a body chunk; the head goes first on the first write.
+   *
+   * @example
+   * res.write('part 1'); res.write(Buffer.from('part 2'), () => console.log('flushed'));
+   */
+  write(chunk: string | Uint8Array, encoding?: BufferEncoding | WriteCallback | null, callback?: WriteCallback): boolean {
+    if (typeof encoding === 'function') {
+      callback = encoding;
+      encoding = null;
+    }
+    const ret = writeChunk(this, chunk, encoding, callback, false);
+    if (!ret) this[kNeedDrain] = true;
+    return ret;
+  }
+
+  /**
+   * Hand framed bytes to the sink (or queue them), prefixing the head on the first call. Returns
+   * false once the buffered amount passes the high-water mark.
+   */
+  _send(data: string | Uint8Array, encoding?: BufferEncoding | null, callback?: WriteCallback | null): boolean {
+    if (!this._headerSent && this._header !== null) {
+      const header = this._header;
+      // One write for head + body when both are text in a byte-compatible encoding.
+      if (typeof data === 'string' && isTextEncoding(encoding)) {
+        data = header + data;
+      } else {
+        this.outputData.unshift({ data: header, encoding: 'latin1', callback: null });
+        this.outputSize += header.length;
+        this._onPendingData(header.length);
+      }
+      this._headerSent = true;
+    }
+    return this._writeRaw(data, encoding, callback);
+  }
+
+  _writeRaw(data: string | Uint8Array, encoding?: BufferEncoding | null, callback?: WriteCallback | null): boolean {
+    const sink = this[kSink];
+    // A destroyed transport: drop the bytes; 'close' is on its way (node does the same).
+    if (sink !== null && sink.destroyed) return false;
+    if (data.length === 0 && callback == null) return this.outputSize < this[kHighWaterMark];
+    if (sink !== null && this[kCorked] === 0) {
+      if (this.outputData.length > 0) this._flushOutput(sink);
+      return sink.write(data, encoding, callback ?? undefined);
+    }
+    this.outputData.push({ data, encoding, callback });
+    const len = typeof data === 'string' ? data.length : data.byteLength;
+    this.outputSize += len;
+    this._onPendingData(len);
+    return this.outputSize < this[kHighWaterMark];
+  }
+
+  /** Send what was queued while no sink was attached (or while corked) to `sink`, in one write when possible. */
+  _flushOutput(sink: OutgoingSink): boolean {
+    const out = this.outputData;
+    const n = out.length;
+    if (n === 0) return true;
+    this.outputData = [];
+    const size = this.outputSize;
+    this.outputSize = 0;
+    this._onPendingData(-size);
+    if (n === 1) {
+      const w = out[0]!;
+      return sink.write(w.data, w.encoding, w.callback ?? undefined);
+    }
+    // Merge neighbouring strings whose encodings are byte-compatible (latin1 heads into utf8 bodies,
+    // as node's head+body merge does), so a corked head + body + chunk framing becomes one write.
+    sink.cork();
+    let ret = true;
+    let text = '';
+    let textEnc: BufferEncoding | null = null;
+    let cbs: WriteCallback[] | null = null;
+    const flushText = (): void => {
+      if (text === '' && cbs === null) return;
+      const cb = cbs === null ? undefined : cbs.length === 1 ? cbs[0] : callAll(cbs);
+      ret = sink.write(text, textEnc ?? 'latin1', cb);
+      text = '';
+      textEnc = null;
+      cbs = null;
+    };
+    for (let i = 0; i < n; i++) {
+      const w = out[i]!;
+      const enc = w.encoding ?? 'utf8';
+      if (typeof w.data === 'string' && (enc === 'utf8' || enc === 'utf-8' || enc === 'latin1')) {
+        const wantsUtf8 = enc !== 'latin1';
+        if (textEnc === 'latin1' && wantsUtf8 && hasHighByte(text)) flushText();
+        text += w.data;
+        if (wantsUtf8) textEnc = 'utf8';
+        else textEnc ??= 'latin1';
+        if (w.callback) (cbs ??= []).push(w.callback);
+      } else {
+        flushText();
+        ret = sink.write(w.data, w.encoding, w.callback ?? undefined);
+      }
+    }
+    flushText();
+    sink.uncork();
+    return ret;
+  }
+
+  /** Attach the transport; anything queued so far is flushed to it. */
+  _attachSink(sink: OutgoingSink): void {
+    this[kSink] = sink;
+    if (this.outputData.length > 0 && this[kCorked] === 0) this._flushOutput(sink);
+  }
+
+  /** Called by the sink's `finishMessage` once the final bytes are flushed. */
+  _onSinkFinished(): void {
+    this.emit('finish');
+  }
+
+  /**
+   * Finish the message, optionally with a last chunk.
+   *
+   * @example
+   * res.end('bye', 'utf8', () => console.log('finished'));
+   */
+  end(chunk?: string | Uint8Array | WriteCallback | null, encoding?: BufferEncoding | WriteCallback | null, callback?: WriteCallback): this {
+    if (typeof chunk === 'function') {
+      callback = chunk;
+      chunk = null;
+      encoding = null;
+    } else if (typeof encoding === 'function') {
+      callback = encoding;
+      encoding = null;
+    }
+    if (chunk) {
+      if (this.finished) {
+        onError(this, nodeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end'), typeof callback === 'function' ? callback : nop);
+        return this;
+      }
+      // Corked until the end of end(): head, last chunk and terminator leave in one write.
+      this[kCorked]++;
+      writeChunk(this, chunk, encoding, null, true);
+    } else if (this.finished) {
+      if (typeof callback === 'function') {
+        if (!this.writableFinished) this.on('finish', callback);
+        else callback(nodeError(Error, 'ERR_STREAM_ALREADY_FINISHED', 'Cannot call end after a stream was finished'));
+      }
+      return this;
+    } else if (!this._header) {
+      this[kCorked]++;
+      this._contentLength = 0;
+      this._implicitHeader();
+    }
+    if (typeof callback === 'function') this.once('finish', callback);
+    if (strictLength(this) && this[kBytesWritten] !== this._contentLength) {
+      throw contentLengthMismatch(this[kBytesWritten], this._contentLength as number);
+    }
+    if (this._hasBody && this.chunkedEncoding) {
+      this._send('0\r\n' + this._trailer + CRLF, 'latin1', null);
+    } else if (!this._headerSent) {
+      this._send('', 'latin1', null);
+    }
+    this.finished = true;
+    this[kCorked] = 0;
+    this[kAutoUncork] = false;
+    const sink = this[kSink];
+    if (sink !== null) {
+      if (this.outputData.length > 0) this._flushOutput(sink);
+      this._finish();
+      signalFinish(this, sink);
+    }
+    return this;
+  }
+
+  /** Called when a late sink arrives for a message already ended (client side), after flushing. */
+  _finishAfterAttach(): void {
+    const sink = this[kSink];
+    if (sink === null || !this.finished) return;
+    this._finish();
+    signalFinish(this, sink);
+  }
+
+  /** Emits 'prefinish': everything has been handed to the transport. */
+  _finish(): void {
+    this.emit('prefinish');
+  }
+
+  /**
+   * Trailer fields for a chunked message, sent with the last chunk (RFC 9112 §7.1.2).
+   *
+   * @example
+   * res.setHeader('Trailer', 'Content-MD5'); res.write(data); res.addTrailers({ 'Content-MD5': md5 }); res.end();
+   */
+  addTrailers(headers: Record<string, OutgoingHeaderValue> | readonly (readonly [string, OutgoingHeaderValue])[]): void {
+    this._trailer = '';
+    const keys = Array.isArray(headers) ? null : Object.keys(headers);
+    const n = keys === null ? (headers as unknown[]).length : keys.length;
+    for (let i = 0; i < n; i++) {
+      let field: string;
+      let value: OutgoingHeaderValue;
+      if (keys === null) {
+        const pair = (headers as readonly (readonly [string, OutgoingHeaderValue])[])[i]!;
+        field = pair[0];
+        value = pair[1];
+      } else {
+        field = keys[i]!;
+        value = (headers as Record<string, OutgoingHeaderValue>)[field]!;
+      }
+      if (typeof field !== 'string' || !field || !isToken(field)) {
+        throw nodeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `Trailer name must be a valid HTTP token ["${field}"]`);
+      }
+      // RFC 9110 §6.5.1: trailer values follow field-value rules; no CR/LF smuggling.
+      const values = Array.isArray(value) ? (value as string[]) : [value as string];
+      for (const v of values) {
+        if (hasInvalidFieldValueChar(String(v))) {
+          throw nodeError(TypeError, 'ERR_INVALID_CHAR', `Invalid character in trailer content ["${field}"]`);
+        }
+        this._trailer += field + ': ' + v + CRLF;
+      }
+    }
+  }
+
+  /** Send the head now (it would otherwise wait for the first body chunk). */
+  flushHeaders(): void {
+    if (!this._header) this._implicitHeader();
+    this._send('');
+  }
+
+  cork(): void {
+    this[kCorked]++;
+  }
+
+  uncork(): void {
+    if (this[kCorked] > 0) this[kCorked]--;
+    if (this[kCorked] === 0) {
+      const sink = this[kSink];
+      if (sink !== null && this.outputData.length > 0) this._flushOutput(sink);
+    }
+  }
+
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (callback) this.on('timeout', callback);
+    const sock = this.socket as unknown as { setTimeout?: (ms: number) => void; once?: (ev: string, f: () => void) => void } | null;
+    if (!sock || typeof sock.setTimeout !== 'function') {
+      this.once('socket', (s: { setTimeout(ms: number): void }) => s.setTimeout(msecs));
+    } else {
+      sock.setTimeout(msecs);
+    }
+    return this;
+  }
+
+  destroy(error?: Error | null): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this[kErrored] = error ?? null;
+    const sock = this.socket as unknown as { destroy?: (e?: Error) => void } | null;
+    if (sock && typeof sock.destroy === 'function') sock.destroy(error ?? undefined);
+    else this.once('socket', (s: { destroy(e?: Error): void }) => s.destroy(error ?? undefined));
+    return this;
+  }
+
+  /** OutgoingMessage is not readable: piping from it is an error, as in node. */
+  override pipe<T extends NodeJS.WritableStream>(_destination: T): T {
+    this.emit('error', nodeError(Error, 'ERR_STREAM_CANNOT_PIPE', 'Cannot pipe, not readable'));
+    return _destination;
+  }
+}
+
+function processHeader(msg: OutgoingMessageBase, state: HeadState, key: string, value: OutgoingHeaderValue, validate: boolean): void {
+  if (validate) validateHeaderName(key);
+  const unique = msg[kUniqueHeaders];
+  if (Array.isArray(value)) {
+    if ((value.length < 2 || !isCookieField(key)) && (unique === null || !unique.has(key.toLowerCase()))) {
+      for (let i = 0; i < value.length; i++) storeField(msg, state, key, value[i] as string, validate);
+      return;
+    }
+    value = value.join('; ');
+  }
+  storeField(msg, state, key, value as string | number, validate);
+}
+
+function storeField(msg: OutgoingMessageBase, state: HeadState, key: string, value: string | number, validate: boolean): void {
+  if (validate) validateHeaderValue(key, value);
+  state.header += key + ': ' + value + CRLF;
+  // Only a handful of names change the framing: test the length first (cheap), then the name.
+  switch (key.length) {
+    case 4:
+      if (key.toLowerCase() === 'date') state.date = true;
+      break;
+    case 6:
+      if (key.toLowerCase() === 'expect') state.expect = true;
+      break;
+    case 7:
+      if (key.toLowerCase() === 'trailer') state.trailer = true;
+      break;
+    case 10: {
+      const lower = key.toLowerCase();
+      if (lower === 'connection') {
+        state.connection = true;
+        msg._removedConnection = false;
+        if (RE_CONN_CLOSE.test(String(value))) msg._last = true;
+        else msg.shouldKeepAlive = true;
+      } else if (lower === 'keep-alive') {
+        msg._defaultKeepAlive = false;
+      }
+      break;
+    }
+    case 14:
+      if (key.toLowerCase() === 'content-length') {
+        state.contLen = true;
+        msg._contentLength = +value;
+        msg._removedContLen = false;
+      }
+      break;
+    case 17:
+      if (key.toLowerCase() === 'transfer-encoding') {
+        state.te = true;
+        msg._removedTE = false;
+        if (RE_TE_CHUNKED.test(String(value))) msg.chunkedEncoding = true;
+      }
+      break;
+  }
+}
+
+function strictLength(msg: OutgoingMessageBase): boolean {
+  return (
+    msg.strictContentLength &&
+    msg._contentLength != null &&
+    msg._hasBody &&
+    !msg._removedContLen &&
+    !msg.chunkedEncoding &&
+    !msg.hasHeader('transfer-encoding')
+  );
+}
+
+function onError(msg: OutgoingMessageBase, err: Error, callback: WriteCallback): void {
+  if (msg.destroyed) return;
+  process.nextTick(emitErrorNT, msg, err, callback);
+}
+
+function signalFinish(msg: OutgoingMessageBase, sink: OutgoingSink): void {
+  if (typeof sink.finishMessage === 'function') sink.finishMessage(msg);
+  else if (sink.writableLength === 0 && !sink.destroyed) process.nextTick(emitFinish, msg);
+  else sink.write('', 'latin1', () => emitFinish(msg));
+}
+
+function isTextEncoding(encoding: BufferEncoding | null | undefined): boolean {
+  return encoding == null || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'latin1';
+}
+
+function writeChunk(
+  msg: OutgoingMessageBase,
+  chunk: string | Uint8Array | null | undefined,
+  encoding: BufferEncoding | null | undefined,
+  callback: WriteCallback | null | undefined,
+  fromEnd: boolean,
+): boolean {
+  const cb = typeof callback === 'function' ? callback : nop;
+  if (chunk === null) {
+    throw nodeError(TypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+  } else if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+    throw invalidArgType('chunk', ['string', 'Buffer', 'Uint8Array'], chunk);
+  }
+  let err: Error | undefined;
+  if (msg.finished) err = nodeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
+  else if (msg.destroyed) err = nodeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');
+  if (err) {
+    if (!msg.destroyed) onError(msg, err, cb);
+    else process.nextTick(cb, err);
+    return false;
+  }
+  let len: number | undefined;
+  if (!msg._header) {
+    if (fromEnd) msg._contentLength = len = byteLength(chunk, encoding);
+    msg._implicitHeader();
+  }
+  if (!msg._hasBody) {
+    if (msg[kRejectNonStandardBodyWrites]) {
+      throw nodeError(Error, 'ERR_HTTP_BODY_NOT_ALLOWED', 'Adding content for this request method or response status is not allowed.');
+    }
+    process.nextTick(cb);
+    return true;
+  }
+  if (strictLength(msg)) {
+    len ??= byteLength(chunk, encoding);
+    const total = msg[kBytesWritten] + len;
+    if (fromEnd ? total !== msg._contentLength : total > (msg._contentLength as number)) {
+      throw contentLengthMismatch(total, msg._contentLength as number);
+    }
+    msg[kBytesWritten] = total;
+  }
+  // Writes made in one tick leave together (node corks the socket until the next tick).
+  if (!fromEnd && msg[kCorked] === 0 && !msg[kAutoUncork]) {
+    msg[kAutoUncork] = true;
+    msg[kCorked]++;
+    process.nextTick(autoUncork, msg);
+  }
+  if (!msg.chunkedEncoding || chunk.length === 0) return msg._send(chunk, encoding, callback);
+  len ??= byteLength(chunk, encoding);
+  const size = len.toString(16);
+  if (typeof chunk === 'string' && isTextEncoding(encoding)) {
+    return msg._send(size + CRLF + chunk + CRLF, encoding, callback);
+  }
+  msg._send(size + CRLF, 'latin1', null);
+  msg._send(chunk, encoding, null);
+  return msg._send(CRLF, 'latin1', callback);
+}
+
+function isCookieField(key: string): boolean {
+  return key.length === 6 && key.toLowerCase() === 'cookie';
+}
+
+function hasHighByte(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+function formatArray(a: readonly unknown[]): string {
+  return `[ ${a.map((x) => (typeof x === 'string' ? `'${x}'` : String(x))).join(', ')} ]`;
+}
+
+function callAll(cbs: WriteCallback[]): WriteCallback {
+  return (err) => {
+    for (const cb of cbs) cb(err);
+  };
+}
+
+function contentLengthMismatch(actual: number, expected: number): Error {
+  return nodeError(
+    Error,
+    'ERR_HTTP_CONTENT_LENGTH_MISMATCH',
+    `Response body's content-length of ${actual} byte(s) does not match the content-length of ${expected} byte(s) set in header`,
+  );
+}
+
+function autoUncork(msg: OutgoingMessageBase): void {
+  if (!msg[kAutoUncork]) return;
+  msg[kAutoUncork] = false;
+  msg.uncork();
+}
+
+function emitErrorNT(msg: OutgoingMessageBase, err: Error, callback: WriteCallback): void {
+  callback(err);
+  if (!msg.destroyed) msg.emit('error', err);
+}
+
+function emitFinish(msg: OutgoingMessageBase): void {
+  msg.emit('finish');
+}
+
+/** Set up a fresh OutgoingMessage's state on `self` (node's constructor body). */
+export function initOutgoingMessage(self: OutgoingMessageBase, options?: OutgoingMessageOptions): void {
+  (Stream as unknown as (this: unknown) => void).call(self);
+  self.outputData = [];
+  self.outputSize = 0;
+  self.writable = true;
+  self.destroyed = false;
+  self._last = false;
+  self.chunkedEncoding = false;
+  self.shouldKeepAlive = true;
+  self.maxRequestsOnConnectionReached = false;
+  self._defaultKeepAlive = true;
+  self.useChunkedEncodingByDefault = true;
+  self.sendDate = false;
+  self._removedConnection = false;
+  self._removedContLen = false;
+  self._removedTE = false;
+  self.strictContentLength = false;
+  self._contentLength = null;
+  self._hasBody = true;
+  self._trailer = '';
+  self.finished = false;
+  self._headerSent = false;
+  self._closed = false;
+  self.socket = null;
+  self._header = null;
+  self._keepAliveTimeout = 0;
+  self._maxRequestsPerSocket = undefined;
+  self._onPendingData = nop;
+  self[kOutHeaders] = null;
+  self[kSink] = null;
+  self[kCorked] = 0;
+  self[kBytesWritten] = 0;
+  self[kNeedDrain] = false;
+  self[kErrored] = null;
+  self[kHighWaterMark] = options?.highWaterMark ?? getDefaultHighWaterMark(false);
+  self[kRejectNonStandardBodyWrites] = options?.rejectNonStandardBodyWrites ?? false;
+  self[kUniqueHeaders] = null;
+  self[kAutoUncork] = false;
+}
+
+/** `OutgoingMessage` as a value: constructible, callable on an existing object, subclassable. */
+export interface OutgoingMessageConstructor {
+  new (options?: OutgoingMessageOptions): OutgoingMessage;
+  (this: object, options?: OutgoingMessageOptions): void;
+  readonly prototype: OutgoingMessage;
+}
+
+/** The node:http OutgoingMessage (see the module comment for why it is a function). */
+export type OutgoingMessage = OutgoingMessageBase;
+
+function OutgoingMessageFn(this: OutgoingMessageBase, options?: OutgoingMessageOptions): OutgoingMessageBase | void {
+  if (!(this instanceof OutgoingMessageBase)) return new (OutgoingMessageFn as unknown as OutgoingMessageConstructor)(options);
+  initOutgoingMessage(this, options);
+}
+OutgoingMessageFn.prototype = OutgoingMessageBase.prototype;
+Object.defineProperty(OutgoingMessageBase.prototype, 'constructor', {
+  value: OutgoingMessageFn,
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
+Object.setPrototypeOf(OutgoingMessageFn, Stream);
+
+export const OutgoingMessage = OutgoingMessageFn as unknown as OutgoingMessageConstructor;
+
+/** Internal symbols for subclasses in other files (ServerResponse, ClientRequest). */
+export const outgoingInternals = { kCorked, kBytesWritten, kNeedDrain, kErrored, kAutoUncork } as const;
