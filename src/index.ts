@@ -7,3 +7,5 @@ export { createEventStreamParser, serializeEvent, serializeComment, EventStreamE
 export type { EventStreamParser, EventStreamParserOptions, ServerSentEvent, EventFields } from './wire/sse/index.js';
 export { eventStream, EventStream, ReplayBuffer, PreparedEvent, prepareEvent } from './sse/index.js';
 export type { EventStreamOptions, EventInit, ReplayBufferOptions } from './sse/index.js';
+export { EventSource, EventSourceErrorEvent } from './sse/event-source.js';
+export type { EventSourceInit, EventSourceRequestFunction } from './sse/event-source.js';

@@ -103,3 +103,24 @@ export class RawStream {
     this.req.destroy();
   }
 }
+
+export interface ClientFlavour {
+  name: string;
+  /** undefined: EventSource's own default. */
+  request: import('../../src/sse/event-source.js').EventSourceRequestFunction | undefined;
+}
+
+/** EventSource's default client, plus node:http's request injected when the default is trama's. */
+export async function clientFlavours(): Promise<ClientFlavour[]> {
+  const { defaultClientName } = await import('../../src/sse/event-source.js');
+  const out: ClientFlavour[] = [{ name: `default (${defaultClientName})`, request: undefined }];
+  if (defaultClientName !== 'node:http') {
+    out.push({ name: 'node:http', request: (url, options, cb) => http.request(url, options as http.RequestOptions, cb) });
+  }
+  return out;
+}
+
+/** Resolve when `target` fires `type` (once). */
+export function nextEvent<T extends Event = Event>(target: EventTarget, type: string): Promise<T> {
+  return new Promise((resolve) => target.addEventListener(type, (e) => resolve(e as T), { once: true }));
+}
