@@ -56,21 +56,21 @@ for (const flavour of await serverFlavours()) {
     try {
       const page = await browser.newPage();
       await page.goto(srv.url);
-      await page.waitForFunction(() => (window as unknown as { log: string[] }).log.length >= 4);
-      const read = () => page.evaluate(() => (window as unknown as { log: string[] }).log.slice());
+      await page.waitForFunction(() => (globalThis as unknown as { log: string[] }).log.length >= 4);
+      const read = () => page.evaluate(() => (globalThis as unknown as { log: string[] }).log.slice());
       assert.deepEqual(await read(), ['open', 'message:hello#1', 'tick:named#2', 'message:ação ✓\nline 2#3']);
 
       // Events the browser will miss, then the server drops the connection.
       replay.push({ data: 'missed-4' });
       replay.push({ event: 'tick', data: 'missed-5' });
       for (const s of streams) s.close();
-      await page.waitForFunction(() => (window as unknown as { log: string[] }).log.length >= 8);
+      await page.waitForFunction(() => (globalThis as unknown as { log: string[] }).log.length >= 8);
       assert.deepEqual((await read()).slice(4), ['error:0', 'open', 'message:missed-4#4', 'tick:missed-5#5']);
       assert.deepEqual(seenIds, ['', '3']);
 
       // Live again on the resumed stream.
       for (const s of streams) s.send(replay.push({ data: 'live-6' }));
-      await page.waitForFunction(() => (window as unknown as { log: string[] }).log.length >= 9);
+      await page.waitForFunction(() => (globalThis as unknown as { log: string[] }).log.length >= 9);
       assert.equal((await read())[8], 'message:live-6#6');
     } finally {
       await browser.close();
