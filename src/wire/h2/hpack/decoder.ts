@@ -35,7 +35,13 @@ export const DEFAULT_MAX_STRING_LENGTH = 1 << 20;
 
 /** Options of {@link HpackDecoder}. */
 export interface HpackDecoderOptions {
-  /** Our SETTINGS_HEADER_TABLE_SIZE, already acknowledged by the peer (default 4096). */
+  /**
+   * The table size in effect on both sides from the start, with no size update (default 4096,
+   * HTTP/2's initial SETTINGS_HEADER_TABLE_SIZE). In HTTP/2 keep the default and assign
+   * `decoder.maxTableSize` when the peer acknowledges our SETTINGS: lowering it then requires the
+   * peer's next block to open with a size update (RFC 7541 §4.2). A value set here is the state
+   * the RFC 7541 Appendix C examples assume (C.5: 256).
+   */
   maxTableSize?: number;
   /** Largest header list accepted, RFC 9113 §6.5.2 counting (default 65536). */
   maxHeaderListSize?: number;
@@ -79,7 +85,7 @@ export class HpackDecoder {
   maxHeaderListSize: number;
   /** Largest string literal accepted, in octets; beyond it: COMPRESSION_ERROR. */
   maxStringLength: number;
-  #table = new DynamicTable(DEFAULT_HEADER_TABLE_SIZE);
+  readonly #table: DynamicTable;
   #limit: number;
   /** ≥ 0: the next block must open with a size update at or below this value. */
   #requiredUpdate = -1;
@@ -87,10 +93,11 @@ export class HpackDecoder {
   readonly #cursor: IntegerCursor = { pos: 0 };
 
   constructor(options: HpackDecoderOptions = {}) {
-    this.#limit = DEFAULT_HEADER_TABLE_SIZE;
     this.maxHeaderListSize = checkSize('maxHeaderListSize', options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE);
     this.maxStringLength = checkSize('maxStringLength', options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH);
-    this.maxTableSize = options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE;
+    // The constructor's size is in effect on both sides from the start, with no size update.
+    this.#limit = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
+    this.#table = new DynamicTable(this.#limit);
   }
 
   /**

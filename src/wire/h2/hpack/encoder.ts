@@ -133,7 +133,10 @@ export class HpackEncoder {
     const initial = Math.min(this.#cap, DEFAULT_HEADER_TABLE_SIZE);
     this.#table = new DynamicTable(initial, (name, value, absolute) => this.#evicted(name, value, absolute));
     // The peer's decoder starts at 4096: tell it at once if our cap is lower.
-    if (initial !== DEFAULT_HEADER_TABLE_SIZE) this.#queueUpdate(initial);
+    if (initial !== DEFAULT_HEADER_TABLE_SIZE) {
+      this.#pending = true;
+      this.#pendingMin = this.#pendingFinal = initial;
+    }
   }
 
   /** The dynamic table's current size in RFC 7541 §4.1 octets. */
