@@ -1,0 +1,1609 @@
+/**
+ * The HTTP/1.1 message parser: incremental, sans-I/O, strict RFC 9112 by default.
+ *
+ * One engine, two roles (`request` for servers, `response` for clients). `execute(chunk)` walks
+ * the bytes and calls the handler: `onHeadersComplete(head)`, `onBody(subarray)`,
+ * `onMessageComplete(trailers)`. Peer bytes never throw: a fault sets `error` (an `H1ParseError`
+ * with llhttp's `HPE_*` code, its reason text and the absolute byte offset) and nothing after it
+ * is delivered.
+ *
+ * Design (why it is fast, why it is bounded):
+ * - The head (start line, field lines) and the trailer section are parsed a LINE at a time,
+ *   straight from the chunk, with 256-entry lookup tables: one table load per byte, one
+ *   `latin1Slice` per span (method/url are interned or sliced once, names and values once each),
+ *   no regular expressions, no per-byte allocation. A head that is whole in one chunk never
+ *   touches the accumulator.
+ * - Only a line cut by a chunk boundary is copied into a fixed accumulator (capacity
+ *   `maxHeaderSize`); the next chunk contributes bytes up to its first LF (found with the native
+ *   `indexOf`), so each byte is copied at most once and a byte-at-a-time trickle costs O(n).
+ *   Partial lines are re-validated only while short (`PARTIAL_RECHECK_MAX`), so a bad request
+ *   line is rejected before its CRLF arrives without making a trickle quadratic.
+ * - Every line is bounded before any string is created: a line that cannot fit in what is left
+ *   of `maxHeaderSize` is `HPE_HEADER_OVERFLOW` as soon as that is known.
+ * - Bodies are never copied: `onBody` gets `subarray`s of the chunk. Chunk-size lines (with
+ *   extensions) are a small byte-level state machine, bounded by `maxChunkExtensionsSize`.
+ *
+ * Strict choices (RFC 9112 / RFC 9110) and the leniencies behind `lenient` (node's
+ * `insecureHTTPParser`, i.e. all of llhttp's lenient flags) are listed in docs/wire-h1.md.
+ */
+import { TramaError } from '../shared/errors.js';
+import { TOKEN, FIELD_VALUE } from '../shared/fields.js';
+import type {
+  H1Handler,
+  H1Head,
+  H1ParseErrorLike,
+  H1ParserLike,
+  H1ParserOptions,
+  H1Role,
+  HpeCode,
+} from './types.js';
+
+/** node's default `maxHeaderSize`: 16 KiB for the head (and, separately, for a trailer section). */
+export const DEFAULT_MAX_HEADER_SIZE = 16384;
+/** node's default `maxHeadersCount`. */
+export const DEFAULT_MAX_HEADER_COUNT = 2000;
+/** node's limit on the chunk-extension bytes of one chunk header (CVE-2024-22019): over → HPE_CHUNK_EXTENSIONS_OVERFLOW. */
+export const DEFAULT_MAX_CHUNK_EXTENSIONS_SIZE = 16384;
+/** A partial line (no LF yet) is re-validated on each new chunk only while it is at most this long: early rejection without quadratic trickles. */
+const PARTIAL_RECHECK_MAX = 256;
+/** Largest Content-Length / chunk size we represent exactly (2^53 - 1). */
+const MAX_LENGTH = Number.MAX_SAFE_INTEGER;
+
+/** The error every peer-input fault becomes: `code` is llhttp's `HPE_*` name, `reason` its reason text. */
+export class H1ParseError extends TramaError implements H1ParseErrorLike {
+  declare readonly code: HpeCode;
+  /** llhttp's reason text, e.g. "Invalid header value char". */
+  readonly reason: string;
+  /** Absolute byte offset (since creation or the last `reset()`) where the fault was detected. */
+  readonly offset: number;
+  /** node's name for the same number (`err.bytesParsed` in `clientError`). */
+  get bytesParsed(): number {
+    return this.offset;
+  }
+  constructor(code: HpeCode, reason: string, offset: number) {
+    // node's message for parser errors: "Parse Error: <reason>".
+    super(code, `Parse Error: ${reason}`);
+    this.reason = reason;
+    this.offset = offset;
+  }
+}
+
+/** Extra options beyond the shared contract (all optional). */
+export interface H1ParserExtraOptions extends H1ParserOptions {
+  /** Max bytes of chunk extensions in one chunk header. Default 16384 (node). Over → HPE_CHUNK_EXTENSIONS_OVERFLOW. */
+  maxChunkExtensionsSize?: number;
+}
+
+interface Latin1Sliceable {
+  latin1Slice(start: number, end: number): string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character classes (one table load per byte).
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const HTAB = 0x09;
+const COLON = 0x3a;
+
+/** Strict request-target bytes: VCHAR (0x21–0x7E). `?` and `#` are ordinary here (query, fragment). */
+const TARGET_STRICT: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0x21; c <= 0x7e; c++) t[c] = 1;
+  return t;
+})();
+/** Lenient request-target bytes: adds obs-text, HTAB and FF (llhttp's loose URL table). */
+const TARGET_LENIENT: Uint8Array = (() => {
+  const t = TARGET_STRICT.slice();
+  for (let c = 0x80; c <= 0xff; c++) t[c] = 1;
+  t[0x09] = 1;
+  t[0x0c] = 1;
+  return t;
+})();
+/** Lenient field-value bytes (llhttp's lenient headers): anything but CR and LF. */
+const FIELD_VALUE_LENIENT: Uint8Array = (() => {
+  const t = new Uint8Array(256).fill(1);
+  t[CR] = 0;
+  t[LF] = 0;
+  return t;
+})();
+/** Hex digit values + 1 (0 = not a hex digit). */
+const HEX: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 10; c++) t[0x30 + c] = c + 1;
+  for (let c = 0; c < 6; c++) {
+    t[0x41 + c] = 11 + c;
+    t[0x61 + c] = 11 + c;
+  }
+  return t;
+})();
+/** qdtext (RFC 9110 §5.6.4): HTAB, SP, 0x21, 0x23–0x5B, 0x5D–0x7E, obs-text. */
+const QDTEXT: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  t[HTAB] = 1;
+  t[SP] = 1;
+  t[0x21] = 1;
+  for (let c = 0x23; c <= 0x5b; c++) t[c] = 1;
+  for (let c = 0x5d; c <= 0x7e; c++) t[c] = 1;
+  for (let c = 0x80; c <= 0xff; c++) t[c] = 1;
+  return t;
+})();
+/** uri-host [":" port] bytes (RFC 3986 reg-name / IP-literal / port): unreserved, sub-delims, "%", ":", "[", "]". */
+const HOST_CHAR: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (const ch of "-._~!$&'()*+,;=%:[]") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+// ---------------------------------------------------------------------------------------------
+// Methods: llhttp's sets, interned (a known method never allocates a string).
+
+const PROTO_HTTP = 1;
+const PROTO_RTSP = 2;
+const PROTO_ICE = 4;
+
+interface MethodEntry {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly protocols: number;
+}
+
+const HTTP_METHODS = [
+  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL',
+  'MOVE', 'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT',
+  'MKACTIVITY', 'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH',
+  'PURGE', 'MKCALENDAR', 'LINK', 'UNLINK', 'QUERY', 'SOURCE', 'PRI',
+];
+const RTSP_METHODS = [
+  'OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER',
+  'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH', 'GET', 'POST',
+];
+const ICE_METHODS = ['SOURCE'];
+
+/** Candidates by first byte. */
+const METHOD_TABLE: MethodEntry[][] = (() => {
+  const protos = new Map<string, number>();
+  const add = (list: string[], bit: number) => {
+    for (const m of list) protos.set(m, (protos.get(m) ?? 0) | bit);
+  };
+  add(HTTP_METHODS, PROTO_HTTP);
+  add(RTSP_METHODS, PROTO_RTSP);
+  add(ICE_METHODS, PROTO_ICE);
+  const table: MethodEntry[][] = [];
+  for (let i = 0; i < 256; i++) table.push([]);
+  for (const [name, protocols] of protos) {
+    table[name.charCodeAt(0)]!.push({ name, bytes: Buffer.from(name, 'latin1'), protocols });
+  }
+  return table;
+})();
+
+function lookupMethod(buf: Uint8Array, s: number, e: number): MethodEntry | undefined {
+  const list = METHOD_TABLE[buf[s]!]!;
+  const n = e - s;
+  outer: for (let k = 0; k < list.length; k++) {
+    const m = list[k]!;
+    const b = m.bytes;
+    if (b.length !== n) continue;
+    for (let j = 1; j < n; j++) if (b[j] !== buf[s + j]) continue outer;
+    return m;
+  }
+  return undefined;
+}
+
+/** Case-insensitive compare of buf[s, s+len) with a lowercase ASCII name (token bytes only). */
+function eqLower(buf: Uint8Array, s: number, lower: Uint8Array): boolean {
+  const n = lower.length;
+  for (let j = 0; j < n; j++) if ((buf[s + j]! | 0x20) !== lower[j]) return false;
+  return true;
+}
+
+const L_HOST = Buffer.from('host');
+const L_UPGRADE = Buffer.from('upgrade');
+const L_CONNECTION = Buffer.from('connection');
+const L_CONTENT_LENGTH = Buffer.from('content-length');
+const L_PROXY_CONNECTION = Buffer.from('proxy-connection');
+const L_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+
+const H_GENERAL = 0;
+const H_HOST = 1;
+const H_UPGRADE = 2;
+const H_CONNECTION = 3;
+const H_CONTENT_LENGTH = 4;
+const H_TRANSFER_ENCODING = 5;
+
+function specialHeader(buf: Uint8Array, s: number, n: number): number {
+  switch (n) {
+    case 4:
+      return eqLower(buf, s, L_HOST) ? H_HOST : H_GENERAL;
+    case 7:
+      return eqLower(buf, s, L_UPGRADE) ? H_UPGRADE : H_GENERAL;
+    case 10:
+      return eqLower(buf, s, L_CONNECTION) ? H_CONNECTION : H_GENERAL;
+    case 14:
+      return eqLower(buf, s, L_CONTENT_LENGTH) ? H_CONTENT_LENGTH : H_GENERAL;
+    case 16:
+      return eqLower(buf, s, L_PROXY_CONNECTION) ? H_CONNECTION : H_GENERAL;
+    case 17:
+      return eqLower(buf, s, L_TRANSFER_ENCODING) ? H_TRANSFER_ENCODING : H_GENERAL;
+    default:
+      return H_GENERAL;
+  }
+}
+
+/** Case-insensitive compare of s[a, b) with a lowercase word. */
+function wordIs(s: string, a: number, b: number, word: string): boolean {
+  if (b - a !== word.length) return false;
+  for (let j = 0; j < word.length; j++) if ((s.charCodeAt(a + j) | 0x20) !== word.charCodeAt(j)) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// States.
+
+const S_START = 0; // between messages: skip CR/LF, then a start line
+const S_START_LINE = 1;
+const S_FIELDS = 2; // head field lines
+const S_BODY_LENGTH = 3;
+const S_BODY_EOF = 4;
+const S_CHUNK_SIZE = 5; // chunk-size line, byte-level (see #chunkState)
+const S_CHUNK_DATA = 6;
+const S_CHUNK_DATA_CR = 7;
+const S_CHUNK_DATA_LF = 8;
+const S_TRAILERS = 9; // trailer field lines
+const S_CLOSED = 10; // after a message that closes the connection
+const S_UPGRADED = 11; // the rest belongs to another protocol
+const S_DEAD = 12; // a fatal error happened
+
+// Chunk-size line sub-states.
+const C_FIRST_DIGIT = 0;
+const C_DIGITS = 1;
+const C_BWS_BEFORE_SEMI = 2; // whitespace after the size: only ";" may follow (RFC 9112 §7.1.1 BWS)
+const C_EXT_NAME_START = 3;
+const C_EXT_NAME = 4;
+const C_EXT_AFTER_NAME = 5;
+const C_EXT_VALUE_START = 6;
+const C_EXT_VALUE = 7;
+const C_EXT_QUOTED = 8;
+const C_EXT_QUOTED_PAIR = 9;
+const C_EXT_AFTER_VALUE = 10;
+const C_ALMOST_DONE = 11; // CR seen, LF expected
+
+// Line-parser results (a line parser returns the index after the line, or one of these).
+const NEED_MORE = -1;
+const FAILED = -2;
+
+// Framing decided at the end of a head.
+const BODY_NONE = 0;
+const BODY_LENGTH = 1;
+const BODY_CHUNKED = 2;
+const BODY_EOF = 3;
+
+/**
+ * The HTTP/1.1 parser. See the module comment and `H1ParserLike` for the contract.
+ *
+ * @example
+ * const parser = new H1Parser({ role: 'request' }, {
+ *   onHeadersComplete(head) { console.log(head.method, head.url, head.rawHeaders); },
+ *   onBody(chunk) { console.log('body', chunk.length); },
+ *   onMessageComplete() { console.log('done'); },
+ * });
+ * const n = parser.execute(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
+ * if (parser.error) console.log(parser.error.code, parser.error.offset);
+ */
+export class H1Parser implements H1ParserLike {
+  readonly #handler: H1Handler;
+  readonly #isRequest: boolean;
+  readonly #lenient: boolean;
+  readonly #requireHost: boolean;
+  readonly #maxHeaderSize: number;
+  readonly #maxHeaderCount: number;
+  readonly #maxExtSize: number;
+  readonly #targetTable: Uint8Array;
+  readonly #valueTable: Uint8Array;
+
+  #state = S_START;
+  #error: H1ParseError | null = null;
+  #upgraded = false;
+  #paused = false;
+  /** Absolute offset of the current chunk's first byte. */
+  #chunkBase = 0;
+  /** Absolute offset of byte 0 of the buffer the line parsers are reading (chunk or accumulator). */
+  #base = 0;
+
+  // Accumulator for a line cut by a chunk boundary.
+  #acc: Buffer | null = null;
+  #accLen = 0;
+
+  // Per-message state.
+  #method = '';
+  #url = '';
+  #versionMajor = 0;
+  #versionMinor = 0;
+  #statusCode = 0;
+  #statusMessage = '';
+  #raw: string[] = [];
+  #trailers: string[] | null = null;
+  #sectionBytes = 0;
+  #fieldCount = 0;
+  #lastSpecial = H_GENERAL; // kind of the last field line (for lenient obs-fold)
+  #hasContentLength = false;
+  #contentLength = 0;
+  #hasTransferEncoding = false;
+  #chunked = false;
+  #connClose = false;
+  #connKeepAlive = false;
+  #connUpgrade = false;
+  #hasUpgrade = false;
+  #hostCount = 0;
+  #isConnect = false;
+  #keepAlive = false;
+  #upgradeAfter = false; // stop after this message
+  #is1xx = false;
+  #sectionEnded = false;
+
+  // Body state.
+  #remaining = 0;
+  #chunkState = C_FIRST_DIGIT;
+  #chunkSize = 0;
+  #extBytes = 0;
+
+  constructor(options: H1ParserOptions | H1ParserExtraOptions, handler: H1Handler) {
+    const role: H1Role = options.role;
+    if (role !== 'request' && role !== 'response') {
+      throw new TypeError(`H1Parser: role must be 'request' or 'response', got ${String(role)}`);
+    }
+    this.#handler = handler;
+    this.#isRequest = role === 'request';
+    this.#lenient = options.lenient === true;
+    this.#requireHost = options.requireHost !== false;
+    this.#maxHeaderSize = positiveInt(options.maxHeaderSize, DEFAULT_MAX_HEADER_SIZE, 'maxHeaderSize');
+    this.#maxHeaderCount = positiveInt(options.maxHeaderCount, DEFAULT_MAX_HEADER_COUNT, 'maxHeaderCount');
+    this.#maxExtSize = positiveInt(
+      (options as H1ParserExtraOptions).maxChunkExtensionsSize,
+      DEFAULT_MAX_CHUNK_EXTENSIONS_SIZE,
+      'maxChunkExtensionsSize',
+    );
+    this.#targetTable = this.#lenient ? TARGET_LENIENT : TARGET_STRICT;
+    this.#valueTable = this.#lenient ? FIELD_VALUE_LENIENT : FIELD_VALUE;
+  }
+
+  get error(): H1ParseError | null {
+    return this.#error;
+  }
+
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
+  /** True while paused by `pause()` (execute consumes nothing until `resume()`). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+  }
+
+  reset(): void {
+    this.#state = S_START;
+    this.#error = null;
+    this.#upgraded = false;
+    this.#paused = false;
+    this.#chunkBase = 0;
+    this.#base = 0;
+    this.#accLen = 0;
+    this.#beginMessage();
+  }
+
+  /**
+   * Parse `chunk`. Returns the number of bytes consumed; fewer than `chunk.length` when an error
+   * occurred (`error`), the connection was upgraded (`upgraded`: the rest is the new protocol's),
+   * or a callback paused the parser.
+   */
+  execute(chunk: Buffer): number {
+    if (this.#state === S_DEAD || this.#state === S_UPGRADED || this.#paused) return 0;
+    const end = chunk.length;
+    let p = 0;
+    if (this.#accLen > 0) {
+      p = this.#feedAccumulator(chunk);
+    }
+    while (p < end && !this.#paused) {
+      const state = this.#state;
+      if (state === S_START_LINE || state === S_FIELDS || state === S_TRAILERS) {
+        this.#base = this.#chunkBase;
+        const q = this.#parseLines(chunk, p, end);
+        if (q === FAILED) {
+          p = this.#error!.offset - this.#chunkBase;
+          break;
+        }
+        if (this.#sectionEnded) {
+          p = q;
+          this.#afterSection(chunk, p);
+          continue;
+        }
+        if (this.#state === S_UPGRADED) {
+          p = q;
+          break;
+        }
+        // A line is cut by the end of the chunk: keep it (bounded) for the next chunk.
+        const pending = end - q;
+        if (pending === 0) {
+          p = end;
+          break;
+        }
+        if (this.#sectionBytes + pending >= this.#maxHeaderSize) {
+          this.#fail('HPE_HEADER_OVERFLOW', 'Header overflow', end);
+          p = end;
+          break;
+        }
+        this.#stash(chunk, q, end);
+        p = end;
+        break;
+      }
+      switch (state) {
+        case S_START: {
+          const c = chunk[p]!;
+          if (c === CR || c === LF) {
+            p++;
+            continue;
+          }
+          this.#beginMessage();
+          this.#state = S_START_LINE;
+          continue;
+        }
+        case S_BODY_LENGTH: {
+          const avail = end - p;
+          const rem = this.#remaining;
+          if (avail < rem) {
+            this.#remaining = rem - avail;
+            this.#handler.onBody(chunk.subarray(p, end));
+            p = end;
+            continue;
+          }
+          this.#remaining = 0;
+          this.#handler.onBody(chunk.subarray(p, p + rem));
+          p += rem;
+          this.#messageDone(null);
+          continue;
+        }
+        case S_BODY_EOF:
+          this.#handler.onBody(chunk.subarray(p, end));
+          p = end;
+          continue;
+        case S_CHUNK_SIZE:
+          p = this.#chunkSizeLine(chunk, p, end);
+          continue;
+        case S_CHUNK_DATA: {
+          const avail = end - p;
+          const rem = this.#remaining;
+          if (avail <= rem) {
+            this.#remaining = rem - avail;
+            if (this.#remaining === 0) this.#state = S_CHUNK_DATA_CR;
+            this.#handler.onBody(chunk.subarray(p, end));
+            p = end;
+            continue;
+          }
+          this.#remaining = 0;
+          this.#state = S_CHUNK_DATA_CR;
+          this.#handler.onBody(chunk.subarray(p, p + rem));
+          p += rem;
+          continue;
+        }
+        case S_CHUNK_DATA_CR: {
+          const c = chunk[p]!;
+          if (c === CR) {
+            this.#state = S_CHUNK_DATA_LF;
+            p++;
+          } else if (this.#lenient) {
+            // optional CR before LF / optional CRLF after chunk data
+            if (c === LF) p++;
+            this.#toChunkSize();
+          } else {
+            this.#fail(c === LF ? 'HPE_CR_EXPECTED' : 'HPE_STRICT', c === LF ? 'Missing expected CR after chunk data' : 'Expected LF after chunk data', this.#chunkBase + p);
+          }
+          continue;
+        }
+        case S_CHUNK_DATA_LF: {
+          if (chunk[p] === LF) {
+            p++;
+          } else if (!this.#lenient) {
+            this.#fail('HPE_STRICT', 'Expected LF after chunk data', this.#chunkBase + p);
+            continue;
+          }
+          this.#toChunkSize();
+          continue;
+        }
+        case S_CLOSED: {
+          const c = chunk[p]!;
+          if (c === CR || c === LF) {
+            p++;
+            continue;
+          }
+          if (this.#lenient) {
+            // llhttp's lenient data-after-close: discard.
+            p = end;
+            continue;
+          }
+          this.#fail('HPE_CLOSED_CONNECTION', 'Data after `Connection: close`', this.#chunkBase + p);
+          continue;
+        }
+        default:
+          // S_DEAD, S_UPGRADED
+          break;
+      }
+      break;
+    }
+    this.#chunkBase += p;
+    return p;
+  }
+
+  finish(): H1ParseError | null {
+    if (this.#error) return this.#error;
+    switch (this.#state) {
+      case S_START:
+      case S_CLOSED:
+      case S_UPGRADED:
+        return null;
+      case S_BODY_EOF:
+        this.#messageDone(null);
+        this.#state = S_CLOSED;
+        return null;
+      default:
+        this.#fail('HPE_INVALID_EOF_STATE', 'Invalid EOF state', this.#chunkBase);
+        return this.#error;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Accumulator (a line cut by a chunk boundary).
+
+  #stash(chunk: Buffer, from: number, to: number): void {
+    const n = to - from;
+    if (this.#acc === null) this.#acc = Buffer.allocUnsafe(this.#maxHeaderSize + 2);
+    chunk.copy(this.#acc, 0, from, to);
+    this.#accLen = n;
+  }
+
+  /**
+   * Continue a cut line with the new chunk: append bytes up to the first LF (bounded), parse
+   * from the accumulator, and return the chunk offset to continue at (or -1: all consumed into
+   * the accumulator / stopped).
+   */
+  #feedAccumulator(chunk: Buffer): number {
+    const end = chunk.length;
+    let pos = 0;
+    for (;;) {
+      const acc = this.#acc!;
+      // The cut line (with its terminator) must fit in what is left of the size budget.
+      const room = this.#maxHeaderSize - this.#sectionBytes - this.#accLen;
+      const window = end - pos < room ? end - pos : room;
+      let lf = window > 0 ? chunk.indexOf(LF, pos) : -1;
+      if (lf >= pos + window) lf = -1;
+      let take: number;
+      if (lf >= 0) {
+        take = lf + 1 - pos;
+      } else if (end - pos >= room) {
+        this.#fail('HPE_HEADER_OVERFLOW', 'Header overflow', this.#chunkBase + pos + (room > 0 ? room : 0));
+        return pos + (room > 0 ? room : 0);
+      } else {
+        take = end - pos;
+      }
+      const accStart = this.#chunkBase + pos - this.#accLen; // absolute offset of acc[0]
+      chunk.copy(acc, this.#accLen, pos, pos + take);
+      this.#accLen += take;
+      pos += take;
+      // No line end yet and the line is long: wait for its LF (the budget keeps this finite).
+      if (lf < 0 && this.#accLen > PARTIAL_RECHECK_MAX) return pos;
+      this.#base = accStart;
+      const q = this.#parseLines(acc, 0, this.#accLen);
+      if (q === FAILED) {
+        const at = this.#error!.offset - this.#chunkBase;
+        return at < 0 ? 0 : at > end ? end : at;
+      }
+      if (this.#sectionEnded || !this.#inLines()) {
+        // The section ended inside the accumulator: what is left of it is the start of this
+        // chunk's remaining bytes (always within what was just appended).
+        const left = this.#accLen - q;
+        this.#accLen = 0;
+        const at = pos - left;
+        if (this.#sectionEnded) this.#afterSection(chunk, at);
+        return at;
+      }
+      if (q > 0) {
+        acc.copy(acc, 0, q, this.#accLen);
+        this.#accLen -= q;
+      }
+      if (this.#accLen === 0 || pos >= end) return pos;
+      // A line is still pending (e.g. the HTTP/2 preface spans lines): append the next one.
+    }
+  }
+
+  #inLines(): boolean {
+    const s = this.#state;
+    return s === S_START_LINE || s === S_FIELDS || s === S_TRAILERS;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lines.
+
+  /**
+   * Parse whole lines of the head or trailer section from buf[p, end). Returns the index after
+   * the last whole line parsed (a cut line is left for the caller), or FAILED. Stops after the
+   * empty line that ends the section (`#sectionEnded`).
+   */
+  #parseLines(buf: Buffer, p: number, end: number): number {
+    this.#sectionEnded = false;
+    for (;;) {
+      if (p >= end) return p;
+      // A line may not run past what is left of the size budget (plus its CRLF).
+      const budget = this.#maxHeaderSize - this.#sectionBytes;
+      if (budget <= 0) {
+        this.#fail('HPE_HEADER_OVERFLOW', 'Header overflow', this.#base + p);
+        return FAILED;
+      }
+      const limit = end - p > budget ? p + budget : end;
+      const state = this.#state;
+      const r = state === S_START_LINE ? this.#startLine(buf, p, limit) : this.#fieldLine(buf, p, limit);
+      if (r === FAILED) return FAILED;
+      if (r === NEED_MORE) {
+        if (limit < end) {
+          this.#fail('HPE_HEADER_OVERFLOW', 'Header overflow', this.#base + limit);
+          return FAILED;
+        }
+        return p;
+      }
+      if (this.#sectionEnded || this.#state === S_UPGRADED) return r;
+      p = r;
+    }
+  }
+
+  /** Consume a line terminator at buf[i] (CR LF, or bare CR / LF when lenient). Returns the index after it, NEED_MORE, or -3 when there is none. */
+  #eol(buf: Buffer, i: number, end: number): number {
+    if (i >= end) return NEED_MORE;
+    const c = buf[i];
+    if (c === CR) {
+      if (i + 1 >= end) return NEED_MORE;
+      if (buf[i + 1] === LF) return i + 2;
+      return this.#lenient ? i + 1 : -3;
+    }
+    if (c === LF) return this.#lenient ? i + 1 : -4;
+    return -5;
+  }
+
+  #startLine(buf: Buffer, s: number, end: number): number {
+    return this.#isRequest ? this.#requestLine(buf, s, end) : this.#statusLine(buf, s, end);
+  }
+
+  #requestLine(buf: Buffer, s: number, end: number): number {
+    // method = token
+    let i = s;
+    while (i < end && TOKEN[buf[i]!] === 1) i++;
+    if (i === end) return NEED_MORE;
+    if (i === s) return this.#failAt('HPE_INVALID_METHOD', 'Invalid method encountered', i);
+    const m = lookupMethod(buf, s, i);
+    if (m === undefined) return this.#failAt('HPE_INVALID_METHOD', 'Invalid method encountered', s);
+    if (buf[i] !== SP) return this.#failAt('HPE_INVALID_METHOD', 'Expected space after method', i);
+    i++;
+    if (this.#lenient) while (i < end && buf[i] === SP) i++;
+    // request-target
+    const ts = i;
+    const table = this.#targetTable;
+    while (i < end && table[buf[i]!] === 1) i++;
+    if (i === end) return NEED_MORE;
+    if (i === ts) return this.#failAt('HPE_INVALID_URL', 'Unexpected start char in url', i);
+    const te = i;
+    let c = buf[i]!;
+    let major = 0;
+    let minor = 9;
+    let next: number;
+    let protocol = PROTO_HTTP;
+    if (c === SP) {
+      i++;
+      if (this.#lenient) while (i < end && buf[i] === SP) i++;
+      // HTTP-version = "HTTP/" DIGIT "." DIGIT (llhttp also knows RTSP/ and ICE/)
+      const r = this.#protocol(buf, i, end);
+      if (r < 0) return r;
+      protocol = this.#protoFound;
+      i = r;
+      if ((m.protocols & protocol) === 0) {
+        const reason =
+          protocol === PROTO_HTTP
+            ? 'Invalid method for HTTP/x.x request'
+            : protocol === PROTO_RTSP
+              ? 'Invalid method for RTSP/x.x request'
+              : 'Expected SOURCE method for ICE/x.x request';
+        return this.#failAt('HPE_INVALID_CONSTANT', reason, i - 1);
+      }
+      const v = this.#version(buf, i, end);
+      if (v < 0) return v;
+      major = this.#vMajor;
+      minor = this.#vMinor;
+      i = v;
+      if (m.name === 'PRI') return this.#priPreface(buf, s, i, end, ts, te);
+      if (!this.#versionOk(major, minor)) return this.#failAt('HPE_INVALID_VERSION', 'Invalid HTTP version', i - 1);
+      next = this.#eol(buf, i, end);
+      if (next === NEED_MORE) return NEED_MORE;
+      if (next < 0) {
+        return this.#failAt(buf[i] === CR ? 'HPE_STRICT' : 'HPE_INVALID_VERSION', 'Expected CRLF after version', buf[i] === CR ? i + 1 : i);
+      }
+    } else if (c === CR || c === LF) {
+      // No version: llhttp (and node) take this as HTTP/0.9 and still read fields.
+      next = this.#eol(buf, i, end);
+      if (next === NEED_MORE) return NEED_MORE;
+      if (next < 0) {
+        return c === CR
+          ? this.#failAt('HPE_INVALID_URL', 'Expected CRLF', i)
+          : this.#failAt('HPE_CR_EXPECTED', 'Missing expected CR after request line', i);
+      }
+    } else {
+      return this.#failAt('HPE_INVALID_URL', 'Invalid characters in url', i);
+    }
+    // The target's form must fit the method (RFC 9112 §3.2).
+    const formError = this.#checkTarget(buf, ts, te, m.name);
+    if (formError !== null) return this.#failAt('HPE_INVALID_URL', formError, ts);
+    if (this.#sectionBytes + (next - s) > this.#maxHeaderSize) {
+      return this.#failAt('HPE_HEADER_OVERFLOW', 'Header overflow', s + this.#maxHeaderSize - this.#sectionBytes);
+    }
+    this.#sectionBytes += next - s;
+    this.#method = m.name;
+    this.#isConnect = m.name === 'CONNECT';
+    this.#url = (buf as unknown as Latin1Sliceable).latin1Slice(ts, te);
+    this.#versionMajor = major;
+    this.#versionMinor = minor;
+    this.#state = S_FIELDS;
+    return next;
+  }
+
+  #protoFound = PROTO_HTTP;
+  #vMajor = 0;
+  #vMinor = 0;
+
+  /** "HTTP/" | "RTSP/" | "ICE/" at buf[i]: returns the index after "/", NEED_MORE or FAILED. */
+  #protocol(buf: Buffer, i: number, end: number): number {
+    const c = buf[i];
+    const word = c === 0x48 ? PROTO_HTTP_BYTES : c === 0x52 ? PROTO_RTSP_BYTES : c === 0x49 ? PROTO_ICE_BYTES : null;
+    if (word === null) {
+      if (i >= end) return NEED_MORE;
+      return this.#failAt('HPE_INVALID_CONSTANT', 'Expected HTTP/, RTSP/ or ICE/', i);
+    }
+    for (let j = 0; j < word.length; j++) {
+      if (i + j >= end) return NEED_MORE;
+      if (buf[i + j] !== word[j]) return this.#failAt('HPE_INVALID_CONSTANT', 'Expected HTTP/, RTSP/ or ICE/', i + j);
+    }
+    this.#protoFound = c === 0x48 ? PROTO_HTTP : c === 0x52 ? PROTO_RTSP : PROTO_ICE;
+    return i + word.length;
+  }
+
+  /** DIGIT "." DIGIT at buf[i] → #vMajor/#vMinor; returns the index after it, NEED_MORE or FAILED. */
+  #version(buf: Buffer, i: number, end: number): number {
+    if (i >= end) return NEED_MORE;
+    const a = buf[i]! - 0x30;
+    if (a < 0 || a > 9) return this.#failAt('HPE_INVALID_VERSION', 'Invalid major version', i);
+    if (i + 1 >= end) return NEED_MORE;
+    if (buf[i + 1] !== 0x2e) return this.#failAt('HPE_INVALID_VERSION', 'Expected dot', i + 1);
+    if (i + 2 >= end) return NEED_MORE;
+    const b = buf[i + 2]! - 0x30;
+    if (b < 0 || b > 9) return this.#failAt('HPE_INVALID_VERSION', 'Invalid minor version', i + 2);
+    this.#vMajor = a;
+    this.#vMinor = b;
+    return i + 3;
+  }
+
+  /**
+   * RFC 9112 §2.3: a 1.x recipient processes a higher 1.x minor as 1.1; 0.9 is what llhttp
+   * accepts from old peers; 2.0 and above are not HTTP/1 (a 505 is the server's answer).
+   */
+  #versionOk(major: number, minor: number): boolean {
+    if (this.#lenient) return true;
+    return major === 1 || (major === 0 && minor === 9);
+  }
+
+  /** RFC 9113 §3.4: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" — hand the connection to HTTP/2 (prior knowledge). */
+  #priPreface(buf: Buffer, s: number, i: number, end: number, ts: number, te: number): number {
+    const rest = PRI_REST;
+    for (let j = 0; j < rest.length; j++) {
+      if (i + j >= end) return NEED_MORE;
+      if (buf[i + j] !== rest[j]) return this.#failAt('HPE_INVALID_VERSION', 'Expected HTTP/2 Connection Preface', i + j);
+    }
+    this.#method = 'PRI';
+    this.#url = (buf as unknown as Latin1Sliceable).latin1Slice(ts, te);
+    this.#versionMajor = this.#vMajor;
+    this.#versionMinor = this.#vMinor;
+    this.#sectionBytes += i + rest.length - s;
+    this.#state = S_UPGRADED;
+    this.#upgraded = true;
+    return i + rest.length;
+  }
+
+  /** The request-target's form for the method (RFC 9112 §3.2.1–§3.2.4), or null when fine. */
+  #checkTarget(buf: Buffer, s: number, e: number, method: string): string | null {
+    const c = buf[s]!;
+    if (method === 'CONNECT') {
+      // authority-form = uri-host ":" port
+      let colon = -1;
+      for (let i = s; i < e; i++) {
+        const b = buf[i]!;
+        if (HOST_CHAR[b] !== 1 && b !== 0x40) return 'Invalid characters in CONNECT authority';
+        if (b === COLON) colon = i;
+      }
+      if (colon <= s || colon === e - 1) return 'CONNECT target must be host:port';
+      return null;
+    }
+    if (c === 0x2f) return null; // origin-form
+    if (c === 0x2a) {
+      // asterisk-form: OPTIONS only (and the SSDP/HTTP2 methods llhttp accepts it for)
+      if (e - s !== 1) return 'Invalid char in url path';
+      return method === 'OPTIONS' || method === 'M-SEARCH' || method === 'PRI' ? null : 'Asterisk-form is only for OPTIONS';
+    }
+    // absolute-form: scheme "://" ...
+    if ((c | 0x20) < 0x61 || (c | 0x20) > 0x7a) return 'Unexpected start char in url';
+    let i = s + 1;
+    while (i < e) {
+      const b = buf[i]!;
+      const l = b | 0x20;
+      if ((l >= 0x61 && l <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2d || b === 0x2e) i++;
+      else break;
+    }
+    if (e - i < 3 || buf[i] !== COLON || buf[i + 1] !== 0x2f || buf[i + 2] !== 0x2f) return 'Unexpected char in url schema';
+    return null;
+  }
+
+  #statusLine(buf: Buffer, s: number, end: number): number {
+    let i = this.#protocol(buf, s, end);
+    if (i < 0) return i;
+    const v = this.#version(buf, i, end);
+    if (v < 0) return v;
+    i = v;
+    const major = this.#vMajor;
+    const minor = this.#vMinor;
+    if (!this.#versionOk(major, minor)) return this.#failAt('HPE_INVALID_VERSION', 'Invalid HTTP version', i - 1);
+    if (i >= end) return NEED_MORE;
+    if (buf[i] !== SP) return this.#failAt('HPE_INVALID_VERSION', 'Expected space after version', i);
+    i++;
+    // status-code = 3DIGIT
+    let status = 0;
+    for (let k = 0; k < 3; k++, i++) {
+      if (i >= end) return NEED_MORE;
+      const d = buf[i]! - 0x30;
+      if (d < 0 || d > 9) return this.#failAt('HPE_INVALID_STATUS', 'Invalid status code', i);
+      status = status * 10 + d;
+    }
+    if (status < 100) return this.#failAt('HPE_INVALID_STATUS', 'Invalid status code', i - 1);
+    if (i >= end) return NEED_MORE;
+    let c = buf[i]!;
+    let rs = i;
+    let re = i;
+    if (c === SP) {
+      i++;
+      rs = i;
+      // reason-phrase = *( HTAB / SP / VCHAR / obs-text )
+      const table = this.#valueTable;
+      while (i < end && table[buf[i]!] === 1) i++;
+      if (i === end) return NEED_MORE;
+      re = i;
+      c = buf[i]!;
+    }
+    if (c !== CR && c !== LF) return this.#failAt('HPE_INVALID_STATUS', 'Invalid response status', i);
+    const next = this.#eol(buf, i, end);
+    if (next === NEED_MORE) return NEED_MORE;
+    if (next < 0) {
+      return c === CR
+        ? this.#failAt('HPE_STRICT', 'Expected LF after CR', i + 1)
+        : this.#failAt('HPE_CR_EXPECTED', 'Missing expected CR after response line', i);
+    }
+    if (this.#sectionBytes + (next - s) > this.#maxHeaderSize) {
+      return this.#failAt('HPE_HEADER_OVERFLOW', 'Header overflow', s + this.#maxHeaderSize - this.#sectionBytes);
+    }
+    this.#sectionBytes += next - s;
+    this.#versionMajor = major;
+    this.#versionMinor = minor;
+    this.#statusCode = status;
+    this.#statusMessage = re > rs ? (buf as unknown as Latin1Sliceable).latin1Slice(rs, re) : '';
+    this.#state = S_FIELDS;
+    return next;
+  }
+
+  /** One field line of the head or trailer section, or the empty line that ends it. */
+  #fieldLine(buf: Buffer, s: number, end: number): number {
+    let c = buf[s]!;
+    const trailers = this.#state === S_TRAILERS;
+    if (c === CR || c === LF) {
+      const next = this.#eol(buf, s, end);
+      if (next === NEED_MORE) return NEED_MORE;
+      if (next < 0) {
+        return c === CR
+          ? this.#failAt('HPE_STRICT', 'Expected LF after headers', s + 1)
+          : this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header field char', s);
+      }
+      this.#sectionBytes += next - s;
+      this.#sectionEnded = true;
+      return next;
+    }
+    let i = s;
+    if (c === SP || c === HTAB) {
+      if (this.#fieldCount === 0) {
+        // RFC 9112 §2.2: whitespace between the start line and the first field MUST be rejected
+        // (or the line ignored); llhttp's lenient mode skips the whitespace.
+        if (!this.#lenient) {
+          return trailers
+            ? this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', s)
+            : this.#failAt('HPE_UNEXPECTED_SPACE', 'Unexpected space after start line', s);
+        }
+        while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+        if (i === end) return NEED_MORE;
+        c = buf[i]!;
+      } else {
+        // RFC 9112 §5.2: obs-fold is rejected (a server MAY, a proxy/UA MUST replace it; we reject).
+        if (!this.#lenient) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Unexpected whitespace after header value', s);
+        return this.#foldLine(buf, s, end);
+      }
+    }
+    // field-name = token
+    const ns = i;
+    while (i < end && TOKEN[buf[i]!] === 1) i++;
+    if (i === end) return NEED_MORE;
+    const ne = i;
+    if (ne === ns) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', i);
+    if (buf[i] !== COLON) {
+      // RFC 9112 §5.1: no whitespace between name and colon.
+      if ((buf[i] === SP || buf[i] === HTAB) && this.#lenient) {
+        while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+        if (i === end) return NEED_MORE;
+        if (buf[i] !== COLON) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', i);
+      } else {
+        return this.#failAt(
+          'HPE_INVALID_HEADER_TOKEN',
+          buf[i] === SP || buf[i] === HTAB ? 'Invalid header field char' : 'Invalid header token',
+          i,
+        );
+      }
+    }
+    i++;
+    while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+    const vs = i;
+    const table = this.#valueTable;
+    while (i < end && table[buf[i]!] === 1) i++;
+    if (i === end) return NEED_MORE;
+    c = buf[i]!;
+    let next: number;
+    if (c === CR) {
+      if (i + 1 >= end) return NEED_MORE;
+      if (buf[i + 1] === LF) next = i + 2;
+      else if (this.#lenient) next = i + 1;
+      else {
+        return vs === i
+          ? this.#failAt('HPE_STRICT', 'Expected LF after CR', i + 1)
+          : this.#failAt('HPE_LF_EXPECTED', 'Missing expected LF after header value', i + 1);
+      }
+    } else if (c === LF) {
+      if (this.#lenient) next = i + 1;
+      else {
+        return vs === i
+          ? this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char', i)
+          : this.#failAt('HPE_CR_EXPECTED', 'Missing expected CR after header value', i);
+      }
+    } else {
+      return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char', i);
+    }
+    let ve = i;
+    while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+    this.#sectionBytes += next - s;
+    if (++this.#fieldCount > this.#maxHeaderCount) {
+      return this.#failAt('HPE_HEADER_OVERFLOW', 'Header overflow', s);
+    }
+    const b = buf as unknown as Latin1Sliceable;
+    const value = ve > vs ? b.latin1Slice(vs, ve) : '';
+    if (trailers) {
+      const t = this.#trailers ?? (this.#trailers = []);
+      t.push(b.latin1Slice(ns, ne), value);
+      return next;
+    }
+    this.#raw.push(b.latin1Slice(ns, ne), value);
+    const kind = specialHeader(buf, ns, ne - ns);
+    this.#lastSpecial = kind;
+    if (kind !== H_GENERAL && !this.#special(kind, value, buf, ns)) return FAILED;
+    return next;
+  }
+
+  /** Lenient obs-fold: the continuation joins the previous value with one SP (RFC 9112 §5.2). */
+  #foldLine(buf: Buffer, s: number, end: number): number {
+    let i = s;
+    while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+    const vs = i;
+    const table = this.#valueTable;
+    while (i < end && table[buf[i]!] === 1) i++;
+    if (i === end) return NEED_MORE;
+    const next = this.#eol(buf, i, end);
+    if (next === NEED_MORE) return NEED_MORE;
+    if (next < 0) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char', i);
+    let ve = i;
+    while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+    this.#sectionBytes += next - s;
+    if (ve === vs) return next;
+    const part = (buf as unknown as Latin1Sliceable).latin1Slice(vs, ve);
+    const list = this.#state === S_TRAILERS ? this.#trailers! : this.#raw;
+    const last = list.length - 1;
+    list[last] = list[last] === '' ? part : `${list[last]} ${part}`;
+    if (this.#state === S_FIELDS) {
+      const kind = this.#lastSpecial;
+      // A folded Connection / Transfer-Encoding continues the list; a folded Content-Length is invalid.
+      if (kind === H_CONNECTION) this.#connectionTokens(part);
+      else if (kind === H_TRANSFER_ENCODING) {
+        if (!this.#transferEncoding(part, vs)) return FAILED;
+      } else if (kind === H_CONTENT_LENGTH) {
+        return this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', vs);
+      } else if (kind === H_HOST) {
+        return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid Host header', vs);
+      }
+    }
+    return next;
+  }
+
+  /** Semantics of the fields that frame the message. Returns false after a failure. */
+  #special(kind: number, value: string, buf: Buffer, at: number): boolean {
+    switch (kind) {
+      case H_CONTENT_LENGTH: {
+        // RFC 9112 §6.3: a repeated Content-Length (even identical) or a list is a framing
+        // fault; with Transfer-Encoding it is a smuggling vector (§6.1): reject both.
+        if (this.#hasContentLength) {
+          this.#failAt('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length', at);
+          return false;
+        }
+        if (this.#hasTransferEncoding && !this.#lenient) {
+          this.#failAt('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding", at);
+          return false;
+        }
+        const n = value.length;
+        if (n === 0) {
+          this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Empty Content-Length', at);
+          return false;
+        }
+        let v = 0;
+        for (let j = 0; j < n; j++) {
+          const d = value.charCodeAt(j) - 0x30;
+          if (d < 0 || d > 9) {
+            this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', at);
+            return false;
+          }
+          v = v * 10 + d;
+          if (v > MAX_LENGTH) {
+            this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Content-Length overflow', at);
+            return false;
+          }
+        }
+        this.#hasContentLength = true;
+        this.#contentLength = v;
+        return true;
+      }
+      case H_TRANSFER_ENCODING:
+        if (this.#hasContentLength && !this.#lenient) {
+          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length", at);
+          return false;
+        }
+        if (value.length === 0) {
+          if (this.#lenient) return true;
+          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Empty Transfer-Encoding', at);
+          return false;
+        }
+        return this.#transferEncoding(value, at);
+      case H_CONNECTION:
+        this.#connectionTokens(value);
+        return true;
+      case H_UPGRADE:
+        this.#hasUpgrade = true;
+        return true;
+      case H_HOST:
+        if (!this.#isRequest || !this.#requireHost) return true;
+        // RFC 9112 §3.2: more than one Host, or an invalid one, MUST get 400.
+        if (++this.#hostCount > 1) {
+          this.#failAt('HPE_STRICT', 'Duplicate Host header', at);
+          return false;
+        }
+        for (let j = 0; j < value.length; j++) {
+          const ch = value.charCodeAt(j);
+          if (ch > 0xff || HOST_CHAR[ch] !== 1) {
+            this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid Host header', at);
+            return false;
+          }
+        }
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  /** transfer-coding list: chunked must be the final coding (RFC 9112 §6.1, §7). */
+  #transferEncoding(value: string, at: number): boolean {
+    // RFC 9112 §6.1: in a request, chunked once applied must be last: another coding after it is 400.
+    if (this.#chunked && this.#isRequest && !this.#lenient) {
+      this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', at);
+      return false;
+    }
+    this.#hasTransferEncoding = true;
+    const n = value.length;
+    let a = 0;
+    let chunkedLast = false;
+    while (a <= n) {
+      let b = value.indexOf(',', a);
+      if (b < 0) b = n;
+      let x = a;
+      let y = b;
+      while (x < y && (value.charCodeAt(x) === SP || value.charCodeAt(x) === HTAB)) x++;
+      while (y > x && (value.charCodeAt(y - 1) === SP || value.charCodeAt(y - 1) === HTAB)) y--;
+      if (y > x) {
+        const isChunked = wordIs(value, x, y, 'chunked');
+        if (chunkedLast && this.#isRequest && !this.#lenient) {
+          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', at);
+          return false;
+        }
+        chunkedLast = isChunked;
+      }
+      a = b + 1;
+    }
+    this.#chunked = chunkedLast;
+    return true;
+  }
+
+  #connectionTokens(value: string): void {
+    const n = value.length;
+    let a = 0;
+    while (a <= n) {
+      let b = value.indexOf(',', a);
+      if (b < 0) b = n;
+      let x = a;
+      let y = b;
+      while (x < y && (value.charCodeAt(x) === SP || value.charCodeAt(x) === HTAB)) x++;
+      while (y > x && (value.charCodeAt(y - 1) === SP || value.charCodeAt(y - 1) === HTAB)) y--;
+      const len = y - x;
+      if (len === 5 && wordIs(value, x, y, 'close')) this.#connClose = true;
+      else if (len === 10 && wordIs(value, x, y, 'keep-alive')) this.#connKeepAlive = true;
+      else if (len === 7 && wordIs(value, x, y, 'upgrade')) this.#connUpgrade = true;
+      a = b + 1;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // End of a head or trailer section.
+
+  #afterSection(chunk: Buffer, p: number): void {
+    this.#sectionEnded = false;
+    if (this.#state === S_TRAILERS) {
+      this.#messageDone(this.#trailers);
+      return;
+    }
+    this.#headEnd(chunk, p);
+  }
+
+  #headEnd(_chunk: Buffer, p: number): void {
+    const isRequest = this.#isRequest;
+    const major = this.#versionMajor;
+    const minor = this.#versionMinor;
+    const v11 = major === 1 && minor >= 1;
+    if (isRequest && this.#requireHost && v11 && this.#hostCount === 0) {
+      // RFC 9112 §3.2: an HTTP/1.1 request without Host MUST get 400.
+      this.#fail('HPE_STRICT', 'Missing Host header', this.#chunkBase + p - 1);
+      return;
+    }
+    let keepAlive = v11 ? !this.#connClose : major === 1 && this.#connKeepAlive;
+    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message: faulty framing, close after it.
+    if (this.#hasTransferEncoding && !v11) keepAlive = false;
+    const status = this.#statusCode;
+    let framing: number;
+    let upgrade: boolean;
+    if (isRequest) {
+      upgrade = this.#isConnect || (this.#hasUpgrade && this.#connUpgrade);
+      if (this.#isConnect) framing = BODY_NONE;
+      else if (this.#chunked) framing = BODY_CHUNKED;
+      else if (this.#hasTransferEncoding) {
+        // RFC 9112 §6.3: a request whose final coding is not chunked cannot be framed: 400.
+        if (!this.#lenient) {
+          this.#fail('HPE_INVALID_TRANSFER_ENCODING', 'Request has invalid `Transfer-Encoding`', this.#chunkBase + p - 1);
+          return;
+        }
+        framing = BODY_EOF;
+      } else if (this.#hasContentLength && this.#contentLength > 0) framing = BODY_LENGTH;
+      else framing = BODY_NONE;
+    } else {
+      upgrade = status === 101;
+      if (status < 200 || status === 204 || status === 304) framing = BODY_NONE;
+      else if (this.#chunked) framing = BODY_CHUNKED;
+      else if (this.#hasTransferEncoding) framing = BODY_EOF; // RFC 9112 §6.3 item 4
+      else if (this.#hasContentLength) framing = this.#contentLength > 0 ? BODY_LENGTH : BODY_NONE;
+      else framing = BODY_EOF;
+    }
+    if (framing === BODY_EOF) keepAlive = false;
+    this.#is1xx = !isRequest && status < 200 && status !== 101;
+    const head: H1Head = {
+      method: this.#method,
+      url: this.#url,
+      statusCode: status,
+      statusMessage: this.#statusMessage,
+      versionMajor: major,
+      versionMinor: minor,
+      rawHeaders: this.#raw,
+      contentLength: this.#hasContentLength && !this.#chunked ? this.#contentLength : -1,
+      chunked: this.#chunked,
+      keepAlive,
+      upgrade,
+    };
+    this.#keepAlive = keepAlive;
+    const directive = this.#handler.onHeadersComplete(head);
+    if (this.#state === S_DEAD) return;
+    if (directive === 'tunnel') {
+      this.#upgradeAfter = true;
+      framing = BODY_NONE;
+    } else if (directive === 'skip-body') {
+      framing = BODY_NONE;
+    }
+    if (upgrade) {
+      // CONNECT and 101: the new protocol starts right after the head (llhttp skips the body of
+      // a 101 too). An Upgrade request with a body: the new protocol starts after the body.
+      this.#upgradeAfter = true;
+      if (this.#isConnect || !isRequest) framing = BODY_NONE;
+    }
+    switch (framing) {
+      case BODY_NONE:
+        // No body: the message is complete now (a pause() in onHeadersComplete takes effect
+        // after onMessageComplete, at the message boundary).
+        this.#messageDone(null);
+        return;
+      case BODY_LENGTH:
+        this.#state = S_BODY_LENGTH;
+        this.#remaining = this.#contentLength;
+        return;
+      case BODY_CHUNKED:
+        this.#toChunkSize();
+        return;
+      default:
+        this.#state = S_BODY_EOF;
+        return;
+    }
+  }
+
+  #messageDone(trailers: string[] | null): void {
+    const upgradeAfter = this.#upgradeAfter;
+    const keepAlive = this.#keepAlive || this.#is1xx;
+    // Decide the next state before the callback, so that a pause() in it stops at the boundary.
+    if (upgradeAfter) {
+      this.#state = S_UPGRADED;
+      this.#upgraded = true;
+    } else if (keepAlive || this.#lenient) {
+      this.#state = S_START;
+    } else {
+      this.#state = S_CLOSED;
+    }
+    this.#handler.onMessageComplete(trailers);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Chunked body.
+
+  #toChunkSize(): void {
+    this.#state = S_CHUNK_SIZE;
+    this.#chunkState = C_FIRST_DIGIT;
+    this.#chunkSize = 0;
+    this.#extBytes = 0;
+  }
+
+  /** The chunk-size line (RFC 9112 §7.1): byte-level, so it needs no accumulator. */
+  #chunkSizeLine(buf: Buffer, p: number, end: number): number {
+    let st = this.#chunkState;
+    let size = this.#chunkSize;
+    const lenient = this.#lenient;
+    const base = this.#chunkBase;
+    while (p < end) {
+      const c = buf[p]!;
+      switch (st) {
+        case C_FIRST_DIGIT: {
+          const h = HEX[c]!;
+          if (h === 0) {
+            this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', base + p);
+            return p;
+          }
+          size = h - 1;
+          st = C_DIGITS;
+          p++;
+          continue;
+        }
+        case C_DIGITS: {
+          const h = HEX[c]!;
+          if (h !== 0) {
+            if (size > (MAX_LENGTH - 15) / 16) {
+              this.#fail('HPE_INVALID_CHUNK_SIZE', 'Chunk size overflow', base + p);
+              return p;
+            }
+            size = size * 16 + (h - 1);
+            p++;
+            continue;
+          }
+          if (c === SP || c === HTAB) {
+            st = C_BWS_BEFORE_SEMI;
+            p++;
+            continue;
+          }
+          break; // shared handling below
+        }
+        case C_BWS_BEFORE_SEMI:
+          if (c === SP || c === HTAB) {
+            p++;
+            continue;
+          }
+          if (c === 0x3b) {
+            st = C_EXT_NAME_START;
+            p++;
+            continue;
+          }
+          if (lenient && (c === CR || c === LF)) break;
+          this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', base + p);
+          return p;
+        case C_EXT_NAME_START:
+          if (c === SP || c === HTAB) {
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (TOKEN[c] === 1) {
+            st = C_EXT_NAME;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions', base + p);
+          return p;
+        case C_EXT_NAME:
+          if (TOKEN[c] === 1) {
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === SP || c === HTAB) {
+            st = C_EXT_AFTER_NAME;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === 0x3d) {
+            st = C_EXT_VALUE_START;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === 0x3b) {
+            st = C_EXT_NAME_START;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === CR || c === LF) break;
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions name', base + p);
+          return p;
+        case C_EXT_AFTER_NAME:
+          if (c === SP || c === HTAB) {
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === 0x3d) {
+            st = C_EXT_VALUE_START;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === 0x3b) {
+            st = C_EXT_NAME_START;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === CR || c === LF) break;
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions name', base + p);
+          return p;
+        case C_EXT_VALUE_START:
+          if (!this.#extByte(base + p)) return p;
+          if (c === SP || c === HTAB) {
+            p++;
+            continue;
+          }
+          if (c === 0x22) {
+            st = C_EXT_QUOTED;
+            p++;
+            continue;
+          }
+          if (TOKEN[c] === 1) {
+            st = C_EXT_VALUE;
+            p++;
+            continue;
+          }
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions value', base + p);
+          return p;
+        case C_EXT_VALUE:
+          if (TOKEN[c] === 1) {
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === SP || c === HTAB) {
+            st = C_EXT_AFTER_VALUE;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === 0x3b) {
+            st = C_EXT_NAME_START;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === CR || c === LF) break;
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions value', base + p);
+          return p;
+        case C_EXT_QUOTED:
+          if (!this.#extByte(base + p)) return p;
+          if (c === 0x22) {
+            st = C_EXT_AFTER_VALUE;
+            p++;
+            continue;
+          }
+          if (c === 0x5c) {
+            st = C_EXT_QUOTED_PAIR;
+            p++;
+            continue;
+          }
+          if (QDTEXT[c] === 1) {
+            p++;
+            continue;
+          }
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions quoted value', base + p);
+          return p;
+        case C_EXT_QUOTED_PAIR:
+          if (!this.#extByte(base + p)) return p;
+          // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+          if (c === HTAB || (c >= 0x20 && c !== 0x7f)) {
+            st = C_EXT_QUOTED;
+            p++;
+            continue;
+          }
+          this.#fail('HPE_STRICT', 'Invalid quoted-pair in chunk extensions quoted value', base + p);
+          return p;
+        case C_EXT_AFTER_VALUE:
+          if (c === SP || c === HTAB) {
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === 0x3b) {
+            st = C_EXT_NAME_START;
+            if (!this.#extByte(base + p)) return p;
+            p++;
+            continue;
+          }
+          if (c === CR || c === LF) break;
+          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions quote value', base + p);
+          return p;
+        case C_ALMOST_DONE:
+          if (c === LF) {
+            p++;
+          } else if (!lenient) {
+            this.#fail('HPE_STRICT', 'Expected LF after chunk size', base + p);
+            return p;
+          }
+          this.#chunkSize = size;
+          return this.#chunkHeaderDone(p);
+        default:
+          break;
+      }
+      // Here: the end of the size (and extensions) — CR, LF, ";" or something invalid.
+      if (c === CR) {
+        st = C_ALMOST_DONE;
+        p++;
+        continue;
+      }
+      if (c === LF) {
+        if (!lenient) {
+          this.#fail('HPE_CR_EXPECTED', 'Missing expected CR after chunk size', base + p);
+          return p;
+        }
+        p++;
+        this.#chunkSize = size;
+        return this.#chunkHeaderDone(p);
+      }
+      if (c === 0x3b && st === C_DIGITS) {
+        st = C_EXT_NAME_START;
+        if (!this.#extByte(base + p)) return p;
+        p++;
+        continue;
+      }
+      this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', base + p);
+      return p;
+    }
+    this.#chunkState = st;
+    this.#chunkSize = size;
+    return p;
+  }
+
+  #extByte(at: number): boolean {
+    if (++this.#extBytes > this.#maxExtSize) {
+      this.#fail('HPE_CHUNK_EXTENSIONS_OVERFLOW', 'Chunk extensions overflow', at);
+      return false;
+    }
+    return true;
+  }
+
+  #chunkHeaderDone(p: number): number {
+    const size = this.#chunkSize;
+    if (size === 0) {
+      // last-chunk: the trailer section follows (RFC 9112 §7.1.2).
+      this.#state = S_TRAILERS;
+      this.#sectionBytes = 0;
+      this.#fieldCount = 0;
+      return p;
+    }
+    this.#remaining = size;
+    this.#state = S_CHUNK_DATA;
+    return p;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  #beginMessage(): void {
+    this.#method = '';
+    this.#url = '';
+    this.#versionMajor = 0;
+    this.#versionMinor = 0;
+    this.#statusCode = 0;
+    this.#statusMessage = '';
+    this.#raw = [];
+    this.#trailers = null;
+    this.#sectionBytes = 0;
+    this.#fieldCount = 0;
+    this.#lastSpecial = H_GENERAL;
+    this.#hasContentLength = false;
+    this.#contentLength = 0;
+    this.#hasTransferEncoding = false;
+    this.#chunked = false;
+    this.#connClose = false;
+    this.#connKeepAlive = false;
+    this.#connUpgrade = false;
+    this.#hasUpgrade = false;
+    this.#hostCount = 0;
+    this.#isConnect = false;
+    this.#keepAlive = false;
+    this.#upgradeAfter = false;
+    this.#is1xx = false;
+    this.#sectionEnded = false;
+    this.#remaining = 0;
+  }
+
+  #fail(code: HpeCode, reason: string, offset: number): void {
+    if (this.#error === null) this.#error = new H1ParseError(code, reason, offset);
+    this.#state = S_DEAD;
+    this.#accLen = 0;
+  }
+
+  #failAt(code: HpeCode, reason: string, index: number): number {
+    this.#fail(code, reason, this.#base + index);
+    return FAILED;
+  }
+}
+
+const PROTO_HTTP_BYTES = Buffer.from('HTTP/');
+const PROTO_RTSP_BYTES = Buffer.from('RTSP/');
+const PROTO_ICE_BYTES = Buffer.from('ICE/');
+/** What follows "PRI * HTTP/2.0" in the HTTP/2 connection preface. */
+const PRI_REST = Buffer.from('\r\n\r\nSM\r\n\r\n', 'latin1');
+
+function positiveInt(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new RangeError(`H1Parser: ${name} must be a positive integer, got ${String(v)}`);
+  }
+  return v;
+}
