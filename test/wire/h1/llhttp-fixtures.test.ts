@@ -134,6 +134,12 @@ function isUpgradeCode(code: number | undefined): boolean {
   return code === 22 || code === 23;
 }
 
+/** Lenient comparisons: obs-fold joins and whitespace before the colon are normalised (see docs). */
+function normalise(list: string[], lenient: boolean): string[] {
+  if (!lenient) return list;
+  return list.map((x) => x.replace(/[ \t]+/g, ' ').trim());
+}
+
 function check(c: Case, lenient: boolean): { verdict: boolean; messages: boolean; codeMatch: boolean; why: string } {
   const input = Buffer.from(c.input_b64, 'base64');
   const role = roleOf(c.meta.type!);
@@ -147,7 +153,9 @@ function check(c: Case, lenient: boolean): { verdict: boolean; messages: boolean
   const codeMatch = !expectReject || (whole.error !== null && whole.error.code === CODE_NAME.get(c.error_code!));
   let messages = true;
   if (verdict && !expectReject) {
-    const exp = expectedMessages(c.expected).filter((m) => m.method !== 'PRI');
+    const exp = expectedMessages(c.expected)
+      .filter((m) => m.method !== 'PRI')
+      .map((m) => ({ ...m, fields: normalise(m.fields, lenient), trailers: normalise(m.trailers, lenient) }));
     const got = whole.messages
       .filter((m) => m.head.method !== 'PRI')
       .map((m) => ({
@@ -155,8 +163,8 @@ function check(c: Case, lenient: boolean): { verdict: boolean; messages: boolean
         url: m.head.url,
         version: `${m.head.versionMajor}.${m.head.versionMinor}`,
         status: m.head.statusCode,
-        fields: m.head.rawHeaders,
-        trailers: m.trailers ?? [],
+        fields: normalise(m.head.rawHeaders, lenient),
+        trailers: normalise(m.trailers ?? [], lenient),
         body: m.body,
         complete: m.complete,
       }));
@@ -241,7 +249,20 @@ test('llhttp strict fixtures: every split point and byte-by-byte give the same r
  * switch ONE flag on; node's insecureHTTPParser (our `lenient`) switches all of them on, so a
  * case whose expected error comes from another, still-strict flag is accepted here.
  */
-export const LENIENT_DIFFERENCES: Record<string, string> = {};
+export const LENIENT_DIFFERENCES: Record<string, string> = {
+  'request/invalid.md:590':
+    "llhttp reads the LF right after a bare-LF-terminated chunk size as that line's LF ('0\\n\\n' = one line); trama takes the second LF as the end of the (empty) trailer section",
+  'request/lenient-header-value-relaxed.md:80':
+    'expected to fail with only the relaxed-value flag; insecureHTTPParser also turns on optional-CR-before-LF, which accepts the bare LF',
+  'request/lenient-header-value-relaxed.md:115':
+    'expected to fail with only the relaxed-value flag; insecureHTTPParser also turns on lenient headers / optional-LF-after-CR, which accept the bare CR',
+  'request/lenient-header-value-relaxed.md:145':
+    'expected to fail with only the relaxed-value flag; insecureHTTPParser also turns on lenient headers, which skip whitespace after the start line',
+  'request/transfer-encoding.md:955':
+    'expected to fail with only the lenient-headers flag; insecureHTTPParser also turns on lenient transfer-encoding, which reads a non-chunked request body until close',
+  'response/connection.md:202':
+    'expected to pass with only data-after-close; insecureHTTPParser also turns on lenient keep-alive, which parses the bytes after a close as a new (here invalid) message',
+};
 
 test('llhttp lenient fixtures (lenient: true = insecureHTTPParser)', () => {
   const failures: string[] = [];
