@@ -9,3 +9,10 @@ export { eventStream, EventStream, ReplayBuffer, PreparedEvent, prepareEvent } f
 export type { EventStreamOptions, EventInit, ReplayBufferOptions } from './sse/index.js';
 export { EventSource, EventSourceErrorEvent } from './sse/event-source.js';
 export type { EventSourceInit, EventSourceRequestFunction } from './sse/event-source.js';
+// HTTP/1.1 client (issue 4): node:http's request/get/ClientRequest/Agent; `https:` URLs go to globalHttpsAgent.
+export { request, get, ClientRequest, urlToHttpOptions } from './http/client-request.js';
+export type { RequestOptions, InformationEvent } from './http/client-request.js';
+export { Agent, globalAgent, HttpsAgent, globalHttpsAgent } from './http/agent.js';
+export type { AgentOptions } from './http/agent.js';
+export { DnsCache } from './io/dns-cache.js';
+export type { DnsCacheOptions } from './io/dns-cache.js';

@@ -1,0 +1,511 @@
+/**
+ * `Agent` and `globalAgent`: node:http's connection pool, same members, same protocol between
+ * the request and the pool (`addRequest` → `req.onSocket(socket)`; the request emits `'free'` on
+ * the socket when it is done with it; the pool keeps or destroys it), so code that subclasses
+ * or patches node's Agent (agentkeepalive, nock, proxy agents) works unchanged.
+ *
+ * Beyond node (see docs/client.md):
+ * - the server's `Keep-Alive: timeout=N` hint is honoured with or without an agent `timeout`:
+ *   an idle socket gets a deadline one second before the server's, and a socket past its
+ *   deadline is never handed out (it is destroyed at the next pick, no timer needed);
+ * - `dnsCache` (opt-in): a TTL-honouring DNS cache used as the default `lookup`;
+ * - `HttpsAgent` / `globalHttpsAgent`: TLS through node:tls, ALPN `http/1.1`.
+ */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { nodeError } from '../wire/shared/index.js';
+import { DnsCache, type DnsCacheOptions } from '../io/dns-cache.js';
+import { keepAliveHintMs } from '../io/h1-client.js';
+
+/** node's default `maxFreeSockets`. */
+export const DEFAULT_MAX_FREE_SOCKETS = 256;
+/** node's default `keepAliveMsecs` (TCP keep-alive initial delay). */
+export const DEFAULT_KEEP_ALIVE_MSECS = 1000;
+/** Margin taken off a server's `Keep-Alive: timeout=` so the client drops the socket first. */
+export const KEEP_ALIVE_HINT_MARGIN_MS = 1000;
+
+/** A socket as the pool sees it: any Duplex, usually a net.Socket. */
+export type AgentSocket = Duplex & {
+  setKeepAlive?(enable?: boolean, initialDelay?: number): unknown;
+  setTimeout?(ms: number, cb?: () => void): unknown;
+  ref?(): unknown;
+  unref?(): unknown;
+  timeout?: number;
+  _httpMessage?: unknown;
+  writable: boolean;
+  destroyed: boolean;
+};
+
+export interface AgentOptions extends Record<string, unknown> {
+  keepAlive?: boolean;
+  keepAliveMsecs?: number;
+  maxSockets?: number;
+  maxTotalSockets?: number;
+  maxFreeSockets?: number;
+  scheduling?: 'fifo' | 'lifo';
+  timeout?: number;
+  /** trama: a DNS cache for this agent's connections (`true` for the defaults). */
+  dnsCache?: boolean | DnsCacheOptions | DnsCache;
+}
+
+/** What a request hands to the pool: node's request options after merging. */
+export type AgentRequestOptions = Record<string, unknown> & {
+  host?: string | null;
+  port?: number | string | null;
+  localAddress?: string | null;
+  family?: number;
+  socketPath?: string;
+  path?: string | null;
+  servername?: string;
+  _agentKey?: string;
+  lookup?: unknown;
+};
+
+/** The request side of the pool protocol (ClientRequest implements it). */
+export interface AgentRequest {
+  onSocket(socket: AgentSocket, err?: Error | null): void;
+  timeout?: number | undefined;
+  reusedSocket: boolean;
+  shouldKeepAlive?: boolean;
+  getHeader?(name: string): unknown;
+  host?: string;
+}
+
+// Where the pool keeps per-socket bookkeeping, out of the way of user properties.
+const kIdleDeadline = Symbol('trama.idleDeadline');
+const kOptions = Symbol('trama.agentOptions');
+type PooledSocket = AgentSocket & { [kIdleDeadline]?: number };
+
+type Bucket<T> = Record<string, T[]>;
+
+function freeSocketErrorListener(this: AgentSocket, err: Error): void {
+  this.destroy();
+  this.emit('agentRemove');
+  void err;
+}
+
+/**
+ * node:http's `Agent`: per-origin socket pools with `maxSockets`, `maxTotalSockets`,
+ * `maxFreeSockets`, `keepAlive`, `scheduling` and `timeout`.
+ *
+ * @example
+ * const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+ * get('http://127.0.0.1:8080/', { agent }, (res) => res.resume());
+ */
+export class Agent extends EventEmitter {
+  defaultPort = 80;
+  protocol = 'http:';
+  options: AgentOptions & { path: null };
+  requests: Bucket<AgentRequest & { [kOptions]?: AgentRequestOptions }> = Object.create(null);
+  sockets: Bucket<AgentSocket> = Object.create(null);
+  freeSockets: Bucket<AgentSocket> = Object.create(null);
+  keepAliveMsecs: number;
+  keepAlive: boolean;
+  maxSockets: number;
+  maxFreeSockets: number;
+  maxTotalSockets: number;
+  totalSocketCount = 0;
+  scheduling: 'fifo' | 'lifo';
+  /** trama: the agent's DNS cache, when `dnsCache` was given. */
+  dnsCache: DnsCache | null = null;
+
+  constructor(options?: AgentOptions) {
+    super();
+    const o = { __proto__: null, ...options } as unknown as AgentOptions & { path: null };
+    // node's key order: the user's options, then noDelay, then path.
+    if (o.noDelay === undefined) o.noDelay = true;
+    o.path = null;
+    this.options = o;
+    this.keepAliveMsecs = (options?.keepAliveMsecs as number | undefined) || DEFAULT_KEEP_ALIVE_MSECS;
+    this.keepAlive = Boolean(options?.keepAlive);
+    this.maxSockets = (options?.maxSockets as number | undefined) || Infinity;
+    this.maxFreeSockets = (options?.maxFreeSockets as number | undefined) || DEFAULT_MAX_FREE_SOCKETS;
+    this.scheduling = options?.scheduling ?? 'lifo';
+    const maxTotal = options?.maxTotalSockets;
+    if (maxTotal !== undefined) {
+      if (typeof maxTotal !== 'number' || Number.isNaN(maxTotal)) {
+        throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "maxTotalSockets" argument must be of type number. Received ${describe(maxTotal)}`);
+      }
+      if (maxTotal <= 0) {
+        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxTotalSockets" is out of range. It must be > 0. Received ${maxTotal}`);
+      }
+      this.maxTotalSockets = maxTotal;
+    } else {
+      this.maxTotalSockets = Infinity;
+    }
+    if (this.scheduling !== 'fifo' && this.scheduling !== 'lifo') {
+      throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received '${String(this.scheduling)}'`);
+    }
+    const dc = options?.dnsCache;
+    if (dc) {
+      this.dnsCache = dc instanceof DnsCache ? dc : new DnsCache(dc === true ? {} : dc);
+      delete (this.options as Record<string, unknown>).dnsCache;
+    }
+    this.on('free', (socket: AgentSocket, opts: AgentRequestOptions) => this.#onFree(socket as PooledSocket, opts));
+  }
+
+  #onFree(socket: PooledSocket, options: AgentRequestOptions): void {
+    const name = this.getName(options);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const requests = this.requests[name];
+    if (requests !== undefined && requests.length > 0) {
+      const req = requests.shift()!;
+      if (requests.length === 0) delete this.requests[name];
+      this.#setRequestSocket(req, socket);
+      return;
+    }
+    const req = socket._httpMessage as AgentRequest | null | undefined;
+    if (!req || !req.shouldKeepAlive || !this.keepAlive) {
+      socket.destroy();
+      return;
+    }
+    const freeSockets = this.freeSockets[name] ?? [];
+    const freeLen = freeSockets.length;
+    let count = freeLen;
+    const inUse = this.sockets[name];
+    if (inUse !== undefined) count += inUse.length;
+    if (this.totalSocketCount > this.maxTotalSockets || count > this.maxSockets || freeLen >= this.maxFreeSockets || !this.keepSocketAlive(socket)) {
+      socket.destroy();
+      return;
+    }
+    this.freeSockets[name] = freeSockets;
+    socket._httpMessage = null;
+    this.removeSocket(socket, options);
+    socket.once('error', freeSocketErrorListener);
+    freeSockets.push(socket);
+  }
+
+  /** node's `createConnection`: `net.createConnection(options)`. Override to supply any Duplex. */
+  createConnection(options: AgentRequestOptions, callback?: (err: Error | null, socket?: Duplex) => void): Duplex | undefined | void {
+    void callback;
+    return net.createConnection(options as net.NetConnectOpts);
+  }
+
+  /**
+   * The pool key: `host:port:localAddress[:family][:socketPath]`, exactly node's format.
+   *
+   * @example
+   * new Agent().getName({ host: 'a', port: 80 }); // 'a:80:'
+   */
+  getName(options: AgentRequestOptions = {}): string {
+    let name = options.host || 'localhost';
+    name += ':';
+    if (options.port) name += options.port;
+    name += ':';
+    if (options.localAddress) name += options.localAddress;
+    if (options.family === 4 || options.family === 6) name += `:${options.family}`;
+    if (options.socketPath) name += `:${options.socketPath}`;
+    return name;
+  }
+
+  /** Pool protocol: give `req` a socket now (free or new) or queue it. */
+  addRequest(req: AgentRequest, options: AgentRequestOptions | string, port?: number, localAddress?: string): void {
+    if (typeof options === 'string') options = { host: options, port, localAddress };
+    options = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
+    if (options.socketPath) options.path = options.socketPath;
+    normalizeServerName(options, req);
+    const name = this.getName(options);
+    const inUse = (this.sockets[name] ??= []);
+    const freeSockets = this.freeSockets[name];
+    let socket: PooledSocket | undefined;
+    if (freeSockets !== undefined) {
+      socket = this.#pickFree(freeSockets);
+      if (freeSockets.length === 0) delete this.freeSockets[name];
+    }
+    const freeLen = freeSockets !== undefined ? freeSockets.length : 0;
+    const sockLen = freeLen + inUse.length;
+    if (socket !== undefined) {
+      this.reuseSocket(socket, req);
+      this.#setRequestSocket(req, socket);
+      inUse.push(socket);
+    } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
+      this.createSocket(req, options, (err, s) => {
+        if (err) req.onSocket(s as AgentSocket, err);
+        else this.#setRequestSocket(req, s!);
+      });
+    } else {
+      const queued = req as AgentRequest & { [kOptions]?: AgentRequestOptions };
+      queued[kOptions] = options;
+      (this.requests[name] ??= []).push(queued);
+    }
+  }
+
+  // A free socket that is open and not past the server's keep-alive deadline, by `scheduling`.
+  #pickFree(list: AgentSocket[]): PooledSocket | undefined {
+    let now = 0;
+    while (list.length > 0) {
+      const s = (this.scheduling === 'fifo' ? list.shift() : list.pop()) as PooledSocket;
+      if (s.destroyed) continue;
+      const deadline = s[kIdleDeadline];
+      if (deadline !== undefined) {
+        if (now === 0) now = Date.now();
+        if (now >= deadline) {
+          // The server is about to close it (or has): reusing it would race the FIN.
+          s.destroy();
+          continue;
+        }
+      }
+      return s;
+    }
+    return undefined;
+  }
+
+  #setRequestSocket(req: AgentRequest, socket: AgentSocket): void {
+    req.onSocket(socket);
+    const agentTimeout = (this.options.timeout as number | undefined) || 0;
+    if (req.timeout === undefined || req.timeout === agentTimeout) return;
+    socket.setTimeout?.(req.timeout);
+  }
+
+  /** Open a new socket for `req` through `createConnection` and add it to the pool. */
+  createSocket(req: AgentRequest, options: AgentRequestOptions, cb: (err: Error | null, socket?: AgentSocket) => void): void {
+    options = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
+    if (options.socketPath) options.path = options.socketPath;
+    normalizeServerName(options, req);
+    const name = this.getName(options);
+    options._agentKey = name;
+    options.encoding = null;
+    if (this.dnsCache !== null && options.lookup === undefined) options.lookup = this.dnsCache.lookup;
+    let called = false;
+    const oncreate = (err: Error | null, s?: Duplex): void => {
+      if (called) return;
+      called = true;
+      if (err) {
+        cb(err);
+        return;
+      }
+      const socket = s as AgentSocket;
+      (this.sockets[name] ??= []).push(socket);
+      this.totalSocketCount++;
+      installListeners(this, socket, options);
+      cb(null, socket);
+    };
+    if (this.keepAlive) {
+      options.keepAlive = this.keepAlive;
+      options.keepAliveInitialDelay = this.keepAliveMsecs;
+    }
+    const newSocket = this.createConnection(options, oncreate);
+    if (newSocket) oncreate(null, newSocket);
+  }
+
+  /** Drop `s` from the in-use and free lists; start a socket for a queued request if one waits. */
+  removeSocket(s: AgentSocket, options: AgentRequestOptions): void {
+    const name = this.getName(options);
+    const sets: Bucket<AgentSocket>[] = [this.sockets];
+    // If the socket was destroyed, also remove it from the free list.
+    if (s.destroyed) sets.push(this.freeSockets);
+    for (const set of sets) {
+      const list = set[name];
+      if (list === undefined) continue;
+      const index = list.indexOf(s);
+      if (index !== -1) {
+        list.splice(index, 1);
+        if (list.length === 0) delete set[name];
+      }
+    }
+    let req: (AgentRequest & { [kOptions]?: AgentRequestOptions }) | undefined;
+    const queue = this.requests[name];
+    if (queue !== undefined && queue.length > 0) {
+      req = queue[0];
+    } else {
+      // A slot opened under maxTotalSockets: serve the oldest queue of any origin.
+      for (const key of Object.keys(this.requests)) {
+        const q = this.requests[key]!;
+        if (q.length > 0 && this.sockets[key] !== undefined && this.sockets[key]!.length < this.maxSockets) {
+          req = q[0];
+          break;
+        }
+      }
+    }
+    if (req !== undefined && req[kOptions] !== undefined) {
+      const reqOptions = req[kOptions]!;
+      const reqName = this.getName(reqOptions);
+      const inUse = this.sockets[reqName];
+      if ((inUse === undefined || inUse.length < this.maxSockets) && this.totalSocketCount < this.maxTotalSockets) {
+        const q = this.requests[reqName]!;
+        q.shift();
+        if (q.length === 0) delete this.requests[reqName];
+        this.sockets[reqName] ??= [];
+        this.createSocket(req, reqOptions, (err, socket) => {
+          if (err) req!.onSocket(socket as AgentSocket, err);
+          else socket!.emit('free');
+        });
+      }
+    }
+  }
+
+  /**
+   * Called when a request is done with `socket` and it may be pooled. node's default, plus the
+   * server's `Keep-Alive: timeout=` hint as an idle deadline (see the module comment).
+   */
+  keepSocketAlive(socket: AgentSocket): boolean {
+    socket.setKeepAlive?.(true, this.keepAliveMsecs);
+    socket.unref?.();
+    let agentTimeout = (this.options.timeout as number | undefined) || 0;
+    let canKeepSocketAlive = true;
+    const res = (socket._httpMessage as { res?: { rawHeaders?: string[] } | null } | null | undefined)?.res;
+    const pooled = socket as PooledSocket;
+    pooled[kIdleDeadline] = undefined;
+    if (res?.rawHeaders !== undefined) {
+      const hint = keepAliveHintMs(res.rawHeaders);
+      if (hint >= 0) {
+        const serverHintTimeout = hint - KEEP_ALIVE_HINT_MARGIN_MS;
+        if (serverHintTimeout <= 0) canKeepSocketAlive = false;
+        else {
+          if (agentTimeout !== 0 && serverHintTimeout < agentTimeout) agentTimeout = serverHintTimeout;
+          pooled[kIdleDeadline] = Date.now() + serverHintTimeout;
+        }
+      }
+    }
+    if (socket.timeout !== agentTimeout) socket.setTimeout?.(agentTimeout);
+    return canKeepSocketAlive;
+  }
+
+  /** Called when a pooled `socket` is handed to `req`: node's default (`ref()`), `reusedSocket`. */
+  reuseSocket(socket: AgentSocket, req: AgentRequest): void {
+    socket.removeListener('error', freeSocketErrorListener);
+    req.reusedSocket = true;
+    socket.ref?.();
+  }
+
+  /** Destroy every socket of the pool, in use or free. */
+  destroy(): void {
+    for (const set of [this.freeSockets, this.sockets]) {
+      for (const key of Object.keys(set)) {
+        for (const s of set[key]!.slice()) s.destroy();
+      }
+    }
+  }
+}
+
+function installListeners(agent: Agent, s: AgentSocket, options: AgentRequestOptions): void {
+  function onFree(): void {
+    agent.emit('free', s, options);
+  }
+  s.on('free', onFree);
+  function onClose(): void {
+    agent.totalSocketCount--;
+    agent.removeSocket(s, options);
+  }
+  s.on('close', onClose);
+  function onTimeout(): void {
+    // An idle pooled socket that times out is destroyed; one in use tells its request.
+    const sockets = agent.freeSockets;
+    for (const name of Object.keys(sockets)) {
+      if (sockets[name]!.includes(s)) {
+        s.destroy();
+        return;
+      }
+    }
+  }
+  s.on('timeout', onTimeout);
+  function onRemove(): void {
+    agent.totalSocketCount--;
+    agent.removeSocket(s, options);
+    s.removeListener('close', onClose);
+    s.removeListener('free', onFree);
+    s.removeListener('timeout', onTimeout);
+    s.removeListener('agentRemove', onRemove);
+  }
+  s.on('agentRemove', onRemove);
+}
+
+function normalizeServerName(options: AgentRequestOptions, req: AgentRequest): void {
+  if (!options.servername && options.servername !== '') options.servername = calculateServerName(options, req);
+}
+
+function calculateServerName(options: AgentRequestOptions, req: AgentRequest): string {
+  let servername = (options.host as string | undefined) ?? '';
+  const hostHeader = req.getHeader?.('host');
+  if (typeof hostHeader === 'string' && hostHeader !== '') {
+    // Strip the port (and IPv6 brackets) from the Host field.
+    if (hostHeader.startsWith('[')) {
+      const index = hostHeader.indexOf(']');
+      servername = index === -1 ? hostHeader : hostHeader.slice(1, index);
+    } else {
+      servername = hostHeader.split(':', 1)[0]!;
+    }
+  }
+  // SNI carries names, never IP literals (RFC 6066 §3).
+  if (net.isIP(servername)) servername = '';
+  return servername;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `type string ('${v}')`;
+  if (typeof v === 'object') return 'an instance of ' + ((v as object).constructor?.name ?? 'Object');
+  return `type ${typeof v} (${String(v)})`;
+}
+
+/** TLS options that make two connections non-interchangeable (node's https.Agent name parts). */
+const TLS_NAME_KEYS = [
+  'ca',
+  'cert',
+  'clientCertEngine',
+  'ciphers',
+  'key',
+  'pfx',
+  'rejectUnauthorized',
+  'servername',
+  'minVersion',
+  'maxVersion',
+  'secureProtocol',
+  'crl',
+  'honorCipherOrder',
+  'ecdhCurve',
+  'dhparam',
+  'secureOptions',
+  'sessionIdContext',
+  'sigalgs',
+  'privateKeyIdentifier',
+  'privateKeyEngine',
+] as const;
+
+/**
+ * The pool for `https:` URLs: TLS through node:tls with ALPN offering `http/1.1`, `defaultPort`
+ * 443, and a pool key that includes the TLS options (like node's `https.Agent`).
+ *
+ * @example
+ * const agent = new HttpsAgent({ keepAlive: true, ca: myCa });
+ * get('https://localhost:8443/', { agent }, (res) => res.resume());
+ */
+export class HttpsAgent extends Agent {
+  constructor(options?: AgentOptions & tls.ConnectionOptions) {
+    super(options);
+    this.defaultPort = 443;
+    this.protocol = 'https:';
+  }
+
+  override createConnection(options: AgentRequestOptions): Duplex {
+    const o = { ...options } as tls.ConnectionOptions & AgentRequestOptions;
+    // RFC 7301: offer HTTP/1.1 (the h2 client comes through the same agent later).
+    if (o.ALPNProtocols === undefined) o.ALPNProtocols = ['http/1.1'];
+    if (o.servername === '') delete o.servername;
+    return tls.connect(o as tls.ConnectionOptions);
+  }
+
+  override getName(options: AgentRequestOptions = {}): string {
+    let name = super.getName(options);
+    name += ':';
+    for (const key of TLS_NAME_KEYS) {
+      const v = options[key];
+      if (v !== undefined && v !== null) name += typeof v === 'object' ? String(v) : String(v);
+      name += ':';
+    }
+    return name;
+  }
+}
+
+/**
+ * The default pool for `http:`: node 20's globalAgent, `keepAlive: true`, `timeout: 5000`.
+ */
+export const globalAgent: Agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+
+/** The default pool for `https:` (trama's extension of `request`). */
+export const globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });

@@ -1,0 +1,930 @@
+/**
+ * `ClientRequest`, `request`, `get`: node:http's client API over the HTTP/1.1 client driver
+ * (`src/io/h1-client.ts`) and the wire engine's response parser.
+ *
+ * Design:
+ * - Built on {@link OutgoingMessage} (head building, framing, buffering before a socket), with
+ *   the driver as its sink. The events, their order and the errors (`socket hang up`,
+ *   `aborted`, `HPE_*` parse errors with `bytesParsed`/`rawPacket`) follow node:http for a
+ *   successful request and for every abort/destroy timing; the pool protocol with the Agent
+ *   (`addRequest` → `onSocket`, `'free'` on the socket) is node's, so custom agents work.
+ * - Hot path: one socket write per request (the head as one latin1 string, plus a small body);
+ *   no per-request timer unless a timeout is asked for; the socket listeners and the parser
+ *   live in the per-socket driver and are reused across keep-alive requests; response headers
+ *   are built lazily by IncomingMessage.
+ * - Stale-socket retry (beyond node): a request that fails on a reused keep-alive socket before
+ *   any response byte arrived — the server closed the idle connection as we wrote — is sent
+ *   again, once, on a fresh connection, when its method is idempotent (RFC 9110 §9.2.2) and its
+ *   bytes are still at hand (≤ MAX_REPLAY_BYTES). Otherwise the error reaches the caller with
+ *   `reusedSocket === true`, as in node. See docs/client.md.
+ * - `https:` URLs are accepted directly (node:http throws ERR_INVALID_PROTOCOL): they go to
+ *   `globalHttpsAgent` unless an agent is given.
+ * - Strictness: responses are parsed strictly (RFC 9112) unless `insecureHTTPParser`; a response
+ *   that frames its body two ways, or sends bytes after its end, is an error, not a guess.
+ *
+ * `ClientRequest` is an ES5-style constructor (callable on an existing object, subclassable with
+ * `util.inherits`), like OutgoingMessage.
+ */
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  OutgoingMessage,
+  OutgoingMessageBase,
+  initOutgoingMessage,
+  kOutHeaders,
+  kUniqueHeaders,
+  outgoingInternals,
+  type OutgoingHeaders,
+  type OutgoingSink,
+} from './outgoing-message.js';
+import { IncomingMessage, type IncomingMessageBase } from './incoming-message.js';
+import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type AgentSocket } from './agent.js';
+import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
+import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
+import { nodeError, isToken, invalidArgType } from '../wire/shared/index.js';
+
+const { kNeedDrain } = outgoingInternals;
+
+type NeedDrain = { [k: symbol]: boolean };
+
+/** node's response header-count limit default (`maxHeadersCount`). */
+export const DEFAULT_MAX_HEADERS_COUNT = 2000;
+
+// node: only SP and controls are refused in a path (it is sent as is).
+const INVALID_PATH_REGEX = /[^\u0021-\u00ff]/;
+const kError = Symbol('kError');
+const kDriver = Symbol('kDriver');
+const kOptions = Symbol('kOptions');
+const kRetried = Symbol('kRetried');
+const kHadError = Symbol('kHadError');
+const kTimeoutListening = Symbol('kTimeoutListening');
+const kSignalCleanup = Symbol('kSignalCleanup');
+
+// RFC 9110 §9.2.2: methods whose repetition has the same effect as one request.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** Options of `request()` / `get()`: node's, plus net/tls connect options. */
+export interface RequestOptions extends Record<string, unknown> {
+  agent?: Agent | boolean | null | undefined;
+  auth?: string | null;
+  createConnection?: (options: RequestOptions, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined | void;
+  defaultPort?: number;
+  family?: number;
+  headers?: OutgoingHeaders | Record<string, unknown>;
+  hints?: number;
+  host?: string | null;
+  hostname?: string | null;
+  insecureHTTPParser?: boolean;
+  joinDuplicateHeaders?: boolean;
+  localAddress?: string;
+  localPort?: number;
+  lookup?: unknown;
+  maxHeaderSize?: number;
+  method?: string;
+  path?: string | null;
+  port?: number | string | null;
+  protocol?: string | null;
+  setDefaultHeaders?: boolean;
+  setHost?: boolean;
+  signal?: AbortSignal;
+  socketPath?: string;
+  timeout?: number;
+  uniqueHeaders?: (string | string[])[];
+}
+
+type ResponseListener = (res: IncomingMessageBase) => void;
+
+type SocketLike = AgentSocket & {
+  connecting?: boolean;
+  setNoDelay?(noDelay?: boolean): unknown;
+  destroySoon?(): void;
+  parser?: unknown;
+  [kHadError]?: boolean;
+};
+
+/** The request's socket, as the client sees it (any Duplex a createConnection returned). */
+function sk(req: OutgoingMessageBase): SocketLike {
+  return req.socket as unknown as SocketLike;
+}
+
+function validateHost(host: unknown, name: string): string | null | undefined {
+  if (host !== null && host !== undefined && typeof host !== 'string') {
+    throw invalidArgType(`options.${name}`, ['string', 'undefined', 'null'], host);
+  }
+  return host;
+}
+
+/** node's `ConnResetException`: an Error with code ECONNRESET. */
+function connResetException(msg: string): Error {
+  const err = new Error(msg) as Error & { code: string };
+  err.code = 'ECONNRESET';
+  return err;
+}
+
+function abortError(cause: unknown): Error {
+  const err = new Error('The operation was aborted', { cause }) as Error & { code: string };
+  err.name = 'AbortError';
+  err.code = 'ABORT_ERR';
+  return err;
+}
+
+function isURL(v: unknown): v is URL {
+  return v instanceof URL || (typeof v === 'object' && v !== null && typeof (v as URL).href === 'string' && (v as URL).searchParams instanceof URLSearchParams);
+}
+
+/** node's urlToHttpOptions: a URL as request options. */
+export function urlToHttpOptions(url: URL): RequestOptions {
+  const { hostname, pathname, port, username, password, search } = url;
+  const options: RequestOptions = {
+    __proto__: null,
+    ...(url as unknown as Record<string, unknown>),
+    protocol: url.protocol,
+    hostname: hostname && hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    hash: url.hash,
+    search,
+    pathname,
+    path: `${pathname || ''}${search || ''}`,
+    href: url.href,
+  } as RequestOptions;
+  if (port !== '') options.port = Number(port);
+  if (username || password) options.auth = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  return options;
+}
+
+function validateInteger(value: unknown, name: string, min: number): void {
+  if (typeof value !== 'number') throw invalidArgType(name, ['number'], value);
+  if (!Number.isInteger(value)) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be an integer. Received ${value}`);
+  }
+  if (value < min || value > Number.MAX_SAFE_INTEGER) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be >= ${min} && <= ${Number.MAX_SAFE_INTEGER}. Received ${value}`);
+  }
+}
+
+/** node's getTimerDuration: a finite non-negative number of ms (larger ones clamp to 2^31-1 with a warning in node). */
+function timerDuration(msecs: unknown, name: string): number {
+  if (typeof msecs !== 'number') throw invalidArgType(name, ['number'], msecs);
+  if (msecs < 0 || !Number.isFinite(msecs)) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be a non-negative finite number. Received ${msecs}`);
+  }
+  return msecs > 2147483647 ? 1 : msecs;
+}
+
+function parseUniqueHeadersOption(headers: unknown): Set<string> | null {
+  if (!Array.isArray(headers)) return null;
+  const unique = new Set<string>();
+  for (const h of headers as (string | string[])[]) {
+    if (Array.isArray(h)) for (const x of h) unique.add(String(x).toLowerCase());
+    else unique.add(String(h).toLowerCase());
+  }
+  return unique;
+}
+
+/** An `'information'` event's payload (1xx other than 101). */
+export interface InformationEvent {
+  statusCode: number;
+  statusMessage: string;
+  httpVersion: string;
+  httpVersionMajor: number;
+  httpVersionMinor: number;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+}
+
+/** The methods and state of ClientRequest (see the module comment). */
+export class ClientRequestBase extends OutgoingMessageBase implements H1ClientExchange {
+  declare agent: Agent | undefined | null;
+  declare method: string;
+  declare path: string;
+  declare host: string;
+  declare protocol: string;
+  declare res: IncomingMessageBase | null;
+  declare aborted: boolean;
+  declare timeoutCb: (() => void) | null;
+  declare upgradeOrConnect: boolean;
+  declare parser: null;
+  declare maxHeadersCount: number | null;
+  declare reusedSocket: boolean;
+  declare _ended: boolean;
+  declare socketPath: string | undefined;
+  declare timeout: number | undefined;
+  declare maxHeaderSize: number | undefined;
+  declare insecureHTTPParser: boolean | undefined;
+  declare joinDuplicateHeaders: boolean | undefined;
+  declare [kError]: Error | null | undefined;
+  declare [kDriver]: H1ClientDriver | null;
+  declare [kOptions]: RequestOptions | null;
+  declare [kRetried]: boolean;
+  declare [kTimeoutListening]: boolean;
+  declare [kSignalCleanup]: (() => void) | null;
+
+  override _implicitHeader(): void {
+    if (this._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
+    this._storeHeader(this.method + ' ' + this.path + ' HTTP/1.1\r\n', this[kOutHeaders]);
+  }
+
+  override _finish(): void {
+    super._finish();
+    // node's requestOnPrefinish: the response ended before the request did; free the socket now.
+    if (this.shouldKeepAlive && this._ended && this.res !== null) responseKeepAlive(this);
+  }
+
+  /**
+   * Deprecated in node (use `destroy()`): emits 'abort' once, then destroys.
+   *
+   * @example
+   * const req = request('http://127.0.0.1:8080/'); req.abort();
+   */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    process.nextTick(emitAbortNT, this);
+    this.destroy();
+  }
+
+  /**
+   * Destroy the request (and its socket): 'error' (`socket hang up` or `err`) then 'close',
+   * in node's order for each timing.
+   *
+   * @example
+   * req.destroy(new Error('no longer needed'));
+   */
+  override destroy(err?: Error | null): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    // If we're aborting, we don't care about any more response data.
+    if (this.res !== null) this.res._dump();
+    this[kError] = err;
+    sk(this)?.destroy(err ?? undefined);
+    return this;
+  }
+
+  /** Pool protocol: the agent (or createConnection) hands the request its socket. */
+  onSocket(socket: AgentSocket, err?: Error | null): void {
+    process.nextTick(onSocketNT, this, socket as SocketLike, err);
+  }
+
+  /**
+   * Emit 'timeout' after `msecs` of socket inactivity (the request is not destroyed by it).
+   *
+   * @example
+   * req.setTimeout(1000, () => req.destroy());
+   */
+  override setTimeout(msecs: number, callback?: () => void): this {
+    if (this._ended) return this;
+    listenSocketTimeout(this);
+    msecs = timerDuration(msecs, 'msecs');
+    if (callback) this.once('timeout', callback);
+    if (sk(this) !== null) setSocketTimeout(sk(this), msecs);
+    else this.once('socket', (sock: SocketLike) => setSocketTimeout(sock, msecs));
+    return this;
+  }
+
+  clearTimeout(cb?: () => void): void {
+    this.setTimeout(0, cb);
+  }
+
+  setNoDelay(noDelay?: boolean): void {
+    this._deferToConnect('setNoDelay', [noDelay]);
+  }
+
+  setSocketKeepAlive(enable?: boolean, initialDelay?: number): void {
+    this._deferToConnect('setKeepAlive', [enable, initialDelay]);
+  }
+
+  /** Call `socket[method](...args)` once a socket is assigned and connected. */
+  _deferToConnect(method: string | null, args: unknown[]): void {
+    const call = (): void => {
+      const sock = sk(this) as unknown as Record<string, (...a: unknown[]) => unknown> | null;
+      if (method && sock && typeof sock[method] === 'function') sock[method]!(...args);
+    };
+    const onSocket = (): void => {
+      if (sk(this)!.writable) call();
+      else sk(this)!.once('connect', call);
+    };
+    if (sk(this) === null) this.once('socket', onSocket);
+    else onSocket();
+  }
+
+  // ---- H1ClientExchange: what the driver reads ----
+
+  onResponseHead(head: H1Head): H1BodyDirective {
+    const socket = sk(this)!;
+    if (this.res !== null && !this.upgradeOrConnect) {
+      // A second final response for one request: the server is out of sync.
+      socket.destroy();
+      return 'skip-body';
+    }
+    const res = new IncomingMessage(socket as unknown as net.Socket);
+    res.httpVersionMajor = head.versionMajor;
+    res.httpVersionMinor = head.versionMinor;
+    res.httpVersion = head.versionMajor === 1 && head.versionMinor === 1 ? '1.1' : `${head.versionMajor}.${head.versionMinor}`;
+    res.statusCode = head.statusCode;
+    res.statusMessage = head.statusMessage;
+    res.rawHeaders = head.rawHeaders;
+    res.upgrade = head.upgrade;
+    if (this.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
+    const max = this.maxHeadersCount;
+    if (typeof max === 'number' && max > 0 && head.rawHeaders.length > max * 2) {
+      // node keeps every raw header but builds `headers` from the first maxHeadersCount only.
+      res.headers = headersOf(head.rawHeaders.slice(0, max * 2), res.joinDuplicateHeaders);
+    }
+    const status = head.statusCode;
+    if (status === 101) {
+      res.upgrade = true;
+      this.res = res;
+      return undefined;
+    }
+    if (this.method === 'CONNECT' && status >= 200) {
+      // node treats every final answer to CONNECT as the start of a tunnel.
+      res.upgrade = true;
+      this.res = res;
+      return 'tunnel';
+    }
+    if (status < 200) {
+      if (status === 100) this.emit('continue');
+      const info: InformationEvent = {
+        statusCode: status,
+        statusMessage: head.statusMessage,
+        httpVersion: res.httpVersion,
+        httpVersionMajor: head.versionMajor,
+        httpVersionMinor: head.versionMinor,
+        headers: res.headers,
+        rawHeaders: head.rawHeaders,
+      };
+      this.emit('information', info);
+      return 'skip-body';
+    }
+    if (this.shouldKeepAlive && !head.keepAlive && !this.upgradeOrConnect) this.shouldKeepAlive = false;
+    this.res = res;
+    (res as IncomingMessageBase & { req?: unknown }).req = this;
+    // Our listener first, so the socket is cleaned up whatever the user's listeners do.
+    res.on('end', responseOnEnd);
+    if (this.aborted || !this.emit('response', res)) res._dump();
+    if (this.method === 'HEAD') return 'skip-body';
+    if (status === 304 || status === 204) {
+      if (status === 304) res.complete = true;
+      return 'skip-body';
+    }
+    return undefined;
+  }
+
+  onResponseBody(chunk: Buffer): void {
+    const res = this.res!;
+    if (!res.push(chunk)) sk(this)?.pause();
+  }
+
+  onResponseComplete(trailers: string[] | null, reusable: boolean): void {
+    const res = this.res;
+    if (res === null) return;
+    if (!reusable) this.shouldKeepAlive = false;
+    res.complete = true;
+    if (trailers !== null) res.rawTrailers = trailers;
+    res.push(null);
+  }
+
+  onTunnel(rest: Buffer): void {
+    const socket = sk(this)!;
+    const res = this.res!;
+    const eventName = this.method === 'CONNECT' ? 'connect' : 'upgrade';
+    if (this.listenerCount(eventName) > 0) {
+      this.upgradeOrConnect = true;
+      socket.emit('agentRemove');
+      socket._httpMessage = null;
+      (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
+      this.emit(eventName, res, socket, rest);
+      this.destroyed = true;
+      this._closed = true;
+      this.emit('close');
+    } else {
+      // Upgrade or CONNECT without a listener: node closes the connection.
+      socket.once('close', () => socketCloseListener(this));
+      socket.destroy();
+    }
+  }
+
+  onParseError(err: H1ClientParseError): void {
+    const socket = sk(this)!;
+    socket.destroy();
+    socket[kHadError] = true;
+    this.emit('error', err);
+  }
+
+  onSocketError(err: Error): void {
+    const socket = sk(this)!;
+    if (this.#retryOnFreshSocket()) return;
+    socket[kHadError] = true;
+    this.emit('error', err);
+    socket.destroy();
+  }
+
+  onSocketEnd(err: H1ClientParseError | null): void {
+    void err;
+    const socket = sk(this)!;
+    if (this.res === null && !socket[kHadError]) {
+      if (this.#retryOnFreshSocket()) return;
+      socket[kHadError] = true;
+      this.emit('error', connResetException('socket hang up'));
+    }
+    socket.destroy();
+  }
+
+  onSocketClose(): void {
+    if (this.res === null && !sk(this)![kHadError] && this.#retryOnFreshSocket()) return;
+    socketCloseListener(this);
+  }
+
+  onDrain(): void {
+    if (!this.finished && (this as unknown as NeedDrain)[kNeedDrain]) {
+      (this as unknown as NeedDrain)[kNeedDrain] = false;
+      this.emit('drain');
+    }
+  }
+
+  onSocketTimeout(): void {
+    if (this[kTimeoutListening]) this.emit('timeout');
+    const res = this.res;
+    if (res !== null && !res.complete) res.emit('timeout');
+  }
+
+  /**
+   * The stale keep-alive socket race (see the module comment): true when the request was moved
+   * to a fresh socket.
+   */
+  #retryOnFreshSocket(): boolean {
+    const driver = this[kDriver];
+    const agent = this.agent;
+    if (
+      !this.reusedSocket ||
+      this[kRetried] ||
+      this.destroyed ||
+      this.aborted ||
+      driver === null ||
+      driver.responseBytes !== 0 ||
+      !IDEMPOTENT.has(this.method) ||
+      !agent ||
+      typeof agent.createSocket !== 'function' ||
+      this[kOptions] === null
+    ) {
+      return false;
+    }
+    const replay = driver.takeRecording();
+    if (replay === null) return false;
+    this[kRetried] = true;
+    const old = sk(this)!;
+    driver.release();
+    old._httpMessage = null;
+    old.destroy();
+    this.socket = null;
+    this[kDriver] = null;
+    this.reusedSocket = false;
+    agent.createSocket(this, this[kOptions] as AgentRequestOptions, (err, socket) => {
+      if (err) {
+        process.nextTick(() => {
+          this.emit('error', err);
+          this._closed = true;
+          this.emit('close');
+        });
+        return;
+      }
+      const s = socket as SocketLike;
+      // The replay goes first, then anything the request writes later.
+      attachSocket(this, s);
+      const d = this[kDriver] as H1ClientDriver | null;
+      for (const w of replay) (d ?? s).write(w.data as Buffer, (w.encoding ?? 'utf8') as BufferEncoding);
+      this.emit('socket', s);
+      this._attachSink((d ?? s) as unknown as OutgoingSink);
+    });
+    return true;
+  }
+}
+
+function headersOf(raw: string[], join: boolean): Record<string, string | string[] | undefined> {
+  const tmp = new IncomingMessage(null);
+  tmp.rawHeaders = raw;
+  tmp.joinDuplicateHeaders = join;
+  return tmp.headers;
+}
+
+function emitAbortNT(req: ClientRequestBase): void {
+  req.emit('abort');
+}
+
+function setSocketTimeout(sock: SocketLike, msecs: number): void {
+  if (sock.connecting) sock.once('connect', () => sock.setTimeout?.(msecs));
+  else sock.setTimeout?.(msecs);
+}
+
+function listenSocketTimeout(req: ClientRequestBase): void {
+  // The driver forwards the socket's 'timeout'; the request only says it wants it.
+  if (req[kTimeoutListening]) return;
+  req[kTimeoutListening] = true;
+  req.timeoutCb = emitRequestTimeoutNoop;
+}
+
+function emitRequestTimeoutNoop(): void {}
+
+function socketCloseListener(req: ClientRequestBase): void {
+  const socket = sk(req)!;
+  const res = req.res;
+  req.destroyed = true;
+  req[kSignalCleanup]?.();
+  if (res !== null) {
+    // Socket closed before the response completed.
+    if (!res.complete) res.destroy(connResetException('aborted'));
+    req._closed = true;
+    req.emit('close');
+    if (!res.aborted && res.readable) res.push(null);
+  } else {
+    if (!socket[kHadError]) {
+      // The socket closed before a response started: the error belongs to the request.
+      socket[kHadError] = true;
+      req.emit('error', connResetException('socket hang up'));
+    }
+    req._closed = true;
+    req.emit('close');
+  }
+  req.outputData.length = 0;
+  req.outputSize = 0;
+}
+
+function responseOnEnd(this: IncomingMessageBase): void {
+  const req = (this as IncomingMessageBase & { req: ClientRequestBase }).req;
+  const socket = sk(req);
+  req._ended = true;
+  if (!req.shouldKeepAlive) {
+    if (socket !== null && socket.writable) {
+      if (typeof socket.destroySoon === 'function') socket.destroySoon();
+      else socket.end();
+    }
+  } else if (req.finished && !this.aborted) {
+    responseKeepAlive(req);
+  }
+}
+
+function responseKeepAlive(req: ClientRequestBase): void {
+  const socket = sk(req)!;
+  const driver = req[kDriver];
+  if (req[kTimeoutListening] && req.timeoutCb !== null) {
+    socket.setTimeout?.(0);
+    req.timeoutCb = null;
+  }
+  if (driver !== null) driver.release();
+  req.destroyed = true;
+  if (req.res !== null) {
+    // Detach the socket from the response so res.destroy() can't hit the next request's socket.
+    req.res.socket = null;
+  }
+  // Mark the socket as available after the user's 'end' handlers ran (node's emitFreeNT).
+  process.nextTick(emitFreeNT, req);
+}
+
+function emitFreeNT(req: ClientRequestBase): void {
+  req._closed = true;
+  req[kSignalCleanup]?.();
+  req.emit('close');
+  if (sk(req) !== null) sk(req).emit('free');
+}
+
+function attachSocket(req: ClientRequestBase, socket: SocketLike): void {
+  req.socket = socket as unknown as net.Socket;
+  const max = req.maxHeadersCount;
+  const driver = H1ClientDriver.for(socket, {
+    maxHeaderSize: req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE,
+    maxHeaderCount: typeof max === 'number' ? (max > 0 ? max : 0) : DEFAULT_MAX_HEADERS_COUNT,
+    lenient: req.insecureHTTPParser === true,
+  });
+  driver.attach(req);
+  req[kDriver] = driver;
+  socket._httpMessage = req;
+  // Only a reused socket can be stale; only an idempotent request may be replayed.
+  if (req.reusedSocket && !req[kRetried] && IDEMPOTENT.has(req.method)) driver.startRecording();
+}
+
+function tickOnSocket(req: ClientRequestBase, socket: SocketLike): void {
+  attachSocket(req, socket);
+  const agent = req.agent;
+  if (req.timeout !== undefined || (agent && (agent.options as { timeout?: number } | undefined)?.timeout)) listenSocketTimeout(req);
+  req.emit('socket', socket);
+}
+
+function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err: Error | null | undefined): void {
+  if (req.destroyed || err) {
+    req.destroyed = true;
+    const done = (e: Error | null | undefined): void => {
+      if (!req.aborted && !e) e = connResetException('socket hang up');
+      if (e) req.emit('error', e);
+      req._closed = true;
+      req[kSignalCleanup]?.();
+      req.emit('close');
+    };
+    if (socket) {
+      if (!err && req.agent && !socket.destroyed) {
+        // Never used: give it back to the pool untouched.
+        socket.emit('free');
+      } else {
+        const e = err || req[kError];
+        socket.destroy(e ?? undefined);
+        if (socket.destroyed && (socket as unknown as { closed?: boolean }).closed) done(e);
+        else socket.once('close', () => done(e));
+        return;
+      }
+    }
+    done(err || req[kError]);
+    return;
+  }
+  tickOnSocket(req, socket!);
+  req._attachSink(req[kDriver] as unknown as OutgoingSink);
+  if (req.finished) req._finishAfterAttach();
+  else if ((req as unknown as NeedDrain)[kNeedDrain]) {
+    (req as unknown as NeedDrain)[kNeedDrain] = false;
+    req.emit('drain');
+  }
+}
+
+/** node's ClientRequest constructor body. */
+function initClientRequest(
+  self: ClientRequestBase,
+  input: string | URL | RequestOptions | null | undefined,
+  options?: RequestOptions | ResponseListener | null,
+  cb?: ResponseListener,
+): void {
+  initOutgoingMessage(self);
+  let opts: RequestOptions;
+  let base: RequestOptions | null;
+  if (typeof input === 'string') {
+    base = urlToHttpOptions(new URL(input));
+  } else if (isURL(input)) {
+    base = urlToHttpOptions(input);
+  } else {
+    cb = options as ResponseListener | undefined;
+    options = input as RequestOptions | null | undefined;
+    base = null;
+  }
+  if (typeof options === 'function') {
+    cb = options;
+    opts = base ?? {};
+  } else {
+    opts = Object.assign(base ?? {}, options);
+  }
+
+  let agent = opts.agent as Agent | false | null | undefined;
+  const requestedProtocol = (opts.protocol as string | null | undefined) || undefined;
+  // trama: https: URLs use the TLS pool by default.
+  const defaultAgent: Agent =
+    (opts._defaultAgent as Agent | undefined) || (requestedProtocol === 'https:' && (agent === undefined || agent === null || agent === false) ? globalHttpsAgent : globalAgent);
+  if (agent === false) {
+    const Ctor = defaultAgent.constructor as new () => Agent;
+    agent = new Ctor();
+  } else if (agent === null || agent === undefined) {
+    if (typeof opts.createConnection !== 'function') agent = defaultAgent;
+  } else if (typeof (agent as Agent).addRequest !== 'function') {
+    throw invalidArgType('options.agent', ['Agent-like Object', 'undefined', 'false'], agent);
+  }
+  self.agent = agent || undefined;
+
+  const protocol = requestedProtocol || defaultAgent.protocol;
+  let expectedProtocol = defaultAgent.protocol;
+  if (self.agent && self.agent.protocol) expectedProtocol = self.agent.protocol;
+
+  if (opts.path) {
+    const path = String(opts.path);
+    if (INVALID_PATH_REGEX.test(path)) throw nodeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
+  }
+  if (protocol !== expectedProtocol) {
+    throw nodeError(TypeError, 'ERR_INVALID_PROTOCOL', `Protocol "${protocol}" not supported. Expected "${expectedProtocol}"`);
+  }
+
+  const defaultPort = opts.defaultPort || (self.agent && self.agent.defaultPort);
+  const port = (opts.port = opts.port || defaultPort || 80);
+  const host = (opts.host = validateHost(opts.hostname, 'hostname') || validateHost(opts.host, 'host') || 'localhost');
+  const setDefaultHeaders = opts.setDefaultHeaders === undefined ? true : Boolean(opts.setDefaultHeaders);
+  const setHost = opts.setHost === undefined ? setDefaultHeaders : Boolean(opts.setHost);
+
+  self.socketPath = opts.socketPath;
+  self.timeout = undefined;
+  if (opts.timeout !== undefined) self.timeout = timerDuration(opts.timeout, 'timeout');
+
+  let method = opts.method as unknown;
+  const methodIsString = typeof method === 'string';
+  if (method !== null && method !== undefined && !methodIsString) throw invalidArgType('options.method', ['string'], method);
+  if (methodIsString && method) {
+    if (!isToken(method as string)) {
+      throw nodeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `Method must be a valid HTTP token ["${method as string}"]`);
+    }
+    method = self.method = (method as string).toUpperCase();
+  } else {
+    method = self.method = 'GET';
+  }
+
+  const maxHeaderSize = opts.maxHeaderSize;
+  if (maxHeaderSize !== undefined) validateInteger(maxHeaderSize, 'maxHeaderSize', 0);
+  self.maxHeaderSize = maxHeaderSize;
+
+  const insecureHTTPParser = opts.insecureHTTPParser;
+  if (insecureHTTPParser !== undefined && typeof insecureHTTPParser !== 'boolean') {
+    throw invalidArgType('options.insecureHTTPParser', ['boolean'], insecureHTTPParser);
+  }
+  self.insecureHTTPParser = insecureHTTPParser;
+
+  const joinDuplicateHeaders = opts.joinDuplicateHeaders;
+  if (joinDuplicateHeaders !== undefined && typeof joinDuplicateHeaders !== 'boolean') {
+    throw invalidArgType('options.joinDuplicateHeaders', ['boolean'], joinDuplicateHeaders);
+  }
+  self.joinDuplicateHeaders = joinDuplicateHeaders;
+
+  self.path = (opts.path as string | null | undefined) || '/';
+  if (cb) self.once('response', cb);
+
+  self.useChunkedEncodingByDefault = !(
+    method === 'GET' ||
+    method === 'HEAD' ||
+    method === 'DELETE' ||
+    method === 'OPTIONS' ||
+    method === 'TRACE' ||
+    method === 'CONNECT'
+  );
+
+  self._ended = false;
+  self.res = null;
+  self.aborted = false;
+  self.timeoutCb = null;
+  self.upgradeOrConnect = false;
+  self.parser = null;
+  self.maxHeadersCount = null;
+  self.reusedSocket = false;
+  self.host = host;
+  self.protocol = protocol;
+  self[kError] = undefined;
+  self[kDriver] = null;
+  self[kOptions] = null;
+  self[kRetried] = false;
+  self[kTimeoutListening] = false;
+  self[kSignalCleanup] = null;
+  self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
+
+  if (self.agent) {
+    // Keep-alive by default, but only if the agent will actually reuse the connection.
+    if (!self.agent.keepAlive && !Number.isFinite(self.agent.maxSockets)) {
+      self._last = true;
+      self.shouldKeepAlive = false;
+    } else {
+      self._last = false;
+      self.shouldKeepAlive = true;
+    }
+  }
+
+  if (!setDefaultHeaders) {
+    // The caller writes Connection and the framing fields itself.
+    self._removedConnection = true;
+    self._removedContLen = true;
+    self._removedTE = true;
+  }
+
+  const headers = opts.headers as Record<string, unknown> | unknown[] | undefined;
+  if (!Array.isArray(headers)) {
+    if (headers) {
+      const keys = Object.keys(headers);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        self.setHeader(key, (headers as Record<string, never>)[key]);
+      }
+    }
+    if (host && !self.getHeader('host') && setHost) {
+      let hostHeader: string = host;
+      let hostHeaderPort: string | number = port as string | number;
+      // An absolute-form target (a proxy request): the Host is the target's.
+      if (!self.path.startsWith('/')) {
+        const proxyURL = new URL(/^[^:]+:\/\//.test(self.path) ? self.path : `http://${self.path}`);
+        hostHeader = proxyURL.hostname;
+        hostHeaderPort = proxyURL.port || (proxyURL.protocol === 'https:' ? '443' : '80');
+      }
+      // RFC 3986 §3.2.2: an IPv6 literal goes in brackets.
+      const posColon = hostHeader.indexOf(':');
+      if (posColon !== -1 && hostHeader.includes(':', posColon + 1) && hostHeader.charCodeAt(0) !== 91) {
+        hostHeader = `[${hostHeader}]`;
+      }
+      if (hostHeaderPort && +hostHeaderPort !== defaultPort) hostHeader += ':' + hostHeaderPort;
+      self.setHeader('Host', hostHeader);
+    }
+    if (opts.auth && !self.getHeader('Authorization')) {
+      self.setHeader('Authorization', 'Basic ' + Buffer.from(String(opts.auth)).toString('base64'));
+    }
+    if (self.getHeader('expect')) {
+      if (self._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
+      self._storeHeader(self.method + ' ' + self.path + ' HTTP/1.1\r\n', self[kOutHeaders]);
+    }
+  } else {
+    self._storeHeader(self.method + ' ' + self.path + ' HTTP/1.1\r\n', headers as OutgoingHeaders);
+  }
+
+  const signal = opts.signal;
+  let optsWithoutSignal = opts;
+  if (signal) {
+    optsWithoutSignal = Object.assign({}, opts);
+    delete optsWithoutSignal.signal;
+    addAbortSignal(self, signal);
+  }
+  self[kOptions] = optsWithoutSignal;
+
+  if (self.agent) {
+    self.agent.addRequest(self as unknown as Parameters<Agent['addRequest']>[0], optsWithoutSignal as AgentRequestOptions);
+  } else {
+    // No agent: Connection: close.
+    self._last = true;
+    self.shouldKeepAlive = false;
+    const create = optsWithoutSignal.createConnection;
+    if (typeof create === 'function') {
+      let called = false;
+      const oncreate = (err: Error | null, socket?: Duplex): void => {
+        if (called) return;
+        called = true;
+        if (err) process.nextTick(() => self.emit('error', err));
+        else self.onSocket(socket as AgentSocket);
+      };
+      try {
+        const newSocket = create(optsWithoutSignal, oncreate);
+        if (newSocket) oncreate(null, newSocket);
+      } catch (err) {
+        oncreate(err as Error);
+      }
+    } else {
+      self.onSocket(net.createConnection(optsWithoutSignal as net.NetConnectOpts) as unknown as AgentSocket);
+    }
+  }
+}
+
+function addAbortSignal(req: ClientRequestBase, signal: AbortSignal): void {
+  if (typeof signal !== 'object' || signal === null || !('aborted' in signal)) {
+    throw invalidArgType('signal', ['AbortSignal'], signal);
+  }
+  const onAbort = (): void => {
+    req.destroy(abortError(signal.reason));
+  };
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener('abort', onAbort);
+  req[kSignalCleanup] = () => {
+    signal.removeEventListener('abort', onAbort);
+    req[kSignalCleanup] = null;
+  };
+}
+
+/** `ClientRequest` as a value: constructible, callable on an existing object, subclassable. */
+export interface ClientRequestConstructor {
+  new (input: string | URL | RequestOptions, options?: RequestOptions | ResponseListener, cb?: ResponseListener): ClientRequest;
+  (this: object, input: string | URL | RequestOptions, options?: RequestOptions | ResponseListener, cb?: ResponseListener): void;
+  readonly prototype: ClientRequest;
+}
+
+/** The node:http ClientRequest. */
+export type ClientRequest = ClientRequestBase;
+
+function ClientRequestFn(
+  this: ClientRequestBase,
+  input: string | URL | RequestOptions,
+  options?: RequestOptions | ResponseListener,
+  cb?: ResponseListener,
+): ClientRequestBase | void {
+  if (!(this instanceof ClientRequestBase)) return new (ClientRequestFn as unknown as ClientRequestConstructor)(input, options, cb);
+  initClientRequest(this, input, options, cb);
+}
+ClientRequestFn.prototype = ClientRequestBase.prototype;
+Object.defineProperty(ClientRequestBase.prototype, 'constructor', {
+  value: ClientRequestFn,
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
+Object.setPrototypeOf(ClientRequestFn, OutgoingMessage);
+
+export const ClientRequest = ClientRequestFn as unknown as ClientRequestConstructor;
+
+/**
+ * node:http's `request(url[, options][, callback])`: start a request (call `end()` to send it).
+ *
+ * @example
+ * const req = request('http://127.0.0.1:8080/upload', { method: 'POST' }, (res) => res.resume());
+ * req.end('payload');
+ */
+export function request(
+  url: string | URL | RequestOptions,
+  options?: RequestOptions | ResponseListener,
+  cb?: ResponseListener,
+): ClientRequest {
+  return new ClientRequest(url, options, cb);
+}
+
+/**
+ * node:http's `get(url[, options][, callback])`: a GET request, already ended.
+ *
+ * @example
+ * get('http://127.0.0.1:8080/', (res) => { res.setEncoding('utf8'); res.on('data', console.log); });
+ */
+export function get(url: string | URL | RequestOptions, options?: RequestOptions | ResponseListener, cb?: ResponseListener): ClientRequest {
+  const req = request(url, options, cb);
+  req.end();
+  return req;
+}
