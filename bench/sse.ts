@@ -1,0 +1,249 @@
+/**
+ * SSE broadcast benchmark (`npm run bench:sse`): one server holding 2,000 open event streams.
+ *
+ * Rows, in one run, same clients:
+ * - `node:http hand-written`: the anchor, a minimal SSE endpoint on node:http (`writeHead`,
+ *   one pre-built string written to every response);
+ * - `trama eventStream on node:http`: trama's helper (`prepareEvent` once, `send` per stream);
+ * - `trama eventStream on trama server`: the same on trama's own server, when it exists.
+ *
+ * Measured per row:
+ * - broadcast latency: one event written to every stream → the last client has it (median and
+ *   max of BENCH_BROADCASTS single broadcasts, each waited for);
+ * - sustained rate: BENCH_BURST broadcasts back to back (one per macrotask), deliveries/s;
+ * - memory per open stream: (heap + external) and RSS growth after a GC, divided by the streams.
+ *
+ * The clients live in a child process (raw sockets that count blank lines; no parsing cost to
+ * speak of), pinned to core 1; this process (the servers) is pinned to core 0, with `taskset`
+ * when available. The machine may be shared: figures are noisy, compare rows of one run.
+ * Env: BENCH_STREAMS (2000), BENCH_BROADCASTS (20), BENCH_BURST (50).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { eventStream, prepareEvent } from '../src/sse/index.js';
+import type { EventStream } from '../src/sse/index.js';
+
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
+const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 20);
+const BURST = Number(process.env.BENCH_BURST ?? 50);
+const SELF = fileURLToPath(import.meta.url);
+const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+
+type Msg = { type: 'ready' } | { type: 'got'; count: number } | { type: 'closed' };
+
+// ---------------------------------------------------------------- client role (child process)
+
+function clientRole(port: number, n: number): void {
+  const request = Buffer.from(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+  const reached: number[] = []; // reached[c] = how many connections have seen at least c events
+  const sockets: net.Socket[] = [];
+  let ready = 0;
+  const send = (m: Msg): void => void process.send!(m);
+  const bump = (c: number): void => {
+    reached[c] = (reached[c] ?? 0) + 1;
+    if (reached[c] === n) send({ type: 'got', count: c });
+  };
+  const open = (): void => {
+    if (sockets.length >= n) return;
+    const s = net.connect(port, '127.0.0.1');
+    sockets.push(s);
+    let headersDone = false;
+    let count = 0;
+    let lastWasLF = false;
+    s.on('data', (chunk: Buffer) => {
+      let i = 0;
+      if (!headersDone) {
+        const end = chunk.indexOf('\r\n\r\n');
+        if (end === -1) return; // (heads arrive in one segment on loopback)
+        headersDone = true;
+        i = end + 4;
+        if (++ready === n) send({ type: 'ready' });
+        setImmediate(open);
+      }
+      // Count "\n\n" (the blank line ending each event), across chunk boundaries too.
+      for (; i < chunk.length; i++) {
+        const isLF = chunk[i] === 0x0a;
+        if (isLF && lastWasLF) {
+          bump(++count);
+          lastWasLF = false;
+        } else lastWasLF = isLF;
+      }
+    });
+    s.on('error', () => {});
+    s.write(request);
+  };
+  // A few connections in flight at a time: the accept queue never overflows.
+  for (let i = 0; i < Math.min(50, n); i++) open();
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'close') {
+      for (const s of sockets) s.destroy();
+      send({ type: 'closed' });
+      process.exit(0);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- server side (this process)
+
+interface Flavour {
+  name: string;
+  start(): Promise<{ server: http.Server; broadcast(seq: number): void; open(): number }>;
+}
+
+const payload = (seq: number): string => JSON.stringify({ seq, symbol: 'EURUSD', bid: 1.0842, ask: 1.0844 });
+
+const handWritten: Flavour = {
+  name: 'node:http hand-written',
+  async start() {
+    const clients = new Set<http.ServerResponse>();
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.flushHeaders();
+      clients.add(res);
+      res.on('close', () => clients.delete(res));
+    });
+    return {
+      server,
+      broadcast(seq) {
+        const text = `id: ${seq}\ndata: ${payload(seq)}\n\n`;
+        for (const r of clients) r.write(text);
+      },
+      open: () => clients.size,
+    };
+  },
+};
+
+function helperOn(name: string, createServer: (h: http.RequestListener) => http.Server): Flavour {
+  return {
+    name,
+    async start() {
+      const streams = new Set<EventStream>();
+      const server = createServer((req, res) => {
+        const st = eventStream(req, res, { keepAlive: 0 });
+        streams.add(st);
+        st.on('close', () => streams.delete(st));
+      });
+      return {
+        server,
+        broadcast(seq) {
+          const ev = prepareEvent({ id: String(seq), data: payload(seq) });
+          for (const s of streams) s.send(ev);
+        },
+        open: () => streams.size,
+      };
+    },
+  };
+}
+
+function memory(): { heap: number; rss: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed + m.external, rss: m.rss };
+}
+
+async function runFlavour(f: Flavour, STREAMS: number, BROADCASTS: number, BURST: number): Promise<Record<string, string | number>> {
+  const before = memory();
+  const { server, broadcast, open } = await f.start();
+  server.listen(0, '127.0.0.1', 4096);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const args = [SELF, 'client', String(port), String(STREAMS)];
+  const child: ChildProcess = hasTaskset
+    ? spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiters = new Map<string, () => void>();
+  child.on('message', (m: Msg) => {
+    const key = m.type === 'got' ? `got ${m.count}` : m.type;
+    waiters.get(key)?.();
+    waiters.delete(key);
+  });
+  const wait = (key: string): Promise<void> => new Promise((r) => waiters.set(key, r));
+
+  await wait('ready');
+  const after = memory();
+  if (open() !== STREAMS) throw new Error(`${f.name}: ${open()} streams open, expected ${STREAMS}`);
+
+  let seq = 0;
+  const lat: number[] = [];
+  for (let i = 0; i < BROADCASTS; i++) {
+    seq++;
+    const got = wait(`got ${seq}`);
+    const t0 = process.hrtime.bigint();
+    broadcast(seq);
+    await got;
+    lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  lat.sort((a, b) => a - b);
+
+  const last = seq + BURST;
+  const done = wait(`got ${last}`);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < BURST; i++) {
+    broadcast(++seq);
+    await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  const burstS = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  const closed = wait('closed');
+  child.send({ type: 'close' });
+  await closed;
+  server.close();
+  (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  await once(server, 'close');
+  return {
+    server: f.name,
+    'broadcast p50 ms': +lat[Math.floor(lat.length / 2)]!.toFixed(2),
+    'broadcast max ms': +lat[lat.length - 1]!.toFixed(2),
+    'deliveries/s': Math.round((BURST * STREAMS) / burstS),
+    'heap+ext KB/stream': +((after.heap - before.heap) / STREAMS / 1024).toFixed(2),
+    'rss KB/stream': +((after.rss - before.rss) / STREAMS / 1024).toFixed(2),
+  };
+}
+
+async function main(): Promise<void> {
+  const flavours: Flavour[] = [handWritten, helperOn('trama eventStream on node:http', (h) => http.createServer(h))];
+  const spec = '../src/http/server.js';
+  try {
+    const mod = (await import(spec)) as { createServer?: (h: http.RequestListener) => http.Server };
+    if (typeof mod.createServer === 'function') flavours.push(helperOn('trama eventStream on trama server', mod.createServer));
+    else console.log('(trama server not available yet: src/http/server.ts exports no createServer)');
+  } catch {
+    console.log('(trama server not available yet: src/http/server.ts missing)');
+  }
+  console.log(`SSE broadcast: ${STREAMS} streams, ${BROADCASTS} timed broadcasts, burst of ${BURST}; server core 0, clients core 1${hasTaskset ? '' : ' (no taskset: unpinned)'}`);
+  // Warm-up (JIT, lazy module state) with a tenth of the load, not reported: the first row would
+  // otherwise pay for it.
+  for (const f of flavours) await runFlavour(f, Math.ceil(STREAMS / 10), 5, 10);
+  const rows = [];
+  for (const f of flavours) rows.push(await runFlavour(f, STREAMS, BROADCASTS, BURST));
+  console.table(rows);
+  const anchor = rows[0]!;
+  for (const r of rows.slice(1)) {
+    const ratio = (k: string): string => (Number(r[k]) / Number(anchor[k])).toFixed(2);
+    console.log(
+      `${r.server} vs ${anchor.server}: latency p50 ×${ratio('broadcast p50 ms')}, deliveries/s ×${ratio('deliveries/s')}, heap+ext/stream ×${ratio('heap+ext KB/stream')}`,
+    );
+  }
+}
+
+if (process.argv[2] === 'client') {
+  clientRole(Number(process.argv[3]), Number(process.argv[4]));
+} else if (hasTaskset && process.env.BENCH_SSE_PINNED !== '1') {
+  // Re-run pinned to core 0, with gc exposed for the memory figures.
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...process.execArgv, '--expose-gc', SELF], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_SSE_PINNED: '1' },
+  });
+  child.on('close', (code) => process.exit(code ?? 1));
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
