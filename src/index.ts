@@ -16,3 +16,6 @@ export { Agent, globalAgent, HttpsAgent, globalHttpsAgent } from './http/agent.j
 export type { AgentOptions } from './http/agent.js';
 export { DnsCache } from './io/dns-cache.js';
 export type { DnsCacheOptions } from './io/dns-cache.js';
+// HTTP/1.1 server (issue 3): node:http's createServer/Server and the message classes.
+export { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
+export type { ServerOptions, RequestListener, IncomingHttpHeaders, OutgoingHeaders, OutgoingHeaderValue } from './http/index.js';

@@ -15,13 +15,8 @@
 import type { Socket } from 'node:net';
 import { Readable, finished } from 'node:stream';
 
-/** What feeds an IncomingMessage's body: asked for more bytes, or told the reader went away. */
-export interface BodySource {
-  /** The consumer wants more: resume reading the transport. */
-  resumeBody(msg: IncomingMessageBase): void;
-  /** The message was destroyed before its body completed: abort the transfer (h1: close the connection). */
-  abortBody?(msg: IncomingMessageBase, err: Error | null): void;
-}
+export type { BodySource } from '../io/exchange.js';
+import type { BodySource } from '../io/exchange.js';
 
 export const kBodySource = Symbol('kBodySource');
 const kHeaders = Symbol('kHeaders');
@@ -230,7 +225,7 @@ export class IncomingMessageBase extends Readable {
     const src = this[kBodySource];
     if (this.aborted && src !== null && typeof src.abortBody === 'function') {
       src.abortBody(this, err);
-      process.nextTick(cb, err);
+      process.nextTick(onDestroyed, this, err, cb);
       return;
     }
     const sock = this.socket;
@@ -239,12 +234,19 @@ export class IncomingMessageBase extends Readable {
       const cleanup = finished(sock, (e) => {
         cleanup();
         const premature = (e as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
-        process.nextTick(cb, (premature ? null : e) || err);
+        process.nextTick(onDestroyed, this, (premature ? null : e) || err, cb);
       });
       return;
     }
-    process.nextTick(cb, err);
+    process.nextTick(onDestroyed, this, err, cb);
   }
+}
+
+// node keeps this for compatibility: a destroy error is emitted only when someone listens for it
+// (a client that vanishes must not crash a server that never added an 'error' listener).
+function onDestroyed(msg: IncomingMessageBase, err: Error | null | undefined, cb: (err?: Error | null) => void): void {
+  if (msg.listenerCount('error') === 0) cb();
+  else cb(err);
 }
 
 /** Fill a fresh IncomingMessage's state on `self` (node's constructor body). */
@@ -285,7 +287,8 @@ export interface IncomingMessageConstructor {
 export type IncomingMessage = IncomingMessageBase;
 
 function IncomingMessageFn(this: IncomingMessageBase, socket?: Socket | null): IncomingMessageBase | void {
-  if (!(this instanceof IncomingMessageBase)) return new (IncomingMessageFn as unknown as IncomingMessageConstructor)(socket);
+  // Called without `new` and without a receiver: construct (node's constructors tolerate it).
+  if (this === undefined || this === null || (this as unknown) === globalThis) return new (IncomingMessageFn as unknown as IncomingMessageConstructor)(socket);
   initIncomingMessage(this, socket);
 }
 IncomingMessageFn.prototype = IncomingMessageBase.prototype;

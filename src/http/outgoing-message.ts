@@ -29,21 +29,8 @@ import {
   invalidArgType,
 } from '../wire/shared/index.js';
 
-/** Where an OutgoingMessage's framed bytes go. A `net.Socket` satisfies it. */
-export interface OutgoingSink {
-  write(data: string | Uint8Array, encoding?: BufferEncoding | null, cb?: (err?: Error | null) => void): boolean;
-  cork(): void;
-  uncork(): void;
-  readonly writableLength: number;
-  readonly writableHighWaterMark: number;
-  readonly writableCorked: number;
-  readonly destroyed: boolean;
-  /**
-   * Optional: emit 'finish' on `msg` (via `msg._onSinkFinished()`) once everything written so far
-   * has been flushed. Sinks without it get a write callback instead.
-   */
-  finishMessage?(msg: OutgoingMessageBase): void;
-}
+export type { OutgoingSink } from '../io/exchange.js';
+import type { OutgoingSink } from '../io/exchange.js';
 
 export type OutgoingHeaderValue = number | string | readonly string[];
 /** Headers as node accepts them in writeHead: an object, a flat `[k, v, k, v]` list, or `[[k, v], …]`. */
@@ -455,9 +442,8 @@ export class OutgoingMessageBase extends Stream {
       if (typeof data === 'string' && isTextEncoding(encoding)) {
         data = header + data;
       } else {
-        this.outputData.unshift({ data: header, encoding: 'latin1', callback: null });
-        this.outputSize += header.length;
-        this._onPendingData(header.length);
+        this._headerSent = true;
+        this._writeRaw(header, 'latin1', null);
       }
       this._headerSent = true;
     }
@@ -532,6 +518,14 @@ export class OutgoingMessageBase extends Stream {
   _attachSink(sink: OutgoingSink): void {
     this[kSink] = sink;
     if (this.outputData.length > 0 && this[kCorked] === 0) this._flushOutput(sink);
+  }
+
+  /** Called by the sink when the transport drained: 'drain' if a write asked for it. */
+  _onSinkDrain(): void {
+    if (this[kNeedDrain] && !this.finished) {
+      this[kNeedDrain] = false;
+      this.emit('drain');
+    }
   }
 
   /** Called by the sink's `finishMessage` once the final bytes are flushed. */
@@ -922,7 +916,8 @@ export interface OutgoingMessageConstructor {
 export type OutgoingMessage = OutgoingMessageBase;
 
 function OutgoingMessageFn(this: OutgoingMessageBase, options?: OutgoingMessageOptions): OutgoingMessageBase | void {
-  if (!(this instanceof OutgoingMessageBase)) return new (OutgoingMessageFn as unknown as OutgoingMessageConstructor)(options);
+  // Called without `new` and without a receiver: construct (node's constructors tolerate it).
+  if (this === undefined || this === null || (this as unknown) === globalThis) return new (OutgoingMessageFn as unknown as OutgoingMessageConstructor)(options);
   initOutgoingMessage(this, options);
 }
 OutgoingMessageFn.prototype = OutgoingMessageBase.prototype;

@@ -1,0 +1,443 @@
+/**
+ * `Server` and `createServer`: node:http's server API over trama's HTTP/1.1 driver.
+ *
+ * A `net.Server` (so every `listen()` form and `node:cluster` work) whose 'connection' listener
+ * binds each socket to an `H1ServerConnection` (src/io/h1-server.ts). The driver produces
+ * Exchanges; this file wraps each in an `IncomingMessage` and a `ServerResponse` and emits
+ * node's events in node's order. Options, defaults and events follow the node:http docs; where
+ * trama is stricter (parser rejects, maxHeadersCount → 431) docs/server.md says why.
+ */
+import { Server as NetServer, type Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { nodeError, invalidArgType } from '../wire/shared/index.js';
+import { DEFAULT_MAX_HEADER_SIZE } from '../wire/h1/parser.js';
+import type { H1ParserOptions } from '../wire/h1/types.js';
+import type { RequestHead } from '../io/exchange.js';
+import {
+  H1ServerConnection,
+  DEFAULT_MAX_PIPELINE_DEPTH,
+  type H1Exchange,
+  type H1ServerHost,
+} from '../io/h1-server.js';
+import { IncomingMessage, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
+import { ServerResponse, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
+import { kUniqueHeaders } from './outgoing-message.js';
+
+/** node's defaults (Node 20–23 docs). */
+export const DEFAULT_REQUEST_TIMEOUT = 300_000;
+export const DEFAULT_HEADERS_TIMEOUT = 60_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
+export const DEFAULT_CONNECTIONS_CHECKING_INTERVAL = 30_000;
+/** node's default `maxHeadersCount` (when null). */
+export const DEFAULT_MAX_HEADERS_COUNT = 2000;
+
+/** `http.maxHeaderSize`: the default limit on a request head, in bytes. */
+export const maxHeaderSize: number = DEFAULT_MAX_HEADER_SIZE;
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface ServerOptions {
+  connectionsCheckingInterval?: number;
+  headersTimeout?: number;
+  highWaterMark?: number;
+  insecureHTTPParser?: boolean;
+  IncomingMessage?: IncomingMessageConstructor | (new (socket: Socket) => IncomingMessage);
+  joinDuplicateHeaders?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  keepAliveTimeout?: number;
+  maxHeaderSize?: number;
+  noDelay?: boolean;
+  requestTimeout?: number;
+  requireHostHeader?: boolean;
+  ServerResponse?: ServerResponseConstructor | (new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse);
+  uniqueHeaders?: (string | string[])[];
+  rejectNonStandardBodyWrites?: boolean;
+  /** trama: responses outstanding on one connection before reading pauses (pipelining bound). Default 64. */
+  maxPipelineDepth?: number;
+}
+
+const kConnections = Symbol('kConnections');
+const kInterval = Symbol('kConnectionsCheckingInterval');
+const kHost = Symbol('kHost');
+const kResOptions = Symbol('kResOptions');
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
+function validateTimeout(value: unknown, name: string, def: number): number {
+  if (value === undefined) return def;
+  if (typeof value !== 'number') throw invalidArgType(name, ['number'], value);
+  if (!Number.isInteger(value) || value < 0) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be >= 0 && <= ${Number.MAX_SAFE_INTEGER}. Received ${String(value)}`);
+  }
+  return value;
+}
+
+function validateBool(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw invalidArgType(name, ['boolean'], value);
+  return value;
+}
+
+function emitCloseNT(res: ServerResponse): void {
+  if (!res._closed) {
+    res.destroyed = true;
+    res._closed = true;
+    res.emit('close');
+  }
+}
+
+const VERSION_STRINGS: Record<number, string> = { 10: '1.0', 11: '1.1', 9: '0.9' };
+
+/** The driver's view of a Server (kept off the Server's own surface). */
+class ServerHost implements H1ServerHost {
+  readonly #server: Server;
+  constructor(server: Server) {
+    this.#server = server;
+  }
+  get headersTimeout(): number {
+    return this.#server.headersTimeout;
+  }
+  get requestTimeout(): number {
+    return this.#server.requestTimeout;
+  }
+  get keepAliveTimeout(): number {
+    return this.#server.keepAliveTimeout;
+  }
+  get timeout(): number {
+    return this.#server.timeout;
+  }
+  get maxPipelineDepth(): number {
+    return this.#server.maxPipelineDepth;
+  }
+  get closing(): boolean {
+    return this.#server.closing;
+  }
+
+  h1ParserOptions(): H1ParserOptions {
+    const s = this.#server;
+    const count = s.maxHeadersCount;
+    return {
+      role: 'request',
+      maxHeaderSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+      // 0 means "no limit" in node; a count is still bounded by maxHeaderSize.
+      maxHeaderCount: count == null ? DEFAULT_MAX_HEADERS_COUNT : count === 0 ? 0x7fffffff : count,
+      lenient: s.insecureHTTPParser,
+      requireHost: s.requireHostHeader,
+    };
+  }
+
+  #newRequest(head: RequestHead, socket: Socket): IncomingMessage {
+    const s = this.#server;
+    const req = new s.IncomingMessage(socket) as IncomingMessage;
+    const maj = head.versionMajor;
+    const min = head.versionMinor;
+    req.httpVersionMajor = maj;
+    req.httpVersionMinor = min;
+    req.httpVersion = VERSION_STRINGS[maj * 10 + min] ?? `${maj}.${min}`;
+    req.method = head.method;
+    req.url = head.url;
+    req.rawHeaders = head.rawHeaders;
+    req.upgrade = head.upgrade;
+    req.joinDuplicateHeaders = s.joinDuplicateHeaders;
+    return req;
+  }
+
+  onRequest(ex: H1Exchange): void {
+    const s = this.#server;
+    const head = ex.head;
+    const socket = ex.socket;
+    const req = this.#newRequest(head, socket);
+    req.upgrade = false;
+    req[kBodySource] = ex;
+    ex.req = req;
+    const res = new s.ServerResponse(req, s[kResOptions]) as ServerResponse;
+    res._keepAliveTimeout = s.keepAliveTimeout;
+    res._maxRequestsPerSocket = s.maxRequestsPerSocket;
+    res.shouldKeepAlive = head.keepAlive;
+    res[kUniqueHeaders] = s[kUniqueHeaders];
+    res.socket = socket;
+    res._attachSink(ex);
+    ex.res = res;
+    const sock = socket as Socket & { _httpMessage?: unknown };
+    if (!sock._httpMessage) sock._httpMessage = res;
+
+    if (head.versionMajor === 1 && head.versionMinor === 1) {
+      const max = s.maxRequestsPerSocket;
+      if (typeof max === 'number' && max > 0) {
+        const count = ex.conn.requestCount;
+        res.maxRequestsOnConnectionReached = max <= count;
+        if (max < count) {
+          s.emit('dropRequest', req, socket);
+          res.writeHead(503);
+          res.end();
+          return;
+        }
+      }
+      const expect = expectValue(head.rawHeaders);
+      if (expect !== undefined) {
+        if (CONTINUE.test(expect)) {
+          res._expect_continue = true;
+          if (s.listenerCount('checkContinue') > 0) {
+            s.emit('checkContinue', req, res);
+          } else {
+            res.writeContinue();
+            s.emit('request', req, res);
+          }
+        } else if (s.listenerCount('checkExpectation') > 0) {
+          s.emit('checkExpectation', req, res);
+        } else {
+          // RFC 9110 §10.1.1: an expectation we can't meet gets 417.
+          res.writeHead(417);
+          res.end();
+        }
+        return;
+      }
+    }
+    s.emit('request', req, res);
+  }
+
+  onResponseFinished(ex: H1Exchange): void {
+    const res = ex.res as ServerResponse;
+    const req = ex.req as IncomingMessage;
+    res._onSinkFinished();
+    // Nobody read the body: drain it so the connection can go on (node's req._dump()).
+    const rs = (req as unknown as { _readableState: { resumeScheduled: boolean } })._readableState;
+    if (!req._consuming && !rs.resumeScheduled) req._dump();
+    const sock = res.socket as (Socket & { _httpMessage?: unknown }) | null;
+    if (sock && sock._httpMessage === res) sock._httpMessage = null;
+    res.socket = null;
+    process.nextTick(emitCloseNT, res);
+  }
+
+  wantsUpgrade(head: RequestHead): boolean {
+    return this.#server.listenerCount(head.method === 'CONNECT' ? 'connect' : 'upgrade') > 0;
+  }
+
+  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void {
+    const req = this.#newRequest(head, socket);
+    req.upgrade = true;
+    // No data is lost between our listener leaving and theirs arriving.
+    (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
+    if (socket.isPaused()) socket.resume();
+    (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
+    this.#server.emit(head.method === 'CONNECT' ? 'connect' : 'upgrade', req, socket, bodyHead);
+  }
+
+  onClientError(err: Error, socket: Socket): boolean {
+    return this.#server.emit('clientError', err, socket);
+  }
+
+  onActiveTimeout(conn: H1ServerConnection): boolean {
+    const req = conn.current?.req as IncomingMessage | undefined;
+    const reqTimeout = req !== undefined && !req.complete && req.emit('timeout', conn.socket);
+    const res = conn.queue[0]?.res as ServerResponse | undefined;
+    const resTimeout = res !== undefined && res.emit('timeout', conn.socket);
+    const serverTimeout = this.#server.emit('timeout', conn.socket);
+    return reqTimeout || resTimeout || serverTimeout;
+  }
+
+  onIdleTimeout(socket: Socket): boolean {
+    return this.#server.emit('timeout', socket);
+  }
+
+  onConnectionClosed(conn: H1ServerConnection): void {
+    this.#server[kConnections].delete(conn);
+  }
+}
+
+function expectValue(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1];
+  }
+  return undefined;
+}
+
+function connectionListener(this: Server, socket: Socket): void {
+  const server = this;
+  const s = socket as Socket & { server?: unknown };
+  if (s.server == null) s.server = server;
+  if (server[kInterval] === null) setupConnectionsTracking.call(server);
+  if (server.closing) {
+    socket.destroy();
+    return;
+  }
+  const conn = new H1ServerConnection(socket, server[kHost]);
+  server[kConnections].add(conn);
+}
+
+function setupConnectionsTracking(this: Server): void {
+  if (this[kInterval] !== null) clearInterval(this[kInterval]);
+  const server = this;
+  const interval = setInterval(() => server._checkConnections(), this.connectionsCheckingInterval);
+  interval.unref();
+  this[kInterval] = interval;
+}
+
+/**
+ * node:http's Server: a `net.Server` speaking HTTP/1.1.
+ *
+ * @example
+ * const server = new Server({ keepAliveTimeout: 10_000 }, (req, res) => res.end('ok'));
+ * server.listen(0, '127.0.0.1');
+ */
+export class Server extends NetServer {
+  timeout = 0;
+  maxHeadersCount: number | null = null;
+  maxRequestsPerSocket = 0;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+  requireHostHeader: boolean;
+  joinDuplicateHeaders: boolean;
+  insecureHTTPParser: boolean;
+  maxHeaderSize: number | undefined;
+  rejectNonStandardBodyWrites: boolean;
+  httpAllowHalfOpen = false;
+  maxPipelineDepth: number;
+  /** close() was called: new requests get `Connection: close`, idle connections close. */
+  closing = false;
+  IncomingMessage: new (socket: Socket) => IncomingMessage;
+  ServerResponse: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
+  [kConnections] = new Set<H1ServerConnection>();
+  [kInterval]: ReturnType<typeof setInterval> | null = null;
+  [kHost]: ServerHost;
+  [kResOptions]: ServerResponseOptions;
+  [kUniqueHeaders]: Set<string> | null;
+
+  constructor(requestListener?: RequestListener);
+  constructor(options: ServerOptions, requestListener?: RequestListener);
+  constructor(options?: ServerOptions | RequestListener | null, requestListener?: RequestListener) {
+    let opts: ServerOptions;
+    if (typeof options === 'function') {
+      requestListener = options;
+      opts = {};
+    } else if (options == null) {
+      opts = {};
+    } else if (typeof options === 'object') {
+      opts = options;
+    } else {
+      throw invalidArgType('options', ['object'], options);
+    }
+    const noDelay = validateBool(opts.noDelay, 'options.noDelay') ?? true;
+    const keepAlive = validateBool(opts.keepAlive, 'options.keepAlive') ?? false;
+    const netOptions: Record<string, unknown> = {
+      allowHalfOpen: true,
+      noDelay,
+      keepAlive,
+      keepAliveInitialDelay: opts.keepAliveInitialDelay ?? 0,
+    };
+    if (opts.highWaterMark !== undefined) netOptions.highWaterMark = opts.highWaterMark;
+    super(netOptions);
+
+    this.IncomingMessage = (opts.IncomingMessage ?? IncomingMessage) as new (socket: Socket) => IncomingMessage;
+    this.ServerResponse = (opts.ServerResponse ?? ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
+    if (opts.maxHeaderSize !== undefined) {
+      if (typeof opts.maxHeaderSize !== 'number') throw invalidArgType('maxHeaderSize', ['number'], opts.maxHeaderSize);
+      if (!Number.isInteger(opts.maxHeaderSize) || opts.maxHeaderSize < 0) {
+        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxHeaderSize" is out of range. It must be >= 0 && <= 4294967295. Received ${opts.maxHeaderSize}`);
+      }
+    }
+    this.maxHeaderSize = opts.maxHeaderSize;
+    this.insecureHTTPParser = validateBool(opts.insecureHTTPParser, 'options.insecureHTTPParser') ?? false;
+    this.requestTimeout = validateTimeout(opts.requestTimeout, 'requestTimeout', DEFAULT_REQUEST_TIMEOUT);
+    this.headersTimeout = validateTimeout(opts.headersTimeout, 'headersTimeout', Math.min(DEFAULT_HEADERS_TIMEOUT, this.requestTimeout || DEFAULT_HEADERS_TIMEOUT));
+    if (this.requestTimeout > 0 && this.headersTimeout > 0 && this.headersTimeout > this.requestTimeout) {
+      throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "headersTimeout" is out of range. It must be <= requestTimeout. Received ${this.headersTimeout}`);
+    }
+    this.keepAliveTimeout = validateTimeout(opts.keepAliveTimeout, 'keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT);
+    this.connectionsCheckingInterval = validateTimeout(opts.connectionsCheckingInterval, 'connectionsCheckingInterval', DEFAULT_CONNECTIONS_CHECKING_INTERVAL);
+    this.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
+    this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders') ?? false;
+    this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
+    this.maxPipelineDepth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
+    if (!Number.isInteger(this.maxPipelineDepth) || this.maxPipelineDepth < 1) {
+      throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);
+    }
+    this[kUniqueHeaders] = uniqueHeaderSet(opts.uniqueHeaders);
+    this[kResOptions] = {
+      highWaterMark: opts.highWaterMark,
+      rejectNonStandardBodyWrites: this.rejectNonStandardBodyWrites,
+    };
+    this[kHost] = new ServerHost(this);
+
+    if (requestListener) this.on('request', requestListener);
+    this.on('connection', connectionListener);
+    this.on('listening', setupConnectionsTracking);
+  }
+
+  /**
+   * Set the idle timeout of new connections; `callback` listens for 'timeout'.
+   *
+   * @example
+   * server.setTimeout(10_000, (socket) => socket.destroy());
+   */
+  setTimeout(msecs?: number | (() => void), callback?: (socket: Socket) => void): this {
+    if (typeof msecs === 'function') {
+      callback = msecs as unknown as (socket: Socket) => void;
+      msecs = undefined;
+    }
+    this.timeout = msecs ?? 0;
+    if (callback) this.on('timeout', callback);
+    return this;
+  }
+
+  /** Stop accepting connections, close idle ones now and busy ones after their current response. */
+  override close(callback?: (err?: Error) => void): this {
+    this.closing = true;
+    this.closeIdleConnections();
+    if (this[kInterval] !== null) {
+      clearInterval(this[kInterval]);
+      this[kInterval] = null;
+    }
+    return super.close(callback);
+  }
+
+  /** Destroy every connection of this server, busy or not. */
+  closeAllConnections(): void {
+    for (const conn of [...this[kConnections]]) conn.socket.destroy();
+  }
+
+  /** Close connections that are not sending a request or waiting for a response. */
+  closeIdleConnections(): void {
+    for (const conn of [...this[kConnections]]) conn.closeIfIdle();
+  }
+
+  /** The interval's work: headersTimeout and requestTimeout (node's checkConnections). */
+  _checkConnections(): void {
+    const ht = this.headersTimeout;
+    const rt = this.requestTimeout;
+    if (ht === 0 && rt === 0) return;
+    const now = Date.now();
+    for (const conn of [...this[kConnections]]) conn.checkTimeouts(now, ht, rt);
+  }
+
+  override async [Symbol.asyncDispose](): Promise<void> {
+    return promisify(this.close).call(this) as Promise<void>;
+  }
+}
+
+function uniqueHeaderSet(list: (string | string[])[] | undefined): Set<string> | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) throw invalidArgType('options.uniqueHeaders', ['Array'], list);
+  const set = new Set<string>();
+  for (const entry of list) {
+    if (Array.isArray(entry)) for (const e of entry) set.add(String(e).toLowerCase());
+    else set.add(String(entry).toLowerCase());
+  }
+  return set;
+}
+
+/**
+ * Create an HTTP/1.1 server (node:http's `createServer`).
+ *
+ * @example
+ * import { createServer } from 'trama';
+ * createServer((req, res) => res.end('hello')).listen(8080);
+ */
+export function createServer(requestListener?: RequestListener): Server;
+export function createServer(options: ServerOptions, requestListener?: RequestListener): Server;
+export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
+  return new Server(options as ServerOptions, requestListener);
+}

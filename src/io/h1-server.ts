@@ -1,0 +1,771 @@
+/**
+ * The HTTP/1.1 server driver: binds the wire parser (src/wire/h1) to a socket (any Duplex), and
+ * turns each request into an {@link H1Exchange} for the http/ facade.
+ *
+ * What it owns (and the why of each choice):
+ * - Pipelining, strictly in order (RFC 9112 §9.3.2): exchanges form a queue; only the head of the
+ *   queue writes to the socket, later ones buffer their bytes in their exchange until they
+ *   become the head. A slow first response never loses or reorders later ones.
+ * - Bounded: reading stops (the parser is paused, the socket too) while `maxPipelineDepth`
+ *   responses are outstanding, or the bytes waiting to be written pass the socket's high-water
+ *   mark; it resumes on 'drain' / when the queue shrinks. A client that sends without reading
+ *   cannot grow our memory.
+ * - Batching: everything produced while one socket read is being parsed (16 pipelined
+ *   responses, or a head and a small body) leaves in ONE socket write, merged as one string.
+ * - 'finish' is emitted when the socket's write callback for the response's last bytes fires
+ *   (node's timing), tracked with write sequence numbers: no closure per response.
+ * - No per-connection closures: socket listeners are module functions that find the connection
+ *   through a symbol; one interval per server checks headers/request timeouts (node's
+ *   connectionsCheckingInterval); the keep-alive timeout rides on the socket's own idle timer.
+ * - Peer bytes never throw: parse faults become `clientError` (default answers 400/408/413/431,
+ *   then the connection closes after a lingering half-close).
+ */
+import type { Socket } from 'node:net';
+import { H1Parser } from '../wire/h1/parser.js';
+import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
+import type { Exchange, ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead } from './exchange.js';
+
+/** Default bound on responses outstanding on one connection before reading stops (pipelining). */
+export const DEFAULT_MAX_PIPELINE_DEPTH = 64;
+/** How long a connection that got an error answer may linger (reading and discarding) before it is destroyed. */
+export const ERROR_LINGER_MS = 2000;
+/** node's default for setMaxIdleHTTPParsers. */
+export const DEFAULT_MAX_IDLE_PARSERS = 1000;
+
+/** What the driver asks of the http/ layer (the Server). Settings are read live. */
+export interface H1ServerHost {
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly timeout: number;
+  /** Parser options for new connections. */
+  h1ParserOptions(): H1ParserOptions;
+  /** Bound on outstanding pipelined responses. */
+  readonly maxPipelineDepth: number;
+  /** A request head arrived: build req/res on the exchange and dispatch it. */
+  onRequest(ex: H1Exchange): void;
+  /** The response's bytes are flushed ('finish' time). */
+  onResponseFinished(ex: H1Exchange): void;
+  /** A CONNECT / Upgrade head: does anyone take the socket? (CONNECT without taker: the socket is destroyed.) */
+  wantsUpgrade(head: RequestHead): boolean;
+  /** Hand the socket over with the bytes already read past the head. */
+  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void;
+  /** A protocol or socket error: returns true when a `clientError` listener took it. */
+  onClientError(err: Error, socket: Socket): boolean;
+  /** The socket's timeout fired on a busy connection with server.timeout set. Returns true when handled. */
+  onActiveTimeout(conn: H1ServerConnection): boolean;
+  /** The keep-alive timeout fired on an idle connection. Returns true when a listener took it. */
+  onIdleTimeout(socket: Socket): boolean;
+  /** The connection is gone. */
+  onConnectionClosed(conn: H1ServerConnection): void;
+  /** Server is closing: connections close once idle. */
+  readonly closing: boolean;
+}
+
+const kConn = Symbol('trama.h1conn');
+const EMPTY = Buffer.alloc(0);
+
+interface Pending {
+  data: string | Uint8Array;
+  encoding: BufferEncoding | null | undefined;
+  cb: ((err?: Error | null) => void) | null | undefined;
+}
+
+type SocketWithConn = Socket & { [kConn]?: H1ServerConnection; _httpMessage?: unknown };
+
+// ---------------------------------------------------------------------------------------------
+// Parser pool (node's setMaxIdleHTTPParsers): parsers are reset and reused across connections.
+
+interface PooledParser {
+  parser: H1Parser;
+  handler: ParserTrampoline;
+  key: string;
+}
+
+/** The parser's handler is fixed at construction: a trampoline lets a pooled parser serve any connection. */
+class ParserTrampoline implements H1Handler {
+  conn: H1ServerConnection | null = null;
+  onHeadersComplete(head: H1Head): void {
+    this.conn!.onHead(head);
+  }
+  onBody(chunk: Buffer): void {
+    this.conn!.onBody(chunk);
+  }
+  onMessageComplete(trailers: string[] | null): void {
+    this.conn!.onMessageComplete(trailers);
+  }
+}
+
+let maxIdleParsers = DEFAULT_MAX_IDLE_PARSERS;
+const idleParsers: PooledParser[] = [];
+
+/**
+ * Set how many idle parsers are kept for reuse (node's `http.setMaxIdleHTTPParsers`).
+ *
+ * @example
+ * setMaxIdleHTTPParsers(2000);
+ */
+export function setMaxIdleHTTPParsers(max: number): void {
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+    const err = new RangeError(`The value of "max" is out of range. It must be >= 1 && <= 4294967295. Received ${String(max)}`) as RangeError & { code: string };
+    if (typeof max !== 'number') {
+      const te = new TypeError(`The "max" argument must be of type number. Received type ${typeof max} (${String(max)})`) as TypeError & { code: string };
+      te.code = 'ERR_INVALID_ARG_TYPE';
+      throw te;
+    }
+    err.code = 'ERR_OUT_OF_RANGE';
+    throw err;
+  }
+  maxIdleParsers = max;
+  if (idleParsers.length > max) idleParsers.length = max;
+}
+
+function parserKey(o: H1ParserOptions): string {
+  return `${o.maxHeaderSize ?? ''}|${o.maxHeaderCount ?? ''}|${o.lenient ? 1 : 0}|${o.requireHost === false ? 0 : 1}`;
+}
+
+function acquireParser(options: H1ParserOptions): PooledParser {
+  const key = parserKey(options);
+  for (let i = idleParsers.length - 1; i >= 0; i--) {
+    if (idleParsers[i]!.key === key) {
+      const p = idleParsers[i]!;
+      idleParsers[i] = idleParsers[idleParsers.length - 1]!;
+      idleParsers.pop();
+      return p;
+    }
+  }
+  const handler = new ParserTrampoline();
+  return { parser: new H1Parser(options, handler), handler, key };
+}
+
+function releaseParser(p: PooledParser): void {
+  p.handler.conn = null;
+  if (idleParsers.length < maxIdleParsers) {
+    p.parser.reset();
+    idleParsers.push(p);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Exchange of one request/response on an h1 connection.
+
+/** One request/response on an HTTP/1.1 connection; the response's sink. */
+export class H1Exchange implements Exchange {
+  readonly conn: H1ServerConnection;
+  readonly head: RequestHead;
+  req: ExchangeRequest | null = null;
+  res: ExchangeResponse | null = null;
+  /** Bytes written before this exchange reached the head of the queue. */
+  pending: Pending[] | null = null;
+  pendingBytes = 0;
+  /** The response ended (all its bytes handed to us). */
+  ended = false;
+  /** Write sequence number after which 'finish' may be emitted (-1: not yet). */
+  finishSeq = -1;
+  /** The response was flushed and reported. */
+  done = false;
+
+  constructor(conn: H1ServerConnection, head: RequestHead) {
+    this.conn = conn;
+    this.head = head;
+  }
+
+  get protocol(): 'http/1.1' {
+    return 'http/1.1';
+  }
+  get socket(): Socket {
+    return this.conn.socket;
+  }
+
+  // ---- OutgoingSink ----
+
+  write(data: string | Uint8Array, encoding?: BufferEncoding | null, cb?: (err?: Error | null) => void): boolean {
+    const conn = this.conn;
+    if (conn.queue[0] === this) return conn.out(data, encoding, cb);
+    (this.pending ??= []).push({ data, encoding, cb });
+    const len = typeof data === 'string' ? data.length : data.byteLength;
+    this.pendingBytes += len;
+    conn.queuedBytes += len;
+    return conn.queuedBytes < conn.socket.writableHighWaterMark;
+  }
+  cork(): void {}
+  uncork(): void {}
+  get writableLength(): number {
+    const conn = this.conn;
+    return conn.queue[0] === this ? conn.socket.writableLength + conn.batchLength() : this.pendingBytes;
+  }
+  get writableHighWaterMark(): number {
+    return this.conn.socket.writableHighWaterMark;
+  }
+  get writableCorked(): number {
+    return 0;
+  }
+  get destroyed(): boolean {
+    return this.conn.socket.destroyed;
+  }
+  finishMessage(_msg: FinishableMessage): void {
+    this.ended = true;
+    if (this.conn.queue[0] === this) this.conn.advance();
+  }
+
+  // ---- BodySource ----
+
+  resumeBody(_msg: unknown): void {
+    this.conn.resumeFor(PAUSE_BODY);
+  }
+  abortBody(_msg: unknown, err: Error | null): void {
+    // h1 can't abandon one request body and keep the connection: close it.
+    const sock = this.conn.socket;
+    if (!sock.destroyed) sock.destroy(err ?? undefined);
+  }
+}
+
+// Reasons to stop reading (bit flags).
+const PAUSE_BODY = 1; // a request body's consumer is full
+const PAUSE_PIPELINE = 2; // too many responses outstanding / too many bytes queued
+
+/** One HTTP/1.1 server connection. */
+export class H1ServerConnection {
+  readonly socket: SocketWithConn;
+  readonly host: H1ServerHost;
+  #pooled: PooledParser | null;
+  /** Exchanges whose responses are not yet fully handed to the socket, in request order. */
+  queue: H1Exchange[] = [];
+  /** Bytes buffered in non-head exchanges. */
+  queuedBytes = 0;
+  /** The exchange whose request is being received (head seen, body not complete). */
+  #current: H1Exchange | null = null;
+  /** Start time (ms) of the message being received, 0 when none. */
+  msgStart = 0;
+  #headersDone = false;
+  /** Number of requests seen (maxRequestsPerSocket). */
+  requestCount = 0;
+
+  #pause = 0;
+  #rest: Buffer | null = null;
+  #dead = false;
+  #closeWhenIdle = false;
+  #endAfterFlush = false;
+  #upgradeBody: Buffer[] | null = null;
+  #upgrading: RequestHead | null = null;
+  #fed = 0; // bytes given to the parser since its last reset (for err.bytesParsed)
+
+  // Batching: output produced while a read is parsed.
+  #batching = false;
+  #batch = '';
+  #batchCbs: ((err?: Error | null) => void)[] | null = null;
+
+  // Finish tracking: writes issued / completed, exchanges waiting for their last write.
+  #writeSeq = 0;
+  #doneSeq = 0;
+  #waiting: H1Exchange[] = [];
+  #timeoutMs = 0;
+
+  constructor(socket: Socket, host: H1ServerHost) {
+    this.socket = socket as SocketWithConn;
+    this.host = host;
+    this.#pooled = acquireParser(host.h1ParserOptions());
+    this.#pooled.handler.conn = this;
+    this.socket[kConn] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('drain', onSocketDrain);
+    socket.on('timeout', onSocketTimeout);
+    const t = host.timeout > 0 ? host.timeout : host.keepAliveTimeout;
+    this.#armTimeout(t);
+  }
+
+  /** No request in progress and no response outstanding. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.msgStart === 0;
+  }
+
+  /** The exchange receiving its request now (for 'timeout' on req). */
+  get current(): H1Exchange | null {
+    return this.#current;
+  }
+
+  #armTimeout(ms: number): void {
+    if (ms === this.#timeoutMs) return;
+    this.#timeoutMs = ms;
+    if (typeof this.socket.setTimeout === 'function') this.socket.setTimeout(ms);
+  }
+
+  // ---- reading ----
+
+  onData(chunk: Buffer): void {
+    if (this.#dead) return;
+    if (this.msgStart === 0) {
+      this.msgStart = Date.now();
+      this.#headersDone = false;
+    }
+    this.#batching = true;
+    this.#parse(chunk);
+    this.#batching = false;
+    this.flush();
+  }
+
+  #parse(chunk: Buffer): void {
+    const pooled = this.#pooled;
+    if (pooled === null) return;
+    const parser = pooled.parser;
+    let buf = chunk;
+    for (;;) {
+      const base = this.#fed;
+      const n = parser.execute(buf);
+      this.#fed += n;
+      const err = parser.error;
+      if (err !== null) {
+        Object.defineProperty(err, 'bytesParsed', { value: err.offset - base, configurable: true, enumerable: true });
+        (err as { rawPacket?: Buffer }).rawPacket = buf;
+        this.fail(err);
+        return;
+      }
+      if (parser.upgraded) {
+        const rest = n < buf.length ? buf.subarray(n) : EMPTY;
+        const up = this.#upgrading;
+        if (up !== null) {
+          this.#handOver(up, rest);
+          return;
+        }
+        // An Upgrade nobody took was served as a plain request: keep speaking HTTP/1.1.
+        parser.reset();
+        this.#fed = 0;
+        if (rest.length === 0) return;
+        buf = rest;
+        continue;
+      }
+      if (n < buf.length) {
+        // Paused by a callback: keep the rest for resume.
+        this.#rest = buf.subarray(n);
+      }
+      return;
+    }
+  }
+
+  onHead(h: H1Head): void {
+    this.#headersDone = true;
+    const head: RequestHead = {
+      method: h.method,
+      url: h.url,
+      versionMajor: h.versionMajor,
+      versionMinor: h.versionMinor,
+      rawHeaders: h.rawHeaders,
+      keepAlive: h.keepAlive && !this.host.closing,
+      upgrade: h.upgrade,
+    };
+    if (h.upgrade && this.host.wantsUpgrade(head)) {
+      this.#upgrading = head;
+      this.#upgradeBody = [];
+      return;
+    }
+    if (h.upgrade && h.method === 'CONNECT') {
+      // CONNECT with no 'connect' listener: node destroys the socket.
+      this.#dead = true;
+      this.#pooled?.parser.pause();
+      this.socket.destroy();
+      return;
+    }
+    this.requestCount++;
+    const ex = new H1Exchange(this, head);
+    this.#current = ex;
+    this.queue.push(ex);
+    if (this.host.timeout > 0) this.#armTimeout(this.host.timeout);
+    this.host.onRequest(ex);
+    if (this.queue.length >= this.host.maxPipelineDepth || this.queuedBytes >= this.socket.writableHighWaterMark) {
+      this.#pauseFor(PAUSE_PIPELINE);
+    }
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.#upgradeBody !== null) {
+      this.#upgradeBody.push(Buffer.from(chunk));
+      return;
+    }
+    const req = this.#current?.req;
+    if (!req || req.destroyed) return;
+    if (!req.push(chunk)) this.#pauseFor(PAUSE_BODY);
+  }
+
+  onMessageComplete(trailers: string[] | null): void {
+    this.msgStart = 0;
+    if (this.#upgrading !== null) return;
+    const ex = this.#current;
+    this.#current = null;
+    const req = ex?.req;
+    if (!req) return;
+    req.complete = true;
+    if (trailers !== null) req.rawTrailers = trailers;
+    if (!req.destroyed) req.push(null);
+  }
+
+  #pauseFor(reason: number): void {
+    if (this.#pause === 0) {
+      this.#pooled?.parser.pause();
+      this.socket.pause();
+    }
+    this.#pause |= reason;
+  }
+
+  resumeFor(reason: number): void {
+    if ((this.#pause & reason) === 0) return;
+    this.#pause &= ~reason;
+    if (this.#pause !== 0 || this.#dead) return;
+    const pooled = this.#pooled;
+    if (pooled === null) return;
+    pooled.parser.resume();
+    const rest = this.#rest;
+    if (rest !== null) {
+      this.#rest = null;
+      const wasBatching = this.#batching;
+      this.#batching = true;
+      this.#parse(rest);
+      this.#batching = wasBatching;
+      if (!wasBatching) this.flush();
+    }
+    if (this.#pause === 0 && !this.#dead && !this.socket.destroyed) this.socket.resume();
+  }
+
+  #handOver(head: RequestHead, rest: Buffer): void {
+    const parts = this.#upgradeBody ?? [];
+    this.#upgradeBody = null;
+    this.#upgrading = null;
+    const bodyHead = parts.length === 0 ? rest : Buffer.concat([...parts, rest]);
+    this.flush();
+    this.#detach();
+    this.host.onUpgrade(head, this.socket, bodyHead);
+  }
+
+  /** Remove our listeners and give back the parser (upgrade, close). */
+  #detach(): void {
+    this.#dead = true;
+    const s = this.socket;
+    s.removeListener('data', onSocketData);
+    s.removeListener('end', onSocketEnd);
+    s.removeListener('close', onSocketClose);
+    s.removeListener('error', onSocketError);
+    s.removeListener('drain', onSocketDrain);
+    s.removeListener('timeout', onSocketTimeout);
+    if (this.#timeoutMs !== 0 && typeof s.setTimeout === 'function') s.setTimeout(0);
+    this.#timeoutMs = 0;
+    delete s[kConn];
+    if (this.#pooled !== null) {
+      releaseParser(this.#pooled);
+      this.#pooled = null;
+    }
+    this.host.onConnectionClosed(this);
+  }
+
+  // ---- writing ----
+
+  batchLength(): number {
+    return this.#batch.length;
+  }
+
+  /** The one way bytes reach the socket: batched while a read is being parsed. */
+  out(data: string | Uint8Array, encoding: BufferEncoding | null | undefined, cb: ((err?: Error | null) => void) | null | undefined): boolean {
+    const sock = this.socket;
+    if (this.#batching) {
+      if (typeof data === 'string' && isUtf8Compatible(data, encoding)) {
+        this.#batch += data;
+        if (cb) (this.#batchCbs ??= []).push(cb);
+        return true;
+      }
+      this.flush();
+    }
+    this.#writeSeq++;
+    return sock.write(data, encoding ?? 'utf8', cb ? (err) => { this.#onWriteDone(err); cb(err); } : this.#onWriteDoneBound);
+  }
+
+  /** Write what was batched, in one socket write. */
+  flush(): void {
+    const text = this.#batch;
+    const cbs = this.#batchCbs;
+    if (text.length > 0 || cbs !== null) {
+      this.#batch = '';
+      this.#batchCbs = null;
+      this.#writeSeq++;
+      const done = this.#onWriteDoneBound;
+      this.socket.write(text, 'utf8', cbs === null ? done : (err) => {
+        done(err);
+        for (const cb of cbs) cb(err);
+      });
+    }
+    if (this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
+    if (this.#endAfterFlush) {
+      this.#endAfterFlush = false;
+      this.#endSocket();
+    }
+  }
+
+  readonly #onWriteDoneBound = (err?: Error | null): void => this.#onWriteDone(err);
+
+  #onWriteDone(err?: Error | null): void {
+    this.#doneSeq++;
+    if (err) return;
+    this.#settle();
+  }
+
+  /** Emit 'finish' for exchanges whose last write has completed. */
+  #settle(): void {
+    const w = this.#waiting;
+    while (w.length > 0 && w[0]!.finishSeq <= this.#doneSeq) {
+      const ex = w.shift()!;
+      ex.done = true;
+      this.host.onResponseFinished(ex);
+    }
+  }
+
+  /** The head exchange ended: move on to the next ones, flushing what they buffered. */
+  advance(): void {
+    const q = this.queue;
+    let closeAfter = false;
+    while (q.length > 0 && q[0]!.ended) {
+      const ex = q.shift()!;
+      // Its last bytes are in the socket (or the batch, which is written as the next write).
+      ex.finishSeq = this.#batching && this.#batch.length > 0 ? this.#writeSeq + 1 : this.#writeSeq;
+      this.#waiting.push(ex);
+      if (ex.res?._last) {
+        closeAfter = true;
+        break;
+      }
+      const next = q[0];
+      if (next !== undefined) {
+        (this.socket as SocketWithConn)._httpMessage = next.res;
+        const pending = next.pending;
+        if (pending !== null) {
+          next.pending = null;
+          this.queuedBytes -= next.pendingBytes;
+          next.pendingBytes = 0;
+          for (const p of pending) this.out(p.data, p.encoding, p.cb);
+          // It may have been told to wait for 'drain' while queued; the socket owes it none.
+          if (!next.ended && !this.socket.writableNeedDrain) next.res?._onSinkDrain?.();
+        }
+      }
+    }
+    if (closeAfter) {
+      // Connection: close was sent: nothing after this response is served (RFC 9112 §9.6).
+      this.#dead = true;
+      this.#pooled?.parser.pause();
+      for (const ex of q) this.#abortExchange(ex);
+      q.length = 0;
+      if (this.#batching) this.#endAfterFlush = true;
+      else this.#endSocket();
+    } else if (q.length === 0) {
+      if (!this.#batching && this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
+      if (this.msgStart === 0) this.#becameIdle();
+    }
+    if ((this.#pause & PAUSE_PIPELINE) !== 0 && q.length < this.host.maxPipelineDepth && this.queuedBytes < this.socket.writableHighWaterMark && !this.socket.writableNeedDrain) {
+      this.resumeFor(PAUSE_PIPELINE);
+    }
+  }
+
+  #becameIdle(): void {
+    (this.socket as SocketWithConn)._httpMessage = null;
+    if (this.host.closing || this.#closeWhenIdle) {
+      if (this.#batching) this.#endAfterFlush = true;
+      else this.#endSocket();
+      return;
+    }
+    const ka = this.host.keepAliveTimeout;
+    if (ka > 0) this.#armTimeout(ka);
+  }
+
+  #endSocket(): void {
+    const s = this.socket;
+    if (s.destroyed) return;
+    if (typeof (s as { destroySoon?: () => void }).destroySoon === 'function') (s as unknown as { destroySoon(): void }).destroySoon();
+    else s.end();
+  }
+
+  #abortExchange(ex: H1Exchange): void {
+    const req = ex.req;
+    if (req && !req.destroyed) req.destroy(connReset());
+    const res = ex.res;
+    if (res && !res._closed) {
+      res.destroyed = true;
+      res._closed = true;
+      res.emit('close');
+    }
+  }
+
+  // ---- errors, end, close, timeouts ----
+
+  /** A protocol error (or timeout): clientError, or node's default answer and a lingering close. */
+  fail(err: Error): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#pooled?.parser.pause();
+    this.flush();
+    const sock = this.socket;
+    sock.removeListener('error', onSocketError);
+    sock.on('error', noop);
+    if (this.#timeoutMs !== 0 && typeof sock.setTimeout === 'function') sock.setTimeout(0);
+    this.#timeoutMs = 0;
+    if (this.host.onClientError(err, sock)) return;
+    // Answer only when no response has started on the wire (node: no in-flight response with its head sent).
+    const head = this.queue[0];
+    const started = head !== undefined && (head.res as { _headerSent?: boolean } | null)?._headerSent === true;
+    if (sock.writable && !started) {
+      sock.write(errorAnswer((err as { code?: string }).code));
+    }
+    for (const ex of this.queue) this.#abortExchange(ex);
+    this.queue.length = 0;
+    lingerClose(sock);
+  }
+
+  onEnd(): void {
+    if (this.#dead) return;
+    const pooled = this.#pooled;
+    const err = pooled !== null && this.msgStart !== 0 ? pooled.parser.finish() : null;
+    if (err !== null && this.#headersDone === false) {
+      (err as { rawPacket?: Buffer }).rawPacket = EMPTY;
+      this.fail(err);
+      return;
+    }
+    if (err !== null) {
+      // The body was cut short: the request is aborted.
+      const req = this.#current?.req;
+      if (req && !req.destroyed) req.destroy(connReset());
+    }
+    // The client is done sending: answer what is outstanding, then close.
+    if (this.queue.length === 0) this.#endSocket();
+    else this.#closeWhenIdle = true;
+  }
+
+  onClose(): void {
+    for (const ex of this.queue) this.#abortExchange(ex);
+    this.queue.length = 0;
+    const req = this.#current?.req;
+    if (req && !req.destroyed) req.destroy(connReset());
+    this.#current = null;
+    // Responses ended but not yet flushed when the socket died: report 'close'.
+    for (const ex of this.#waiting) {
+      const res = ex.res;
+      if (res && !res._closed) {
+        res.destroyed = true;
+        res._closed = true;
+        res.emit('close');
+      }
+    }
+    this.#waiting.length = 0;
+    if (this.#pooled !== null) this.#detach();
+  }
+
+  onError(err: Error): void {
+    // node emits clientError for socket errors (ECONNRESET, …) too, then destroys.
+    const sock = this.socket;
+    sock.removeListener('error', onSocketError);
+    sock.on('error', noop);
+    if (!this.host.onClientError(err, sock)) sock.destroy(err);
+  }
+
+  onDrain(): void {
+    const res = this.queue[0]?.res;
+    if (res && !res.finished) res._onSinkDrain?.();
+    if ((this.#pause & PAUSE_PIPELINE) !== 0 && this.queue.length < this.host.maxPipelineDepth && this.queuedBytes < this.socket.writableHighWaterMark) {
+      this.resumeFor(PAUSE_PIPELINE);
+    }
+  }
+
+  onTimeout(): void {
+    if (this.#dead) return;
+    if (this.idle) {
+      if (!this.host.onIdleTimeout(this.socket)) this.socket.destroy();
+      return;
+    }
+    if (this.#timeoutMs === this.host.timeout && this.host.timeout > 0) {
+      if (!this.host.onActiveTimeout(this)) this.socket.destroy();
+    }
+    // Otherwise the keep-alive timer fired while a request is in flight: not idle, ignore.
+  }
+
+  /** Called by the server's interval: enforce headersTimeout / requestTimeout (node's checkConnections). */
+  checkTimeouts(now: number, headersTimeout: number, requestTimeout: number): void {
+    if (this.#dead || this.msgStart === 0) return;
+    const age = now - this.msgStart;
+    if ((headersTimeout > 0 && !this.#headersDone && age > headersTimeout) || (requestTimeout > 0 && age > requestTimeout)) {
+      this.fail(requestTimeoutError());
+    }
+  }
+
+  /** Close if idle (server.closeIdleConnections). */
+  closeIfIdle(): void {
+    if (this.idle && !this.socket.destroyed) this.socket.destroy();
+  }
+}
+
+function noop(): void {}
+
+function isUtf8Compatible(s: string, encoding: BufferEncoding | null | undefined): boolean {
+  if (encoding == null || encoding === 'utf8' || encoding === 'utf-8') return true;
+  if (encoding !== 'latin1' && encoding !== 'ascii' && encoding !== 'binary') return false;
+  // Latin-1 text is byte-identical in UTF-8 only while it is ASCII.
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** node's `connResetException('aborted')`. */
+function connReset(): Error {
+  const err = new Error('aborted') as Error & { code: string };
+  err.code = 'ECONNRESET';
+  return err;
+}
+
+/** node's ERR_HTTP_REQUEST_TIMEOUT. */
+function requestTimeoutError(): Error {
+  const err = new Error('Request timeout') as Error & { code: string };
+  Object.defineProperty(err, 'code', { value: 'ERR_HTTP_REQUEST_TIMEOUT', enumerable: true, writable: true, configurable: true });
+  return err;
+}
+
+/** node's default answers to a client error, by code. */
+export function errorAnswer(code: string | undefined): string {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n';
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
+    default:
+      return 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+  }
+}
+
+/**
+ * Close after an error answer without losing it: half-close, keep reading (and discarding) so
+ * the peer's unread bytes don't turn our FIN into a RST, destroy when the peer closes or after
+ * ERROR_LINGER_MS (RFC 9112 §9.6).
+ */
+function lingerClose(sock: Socket): void {
+  if (sock.destroyed) return;
+  sock.on('data', noop);
+  if (typeof sock.resume === 'function') sock.resume();
+  sock.end();
+  const t = setTimeout(() => sock.destroy(), ERROR_LINGER_MS);
+  t.unref?.();
+  sock.once('close', () => clearTimeout(t));
+}
+
+// Socket listeners: module functions (no per-connection closures), `this` is the socket.
+function onSocketData(this: SocketWithConn, chunk: Buffer): void {
+  this[kConn]?.onData(chunk);
+}
+function onSocketEnd(this: SocketWithConn): void {
+  this[kConn]?.onEnd();
+}
+function onSocketClose(this: SocketWithConn): void {
+  this[kConn]?.onClose();
+}
+function onSocketError(this: SocketWithConn, err: Error): void {
+  this[kConn]?.onError(err);
+}
+function onSocketDrain(this: SocketWithConn): void {
+  this[kConn]?.onDrain();
+}
+function onSocketTimeout(this: SocketWithConn): void {
+  this[kConn]?.onTimeout();
+}
