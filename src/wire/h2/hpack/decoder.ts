@@ -23,7 +23,7 @@ import { nodeError } from '../../shared/errors.js';
 import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table.js';
 import { HpackError } from './errors.js';
 import { huffmanDecode } from './huffman.js';
-import { decodeInteger, HPACK_MAX_INTEGER, type IntegerCursor } from './integer.js';
+import { checkSizeArgument, decodeInteger, type IntegerCursor } from './integer.js';
 import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './static-table.js';
 
 /** RFC 9113 §6.5.2: SETTINGS_HEADER_TABLE_SIZE starts at 4096 on both sides. */
@@ -49,16 +49,6 @@ export interface HpackDecoderOptions {
   maxStringLength?: number;
 }
 
-function checkSize(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > HPACK_MAX_INTEGER) {
-    throw nodeError(
-      RangeError,
-      'ERR_OUT_OF_RANGE',
-      `The value of "${name}" is out of range. It must be an integer >= 0 && <= ${HPACK_MAX_INTEGER}. Received ${String(value)}`,
-    );
-  }
-  return value;
-}
 
 function asBuffer(block: Uint8Array): Buffer {
   if (Buffer.isBuffer(block)) return block;
@@ -81,10 +71,8 @@ let scratch = Buffer.allocUnsafe(4096);
  * // [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com']]
  */
 export class HpackDecoder {
-  /** Largest header list accepted (RFC 9113 §6.5.2 counting); beyond it a block ends in HEADER_LIST_TOO_LARGE. */
-  maxHeaderListSize: number;
-  /** Largest string literal accepted, in octets; beyond it: COMPRESSION_ERROR. */
-  maxStringLength: number;
+  #maxHeaderListSize: number;
+  #maxStringLength: number;
   readonly #table: DynamicTable;
   #limit: number;
   /** ≥ 0: the next block must open with a size update at or below this value. */
@@ -93,11 +81,27 @@ export class HpackDecoder {
   readonly #cursor: IntegerCursor = { pos: 0 };
 
   constructor(options: HpackDecoderOptions = {}) {
-    this.maxHeaderListSize = checkSize('maxHeaderListSize', options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE);
-    this.maxStringLength = checkSize('maxStringLength', options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH);
+    this.#maxHeaderListSize = checkSizeArgument('maxHeaderListSize', options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE);
+    this.#maxStringLength = checkSizeArgument('maxStringLength', options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH);
     // The constructor's size is in effect on both sides from the start, with no size update.
-    this.#limit = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
+    this.#limit = checkSizeArgument('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
     this.#table = new DynamicTable(this.#limit);
+  }
+
+  /** Largest header list accepted (RFC 9113 §6.5.2 counting); beyond it a block ends in HEADER_LIST_TOO_LARGE. */
+  get maxHeaderListSize(): number {
+    return this.#maxHeaderListSize;
+  }
+  set maxHeaderListSize(n: number) {
+    this.#maxHeaderListSize = checkSizeArgument('maxHeaderListSize', n);
+  }
+
+  /** Largest string literal accepted, in octets, before and after Huffman decoding; beyond it: COMPRESSION_ERROR. */
+  get maxStringLength(): number {
+    return this.#maxStringLength;
+  }
+  set maxStringLength(n: number) {
+    this.#maxStringLength = checkSizeArgument('maxStringLength', n);
   }
 
   /**
@@ -108,7 +112,7 @@ export class HpackDecoder {
     return this.#limit;
   }
   set maxTableSize(n: number) {
-    checkSize('maxTableSize', n);
+    checkSizeArgument('maxTableSize', n);
     // RFC 7541 §4.2: when the limit falls below the table's maximum, the encoder must signal a
     // new maximum at the start of its next block; remember the smallest limit it must honour.
     if (n < this.#table.maxSize) this.#requiredUpdate = this.#requiredUpdate < 0 ? n : Math.min(this.#requiredUpdate, n);
@@ -137,7 +141,7 @@ export class HpackDecoder {
     const end = buf.length;
     const table = this.#table;
     const cursor = this.#cursor;
-    const maxList = this.maxHeaderListSize;
+    const maxList = this.#maxHeaderListSize;
     let fields: Array<[string, string]> = [];
     let listSize = 0;
     let tooLarge = false;
@@ -241,7 +245,7 @@ export class HpackDecoder {
     const from = cursor.pos;
     const to = from + len;
     if (to > buf.length) throw this.#fail(`string literal of ${len} octets runs past the block`, start);
-    if (len > this.maxStringLength) throw this.#fail(`string literal of ${len} octets exceeds maxStringLength`, start);
+    if (len > this.#maxStringLength) throw this.#fail(`string literal of ${len} octets exceeds maxStringLength`, start);
     cursor.pos = to;
     if (!huffman) return buf.toString('latin1', from, to);
     // The shortest code is 5 bits, so len octets decode to at most len * 8 / 5 octets.
@@ -250,7 +254,7 @@ export class HpackDecoder {
     const n = huffmanDecode(buf, from, to, scratch);
     // RFC 7541 §5.2: EOS in a string, or padding that is over 7 bits or not EOS's prefix, "MUST be treated as a decoding error".
     if (n < 0) throw this.#fail('invalid Huffman code (EOS, or bad padding)', start);
-    if (n > this.maxStringLength) throw this.#fail(`decoded string of ${n} octets exceeds maxStringLength`, start);
+    if (n > this.#maxStringLength) throw this.#fail(`decoded string of ${n} octets exceeds maxStringLength`, start);
     return scratch.toString('latin1', 0, n);
   }
 

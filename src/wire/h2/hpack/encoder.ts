@@ -24,7 +24,7 @@ import { nodeError } from '../../shared/errors.js';
 import { DynamicTable, ENTRY_OVERHEAD } from './dynamic-table.js';
 import { DEFAULT_HEADER_TABLE_SIZE } from './decoder.js';
 import { huffmanEncode, huffmanEncodedLength } from './huffman.js';
-import { encodeInteger, HPACK_MAX_INTEGER } from './integer.js';
+import { checkSizeArgument, encodeInteger } from './integer.js';
 import { STATIC_BY_NAME, STATIC_TABLE_LENGTH } from './static-table.js';
 
 /** When to Huffman-code string literals. */
@@ -85,16 +85,6 @@ export function shouldIndexField(name: string, value: string, tableMaxSize: numb
 const SCRATCH_INITIAL = 4096;
 const SCRATCH_KEEP = 65536;
 
-function checkSize(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > HPACK_MAX_INTEGER) {
-    throw nodeError(
-      RangeError,
-      'ERR_OUT_OF_RANGE',
-      `The value of "${name}" is out of range. It must be an integer >= 0 && <= ${HPACK_MAX_INTEGER}. Received ${String(value)}`,
-    );
-  }
-  return value;
-}
 
 /**
  * Encodes the header blocks of one direction of one connection.
@@ -120,7 +110,7 @@ export class HpackEncoder {
   #out: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
 
   constructor(options: HpackEncoderOptions = {}) {
-    this.#cap = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
+    this.#cap = checkSizeArgument('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
     const huffman = options.huffman ?? 'auto';
     if (huffman !== 'auto' && huffman !== 'always' && huffman !== 'never') {
       throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.huffman' must be one of: 'auto', 'always', 'never'. Received ${String(huffman)}`);
@@ -152,7 +142,7 @@ export class HpackEncoder {
    * encoder.setMaxTableSize(0); // the next block opens with a size update to 0 and indexes nothing
    */
   setMaxTableSize(n: number): void {
-    this.#queueUpdate(Math.min(checkSize('n', n), this.#cap));
+    this.#queueUpdate(Math.min(checkSizeArgument('n', n), this.#cap));
   }
 
   #queueUpdate(size: number): void {

@@ -7,9 +7,29 @@
  * announce still fits) and at most {@link HPACK_MAX_INTEGER_CONTINUATIONS} continuation octets
  * are read (enough for 2^32 - 1 after any prefix; more can only be zero padding).
  */
+import { nodeError } from '../../shared/errors.js';
 
 /** Largest integer accepted: table sizes are SETTINGS values (32 bits); indexes and lengths are far smaller. */
 export const HPACK_MAX_INTEGER = 0xffff_ffff;
+/**
+ * Validate a size given by the application (table size, limits): an integer in 0..2^32 - 1, the
+ * range HPACK can carry. Local misuse, so a node-style RangeError, not an HpackError.
+ *
+ * @example
+ * checkSizeArgument('maxTableSize', 4096); // 4096
+ * checkSizeArgument('maxTableSize', -1); // throws RangeError [ERR_OUT_OF_RANGE]
+ */
+export function checkSizeArgument(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > HPACK_MAX_INTEGER) {
+    throw nodeError(
+      RangeError,
+      'ERR_OUT_OF_RANGE',
+      `The value of "${name}" is out of range. It must be an integer >= 0 && <= ${HPACK_MAX_INTEGER}. Received ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 /** Most continuation octets after the prefix: 5 × 7 = 35 bits already covers {@link HPACK_MAX_INTEGER}. */
 export const HPACK_MAX_INTEGER_CONTINUATIONS = 5;
 

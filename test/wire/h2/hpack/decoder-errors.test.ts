@@ -123,6 +123,12 @@ test('local misuse throws node-style errors, not HpackError', () => {
   assert.throws(() => {
     new HpackDecoder().maxTableSize = 1.5;
   }, { code: 'ERR_OUT_OF_RANGE' });
+  assert.throws(() => {
+    new HpackDecoder().maxHeaderListSize = Number.NaN;
+  }, { code: 'ERR_OUT_OF_RANGE' });
+  assert.throws(() => {
+    new HpackDecoder().maxStringLength = 2 ** 32;
+  }, { code: 'ERR_OUT_OF_RANGE' });
   // A plain Uint8Array (not a Buffer) is accepted.
   assert.deepEqual(new HpackDecoder().decode(Uint8Array.of(0x82)), [[':method', 'GET']]);
 });
