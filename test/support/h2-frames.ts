@@ -64,7 +64,7 @@ export class HeadersBuilder implements FrameSource {
   #pad: number | undefined;
   #split = 0; // 0: one frame; n: CONTINUATIONs of n bytes
   #endHeaders = true;
-  constructor(private readonly peer: FramePeer, private readonly id: number, private readonly promisedId = 0) {}
+  constructor(private readonly peer: FramePeer, private readonly id: number, private readonly promisedId: number | null = null) {}
   /** A request; extra fields follow the pseudo-headers. */
   request(method: string, path: string, extra: Fields = []): this {
     this.#fields = [[':method', method], [':scheme', 'https'], [':authority', 'example.test'], [':path', path], ...extra];
@@ -91,7 +91,7 @@ export class HeadersBuilder implements FrameSource {
       const last = i === pieces.length - 1;
       const endHeaders = last && this.#endHeaders;
       if (i > 0) out.push(encodeFrame({ type: 'CONTINUATION', streamId: this.id, block: piece, endHeaders }, 1 << 24));
-      else if (this.promisedId) out.push(encodeFrame({ type: 'PUSH_PROMISE', streamId: this.id, promisedId: this.promisedId, block: piece, endHeaders, padLength: this.#pad }, 1 << 24));
+      else if (this.promisedId !== null) out.push(encodeFrame({ type: 'PUSH_PROMISE', streamId: this.id, promisedId: this.promisedId, block: piece, endHeaders, padLength: this.#pad }, 1 << 24));
       else out.push(encodeFrame({ type: 'HEADERS', streamId: this.id, block: piece, endStream: this.#endStream, endHeaders, priority: this.#priority, padLength: this.#pad }, 1 << 24));
     });
     return Buffer.concat(out);

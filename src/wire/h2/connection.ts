@@ -1182,8 +1182,8 @@ export class H2Connection {
       if (spec && (spec.urgency !== undefined || spec.incremental !== undefined) && !fields.some(([n]) => n === 'priority')) {
         fields.push(['priority', serializePriorityField({ urgency: spec.urgency ?? 3, incremental: spec.incremental ?? false })]);
       }
+      // RFC 8441 §3: `:protocol` only once the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
       const info = checkLocalFields(fields, kind, this.#peer.enableConnectProtocol);
-      if (info.protocol && !this.#peer.enableConnectProtocol) misuse('ERR_H2_CONNECT_PROTOCOL', 'the peer did not enable extended CONNECT');
       if (spec && (spec.dependsOn !== undefined || spec.weight !== undefined || spec.exclusive !== undefined) && !this.#peer.noRfc7540Priorities) {
         prioFields = { dependsOn: spec.dependsOn ?? 0, weight: spec.weight ?? 16, exclusive: spec.exclusive ?? false };
       }
