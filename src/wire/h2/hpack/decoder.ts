@@ -113,8 +113,9 @@ export class HpackDecoder {
   }
   set maxTableSize(n: number) {
     checkSizeArgument('maxTableSize', n);
-    // RFC 7541 §4.2: when the limit falls below the table's maximum, the encoder must signal a
-    // new maximum at the start of its next block; remember the smallest limit it must honour.
+    // RFC 7541 §4.2, RFC 9113 §4.3.1: when the limit falls below the table's maximum, the peer's
+    // next field block MUST start with a size update at or below it, else COMPRESSION_ERROR;
+    // remember the smallest limit it must honour.
     if (n < this.#table.maxSize) this.#requiredUpdate = this.#requiredUpdate < 0 ? n : Math.min(this.#requiredUpdate, n);
     this.#limit = n;
   }
