@@ -194,6 +194,16 @@ function lookupMethod(buf: Uint8Array, s: number, e: number): MethodEntry | unde
   return undefined;
 }
 
+/**
+ * The end of the run of bytes in `table` starting at i (at most `end`). Unrolled by four: one
+ * bounds check and one branch per four bytes on the common path (values and names are runs).
+ */
+function scan(table: Uint8Array, buf: Buffer, i: number, end: number): number {
+  while (i + 4 <= end && (table[buf[i]!]! & table[buf[i + 1]!]! & table[buf[i + 2]!]! & table[buf[i + 3]!]!) === 1) i += 4;
+  while (i < end && table[buf[i]!] === 1) i++;
+  return i;
+}
+
 /** Case-insensitive compare of buf[s, s+len) with a lowercase ASCII name (token bytes only). */
 function eqLower(buf: Uint8Array, s: number, lower: Uint8Array): boolean {
   const n = lower.length;
@@ -207,6 +217,9 @@ const L_CONNECTION = Buffer.from('connection');
 const L_CONTENT_LENGTH = Buffer.from('content-length');
 const L_PROXY_CONNECTION = Buffer.from('proxy-connection');
 const L_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const L_CHUNKED = Buffer.from('chunked');
+const L_CLOSE = Buffer.from('close');
+const L_KEEP_ALIVE = Buffer.from('keep-alive');
 
 const H_GENERAL = 0;
 const H_HOST = 1;
@@ -232,13 +245,6 @@ function specialHeader(buf: Uint8Array, s: number, n: number): number {
     default:
       return H_GENERAL;
   }
-}
-
-/** Case-insensitive compare of s[a, b) with a lowercase word. */
-function wordIs(s: string, a: number, b: number, word: string): boolean {
-  if (b - a !== word.length) return false;
-  for (let j = 0; j < word.length; j++) if ((s.charCodeAt(a + j) | 0x20) !== word.charCodeAt(j)) return false;
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,6 +406,8 @@ export class H1Parser implements H1ParserLike {
     this.#chunkBase = 0;
     this.#base = 0;
     this.#accLen = 0;
+    this.#deferBuf = null;
+    this.#spanCount = 0;
     this.#beginMessage();
   }
 
@@ -419,6 +427,13 @@ export class H1Parser implements H1ParserLike {
       const state = this.#state;
       if (state === S_START_LINE || state === S_FIELDS || state === S_TRAILERS) {
         this.#base = this.#chunkBase;
+        if (state === S_START_LINE && !this.#lenient) {
+          this.#deferBuf = chunk;
+          this.#deferStart = p;
+          this.#deferEnd = p;
+          this.#spanCount = 0;
+          this.#urlStart = this.#urlEnd = 0;
+        }
         const q = this.#parseLines(chunk, p, end);
         if (q === FAILED) {
           p = this.#error!.offset - this.#chunkBase;
@@ -542,6 +557,11 @@ export class H1Parser implements H1ParserLike {
       break;
     }
     this.#chunkBase += p;
+    if (this.#deferBuf !== null) {
+      // The head continues in the next chunk (or failed): strings now, while the bytes are ours.
+      if (this.#state === S_DEAD || this.#deferEnd === this.#deferStart) this.#deferBuf = null;
+      else this.#materialize();
+    }
     return p;
   }
 
@@ -632,6 +652,43 @@ export class H1Parser implements H1ParserLike {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Strings. Making a string from bytes is a call into C++ (~100–200 ns); a head has ~30 spans.
+  // So while a head is parsed straight from one chunk, the line parsers only record span
+  // offsets; at the end of the head ONE latin1Slice decodes it and every span becomes a
+  // `substring` (no C++ call). If the head turns out to be cut by the chunk's end, the recorded
+  // spans are turned into strings before the chunk is let go (#materialize).
+
+  /** The chunk whose spans are being recorded (null: make strings at once). */
+  #deferBuf: Buffer | null = null;
+  #deferStart = 0; // index of the head's first byte in #deferBuf
+  #deferEnd = 0; // index after the last recorded line
+  #spans = new Int32Array(64 * 4); // [nameStart, nameEnd, valueStart, valueEnd] per field
+  #spanCount = 0;
+  #urlStart = 0;
+  #urlEnd = 0;
+
+  #materialize(): void {
+    const buf = this.#deferBuf!;
+    this.#deferBuf = null;
+    const base = this.#deferStart;
+    const str = (buf as unknown as Latin1Sliceable).latin1Slice(base, this.#deferEnd);
+    if (this.#urlEnd > this.#urlStart) {
+      const sub = str.substring(this.#urlStart - base, this.#urlEnd - base);
+      if (this.#isRequest) this.#url = sub;
+      else this.#statusMessage = sub;
+    }
+    const spans = this.#spans;
+    const raw = this.#raw;
+    const n = this.#spanCount * 4;
+    for (let k = 0; k < n; k += 4) {
+      const vs = spans[k + 2]!;
+      const ve = spans[k + 3]!;
+      raw.push(str.substring(spans[k]! - base, spans[k + 1]! - base), ve > vs ? str.substring(vs - base, ve - base) : '');
+    }
+    this.#spanCount = 0;
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Lines.
 
   /**
@@ -695,8 +752,7 @@ export class H1Parser implements H1ParserLike {
     if (this.#lenient) while (i < end && buf[i] === SP) i++;
     // request-target
     const ts = i;
-    const table = this.#targetTable;
-    while (i < end && table[buf[i]!] === 1) i++;
+    i = scan(this.#targetTable, buf, i, end);
     if (i === end) return NEED_MORE;
     if (i === ts) return this.#failAt('HPE_INVALID_URL', 'Unexpected start char in url', i);
     const te = i;
@@ -755,7 +811,13 @@ export class H1Parser implements H1ParserLike {
     this.#sectionBytes += next - s;
     this.#method = m.name;
     this.#isConnect = m.name === 'CONNECT';
-    this.#url = (buf as unknown as Latin1Sliceable).latin1Slice(ts, te);
+    if (buf === this.#deferBuf) {
+      this.#urlStart = ts;
+      this.#urlEnd = te;
+      this.#deferEnd = next;
+    } else {
+      this.#url = (buf as unknown as Latin1Sliceable).latin1Slice(ts, te);
+    }
     this.#versionMajor = major;
     this.#versionMinor = minor;
     this.#state = S_FIELDS;
@@ -906,7 +968,13 @@ export class H1Parser implements H1ParserLike {
     this.#versionMajor = major;
     this.#versionMinor = minor;
     this.#statusCode = status;
-    this.#statusMessage = re > rs ? (buf as unknown as Latin1Sliceable).latin1Slice(rs, re) : '';
+    if (buf === this.#deferBuf) {
+      this.#urlStart = rs;
+      this.#urlEnd = re;
+      this.#deferEnd = next;
+    } else {
+      this.#statusMessage = re > rs ? (buf as unknown as Latin1Sliceable).latin1Slice(rs, re) : '';
+    }
     this.#state = S_FIELDS;
     return next;
   }
@@ -948,7 +1016,7 @@ export class H1Parser implements H1ParserLike {
     }
     // field-name = token
     const ns = i;
-    while (i < end && TOKEN[buf[i]!] === 1) i++;
+    i = scan(TOKEN, buf, i, end);
     if (i === end) return NEED_MORE;
     const ne = i;
     if (ne === ns) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', i);
@@ -969,8 +1037,7 @@ export class H1Parser implements H1ParserLike {
     i++;
     while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
     const vs = i;
-    const table = this.#valueTable;
-    while (i < end && table[buf[i]!] === 1) i++;
+    i = scan(this.#valueTable, buf, i, end);
     if (i === end) return NEED_MORE;
     c = buf[i]!;
     let next: number;
@@ -999,17 +1066,35 @@ export class H1Parser implements H1ParserLike {
     if (++this.#fieldCount > this.#maxHeaderCount) {
       return this.#failAt('HPE_HEADER_OVERFLOW', 'Header overflow', s);
     }
+    const kind = trailers ? H_GENERAL : specialHeader(buf, ns, ne - ns);
+    if (kind !== H_GENERAL && !this.#special(kind, buf, vs, ve, ns)) return FAILED;
+    this.#lastSpecial = kind;
+    if (buf === this.#deferBuf) {
+      // Fast path: remember the spans; the strings are made at the end of the head.
+      let spans = this.#spans;
+      const k = this.#spanCount * 4;
+      if (k + 4 > spans.length) {
+        const grown = new Int32Array(spans.length * 2);
+        grown.set(spans);
+        spans = this.#spans = grown;
+      }
+      spans[k] = ns;
+      spans[k + 1] = ne;
+      spans[k + 2] = vs;
+      spans[k + 3] = ve;
+      this.#spanCount++;
+      this.#deferEnd = next;
+      return next;
+    }
     const b = buf as unknown as Latin1Sliceable;
+    const name = b.latin1Slice(ns, ne);
     const value = ve > vs ? b.latin1Slice(vs, ve) : '';
     if (trailers) {
       const t = this.#trailers ?? (this.#trailers = []);
-      t.push(b.latin1Slice(ns, ne), value);
-      return next;
+      t.push(name, value);
+    } else {
+      this.#raw.push(name, value);
     }
-    this.#raw.push(b.latin1Slice(ns, ne), value);
-    const kind = specialHeader(buf, ns, ne - ns);
-    this.#lastSpecial = kind;
-    if (kind !== H_GENERAL && !this.#special(kind, value, buf, ns)) return FAILED;
     return next;
   }
 
@@ -1035,9 +1120,9 @@ export class H1Parser implements H1ParserLike {
     if (this.#state === S_FIELDS) {
       const kind = this.#lastSpecial;
       // A folded Connection / Transfer-Encoding continues the list; a folded Content-Length is invalid.
-      if (kind === H_CONNECTION) this.#connectionTokens(part);
+      if (kind === H_CONNECTION) this.#connectionTokens(buf, vs, ve);
       else if (kind === H_TRANSFER_ENCODING) {
-        if (!this.#transferEncoding(part, vs)) return FAILED;
+        if (!this.#transferEncoding(buf, vs, ve, vs)) return FAILED;
       } else if (kind === H_CONTENT_LENGTH) {
         return this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', vs);
       } else if (kind === H_HOST) {
@@ -1047,8 +1132,8 @@ export class H1Parser implements H1ParserLike {
     return next;
   }
 
-  /** Semantics of the fields that frame the message. Returns false after a failure. */
-  #special(kind: number, value: string, buf: Buffer, at: number): boolean {
+  /** Semantics of the fields that frame the message (value = buf[vs, ve), trimmed). Returns false after a failure. */
+  #special(kind: number, buf: Buffer, vs: number, ve: number, at: number): boolean {
     switch (kind) {
       case H_CONTENT_LENGTH: {
         // RFC 9112 §6.3: a repeated Content-Length (even identical) or a list is a framing
@@ -1061,21 +1146,20 @@ export class H1Parser implements H1ParserLike {
           this.#failAt('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding", at);
           return false;
         }
-        const n = value.length;
-        if (n === 0) {
-          this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Empty Content-Length', at);
+        if (ve === vs) {
+          this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Empty Content-Length', vs);
           return false;
         }
         let v = 0;
-        for (let j = 0; j < n; j++) {
-          const d = value.charCodeAt(j) - 0x30;
+        for (let j = vs; j < ve; j++) {
+          const d = buf[j]! - 0x30;
           if (d < 0 || d > 9) {
-            this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', at);
+            this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', j);
             return false;
           }
           v = v * 10 + d;
           if (v > MAX_LENGTH) {
-            this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Content-Length overflow', at);
+            this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Content-Length overflow', j);
             return false;
           }
         }
@@ -1088,14 +1172,14 @@ export class H1Parser implements H1ParserLike {
           this.#failAt('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length", at);
           return false;
         }
-        if (value.length === 0) {
+        if (ve === vs) {
           if (this.#lenient) return true;
-          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Empty Transfer-Encoding', at);
+          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Empty Transfer-Encoding', vs);
           return false;
         }
-        return this.#transferEncoding(value, at);
+        return this.#transferEncoding(buf, vs, ve, at);
       case H_CONNECTION:
-        this.#connectionTokens(value);
+        this.#connectionTokens(buf, vs, ve);
         return true;
       case H_UPGRADE:
         this.#hasUpgrade = true;
@@ -1107,10 +1191,9 @@ export class H1Parser implements H1ParserLike {
           this.#failAt('HPE_STRICT', 'Duplicate Host header', at);
           return false;
         }
-        for (let j = 0; j < value.length; j++) {
-          const ch = value.charCodeAt(j);
-          if (ch > 0xff || HOST_CHAR[ch] !== 1) {
-            this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid Host header', at);
+        for (let j = vs; j < ve; j++) {
+          if (HOST_CHAR[buf[j]!] !== 1) {
+            this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid Host header', j);
             return false;
           }
         }
@@ -1120,31 +1203,29 @@ export class H1Parser implements H1ParserLike {
     }
   }
 
-  /** transfer-coding list: chunked must be the final coding (RFC 9112 §6.1, §7). */
-  #transferEncoding(value: string, at: number): boolean {
+  /** transfer-coding list in buf[vs, ve): chunked must be the final coding (RFC 9112 §6.1, §7). */
+  #transferEncoding(buf: Buffer, vs: number, ve: number, at: number): boolean {
     // RFC 9112 §6.1: in a request, chunked once applied must be last: another coding after it is 400.
     if (this.#chunked && this.#isRequest && !this.#lenient) {
       this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', at);
       return false;
     }
     this.#hasTransferEncoding = true;
-    const n = value.length;
-    let a = 0;
+    let a = vs;
     let chunkedLast = false;
-    while (a <= n) {
-      let b = value.indexOf(',', a);
-      if (b < 0) b = n;
+    while (a <= ve) {
+      let b = a;
+      while (b < ve && buf[b] !== 0x2c) b++;
       let x = a;
       let y = b;
-      while (x < y && (value.charCodeAt(x) === SP || value.charCodeAt(x) === HTAB)) x++;
-      while (y > x && (value.charCodeAt(y - 1) === SP || value.charCodeAt(y - 1) === HTAB)) y--;
+      while (x < y && (buf[x] === SP || buf[x] === HTAB)) x++;
+      while (y > x && (buf[y - 1] === SP || buf[y - 1] === HTAB)) y--;
       if (y > x) {
-        const isChunked = wordIs(value, x, y, 'chunked');
         if (chunkedLast && this.#isRequest && !this.#lenient) {
-          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', at);
+          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', x);
           return false;
         }
-        chunkedLast = isChunked;
+        chunkedLast = y - x === 7 && eqLower(buf, x, L_CHUNKED);
       }
       a = b + 1;
     }
@@ -1152,20 +1233,20 @@ export class H1Parser implements H1ParserLike {
     return true;
   }
 
-  #connectionTokens(value: string): void {
-    const n = value.length;
-    let a = 0;
-    while (a <= n) {
-      let b = value.indexOf(',', a);
-      if (b < 0) b = n;
+  /** Connection options in buf[vs, ve) (RFC 9110 §7.6.1): close, keep-alive, upgrade. */
+  #connectionTokens(buf: Buffer, vs: number, ve: number): void {
+    let a = vs;
+    while (a <= ve) {
+      let b = a;
+      while (b < ve && buf[b] !== 0x2c) b++;
       let x = a;
       let y = b;
-      while (x < y && (value.charCodeAt(x) === SP || value.charCodeAt(x) === HTAB)) x++;
-      while (y > x && (value.charCodeAt(y - 1) === SP || value.charCodeAt(y - 1) === HTAB)) y--;
+      while (x < y && (buf[x] === SP || buf[x] === HTAB)) x++;
+      while (y > x && (buf[y - 1] === SP || buf[y - 1] === HTAB)) y--;
       const len = y - x;
-      if (len === 5 && wordIs(value, x, y, 'close')) this.#connClose = true;
-      else if (len === 10 && wordIs(value, x, y, 'keep-alive')) this.#connKeepAlive = true;
-      else if (len === 7 && wordIs(value, x, y, 'upgrade')) this.#connUpgrade = true;
+      if (len === 5 && eqLower(buf, x, L_CLOSE)) this.#connClose = true;
+      else if (len === 10 && eqLower(buf, x, L_KEEP_ALIVE)) this.#connKeepAlive = true;
+      else if (len === 7 && eqLower(buf, x, L_UPGRADE)) this.#connUpgrade = true;
       a = b + 1;
     }
   }
@@ -1221,6 +1302,7 @@ export class H1Parser implements H1ParserLike {
     }
     if (framing === BODY_EOF) keepAlive = false;
     this.#is1xx = !isRequest && status < 200 && status !== 101;
+    if (this.#deferBuf !== null) this.#materialize();
     const head: H1Head = {
       method: this.#method,
       url: this.#url,
@@ -1597,6 +1679,7 @@ export class H1Parser implements H1ParserLike {
 const PROTO_HTTP_BYTES = Buffer.from('HTTP/');
 const PROTO_RTSP_BYTES = Buffer.from('RTSP/');
 const PROTO_ICE_BYTES = Buffer.from('ICE/');
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** What follows "PRI * HTTP/2.0" in the HTTP/2 connection preface. */
 const PRI_REST = Buffer.from('\r\n\r\nSM\r\n\r\n', 'latin1');
 
