@@ -469,7 +469,7 @@ export class H2Connection {
     // stream id must exceed every earlier one, so HEADERS here is a connection PROTOCOL_ERROR;
     // §6.1 makes DATA a stream error STREAM_CLOSED; the rest may cross in flight and is ignored.
     if (frame === 'HEADERS' && this.#peerOwned(id)) return { s: undefined, verdict: 'connection:PROTOCOL_ERROR' };
-    if (frame === 'DATA' || frame === 'HEADERS' || frame === 'CONTINUATION') return { s: undefined, verdict: 'stream:STREAM_CLOSED' };
+    if (frame === 'DATA' || frame === 'HEADERS') return { s: undefined, verdict: 'stream:STREAM_CLOSED' };
     return { s: undefined, verdict: frame === 'PRIORITY' ? 'ok' : 'ignore' };
   }
 

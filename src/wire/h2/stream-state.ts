@@ -123,7 +123,7 @@ export type ClosedBy = 'end-stream' | 'sent-reset' | 'recv-reset';
 export type VerdictState = Exclude<StreamState, 'closed'> | `closed-by-${ClosedBy}`;
 
 /** Frame types whose reception depends on the stream state. */
-export type StreamFrameType = 'DATA' | 'HEADERS' | 'PRIORITY' | 'RST_STREAM' | 'PUSH_PROMISE' | 'WINDOW_UPDATE' | 'CONTINUATION';
+export type StreamFrameType = 'DATA' | 'HEADERS' | 'PRIORITY' | 'RST_STREAM' | 'PUSH_PROMISE' | 'WINDOW_UPDATE';
 
 /**
  * What receiving a frame means:
@@ -135,34 +135,35 @@ export type Verdict = 'ok' | 'ignore' | 'stream:STREAM_CLOSED' | 'connection:STR
 
 /**
  * RFC 9113 §5.1, per state, for frames received on a stream. PUSH_PROMISE here is a frame whose
- * stream id is the PARENT stream (the promised stream's own state is checked separately);
- * CONTINUATION is only ever checked as part of its field block.
+ * stream id is the PARENT stream (the promised stream's own state is checked separately).
+ * CONTINUATION is absent: its legality is sequencing (§6.10), and its field block is judged as
+ * the HEADERS or PUSH_PROMISE it continues.
  */
 export const RECEIVE_VERDICTS: Readonly<Record<VerdictState, Readonly<Record<StreamFrameType, Verdict>>>> = {
   // "Receiving any frame other than HEADERS or PRIORITY on a stream in this state MUST be treated
   // as a connection error of type PROTOCOL_ERROR."
   idle: {
     DATA: 'connection:PROTOCOL_ERROR', HEADERS: 'ok', PRIORITY: 'ok', RST_STREAM: 'connection:PROTOCOL_ERROR',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'connection:PROTOCOL_ERROR', CONTINUATION: 'connection:PROTOCOL_ERROR',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'connection:PROTOCOL_ERROR',
   },
   // "An endpoint MUST NOT receive any type of frame other than RST_STREAM, WINDOW_UPDATE, or
   // PRIORITY in this state" (reserved (local)): others are a connection PROTOCOL_ERROR.
   'reserved-local': {
     DATA: 'connection:PROTOCOL_ERROR', HEADERS: 'connection:PROTOCOL_ERROR', PRIORITY: 'ok', RST_STREAM: 'ok',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ok', CONTINUATION: 'connection:PROTOCOL_ERROR',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ok',
   },
   // "Receiving any type of frame other than HEADERS, RST_STREAM, or PRIORITY on a stream in this
   // state MUST be treated as a connection error of type PROTOCOL_ERROR." (reserved (remote))
   'reserved-remote': {
     DATA: 'connection:PROTOCOL_ERROR', HEADERS: 'ok', PRIORITY: 'ok', RST_STREAM: 'ok',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'connection:PROTOCOL_ERROR', CONTINUATION: 'connection:PROTOCOL_ERROR',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'connection:PROTOCOL_ERROR',
   },
   open: {
-    DATA: 'ok', HEADERS: 'ok', PRIORITY: 'ok', RST_STREAM: 'ok', PUSH_PROMISE: 'ok', WINDOW_UPDATE: 'ok', CONTINUATION: 'ok',
+    DATA: 'ok', HEADERS: 'ok', PRIORITY: 'ok', RST_STREAM: 'ok', PUSH_PROMISE: 'ok', WINDOW_UPDATE: 'ok',
   },
   // "half-closed (local): An endpoint can receive any type of frame in this state."
   'half-closed-local': {
-    DATA: 'ok', HEADERS: 'ok', PRIORITY: 'ok', RST_STREAM: 'ok', PUSH_PROMISE: 'ok', WINDOW_UPDATE: 'ok', CONTINUATION: 'ok',
+    DATA: 'ok', HEADERS: 'ok', PRIORITY: 'ok', RST_STREAM: 'ok', PUSH_PROMISE: 'ok', WINDOW_UPDATE: 'ok',
   },
   // "If an endpoint receives additional frames, other than WINDOW_UPDATE, PRIORITY, or
   // RST_STREAM, for a stream that is in this state, it MUST respond with a stream error of type
@@ -170,19 +171,19 @@ export const RECEIVE_VERDICTS: Readonly<Record<VerdictState, Readonly<Record<Str
   // "open" or "half-closed (local)" at the receiver, otherwise a connection PROTOCOL_ERROR.
   'half-closed-remote': {
     DATA: 'stream:STREAM_CLOSED', HEADERS: 'stream:STREAM_CLOSED', PRIORITY: 'ok', RST_STREAM: 'ok',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ok', CONTINUATION: 'stream:STREAM_CLOSED',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ok',
   },
   // "An endpoint MUST ignore frames that it receives on closed streams after it has sent a
   // RST_STREAM frame." PUSH_PROMISE is ignored too (its promised stream is then refused).
   'closed-by-sent-reset': {
-    DATA: 'ignore', HEADERS: 'ignore', PRIORITY: 'ok', RST_STREAM: 'ignore', PUSH_PROMISE: 'ignore', WINDOW_UPDATE: 'ignore', CONTINUATION: 'ignore',
+    DATA: 'ignore', HEADERS: 'ignore', PRIORITY: 'ok', RST_STREAM: 'ignore', PUSH_PROMISE: 'ignore', WINDOW_UPDATE: 'ignore',
   },
   // "An endpoint that receives any frames after receiving a RST_STREAM MUST treat that as a
   // stream error (Section 5.4.2) of type STREAM_CLOSED." PRIORITY stays allowed on closed streams;
   // PUSH_PROMISE on a parent that is not open/half-closed (local) is a PROTOCOL_ERROR (§6.6).
   'closed-by-recv-reset': {
     DATA: 'stream:STREAM_CLOSED', HEADERS: 'stream:STREAM_CLOSED', PRIORITY: 'ok', RST_STREAM: 'ignore',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'stream:STREAM_CLOSED', CONTINUATION: 'stream:STREAM_CLOSED',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'stream:STREAM_CLOSED',
   },
   // Closed by END_STREAM both ways: the peer knows it is closed, so DATA/HEADERS are a connection
   // error STREAM_CLOSED ("An endpoint MAY treat receipt of any other type of frame on a closed
@@ -190,7 +191,7 @@ export const RECEIVE_VERDICTS: Readonly<Record<VerdictState, Readonly<Record<Str
   // which may cross our END_STREAM in flight.
   'closed-by-end-stream': {
     DATA: 'connection:STREAM_CLOSED', HEADERS: 'connection:STREAM_CLOSED', PRIORITY: 'ok', RST_STREAM: 'ignore',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ignore', CONTINUATION: 'connection:STREAM_CLOSED',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ignore',
   },
 };
 
