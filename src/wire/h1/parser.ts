@@ -204,6 +204,31 @@ function scan(table: Uint8Array, buf: Buffer, i: number, end: number): number {
   return i;
 }
 
+/**
+ * The end of a run of strict field-value bytes (FIELD_VALUE: no CTL but HTAB, no DEL) from i.
+ * SWAR: four bytes per step through a DataView — "some byte < 0x20" is
+ * `(w - 0x20202020) & ~w & 0x80808080` and "some byte == 0x7F" the same zero-byte test on
+ * `w ^ 0x7F7F7F7F` (exact: no false negatives; a false positive only drops to the byte table).
+ * About twice the speed of the table loop on header values.
+ */
+function scanValue(dv: DataView, buf: Buffer, i: number, end: number): number {
+  for (;;) {
+    while (i + 4 <= end) {
+      const w = dv.getInt32(i, true);
+      const x = w ^ 0x7f7f7f7f;
+      if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x)) & 0x80808080) break;
+      i += 4;
+    }
+    // A word with a CTL/DEL candidate (often just HTAB), or the tail: byte by byte.
+    const stop = i + 4 < end ? i + 4 : end;
+    while (i < stop) {
+      if (FIELD_VALUE[buf[i]!] !== 1) return i;
+      i++;
+    }
+    if (i >= end) return i;
+  }
+}
+
 /** Case-insensitive compare of buf[s, s+len) with a lowercase ASCII name (token bytes only). */
 function eqLower(buf: Uint8Array, s: number, lower: Uint8Array): boolean {
   const n = lower.length;
@@ -557,6 +582,11 @@ export class H1Parser implements H1ParserLike {
       break;
     }
     this.#chunkBase += p;
+    if (this.#dvBuf !== this.#acc) {
+      // Do not keep the caller's chunk alive (nor trust its identity next time).
+      this.#dvBuf = null;
+      this.#dv = null;
+    }
     if (this.#deferBuf !== null) {
       // The head continues in the next chunk (or failed): strings now, while the bytes are ours.
       if (this.#state === S_DEAD || this.#deferEnd === this.#deferStart) this.#deferBuf = null;
@@ -658,6 +688,10 @@ export class H1Parser implements H1ParserLike {
   // `substring` (no C++ call). If the head turns out to be cut by the chunk's end, the recorded
   // spans are turned into strings before the chunk is let go (#materialize).
 
+  /** A DataView over the buffer the line parsers read (for scanValue). */
+  #dv: DataView | null = null;
+  #dvBuf: Buffer | null = null;
+
   /** The chunk whose spans are being recorded (null: make strings at once). */
   #deferBuf: Buffer | null = null;
   #deferStart = 0; // index of the head's first byte in #deferBuf
@@ -678,13 +712,16 @@ export class H1Parser implements H1ParserLike {
       else this.#statusMessage = sub;
     }
     const spans = this.#spans;
-    const raw = this.#raw;
     const n = this.#spanCount * 4;
-    for (let k = 0; k < n; k += 4) {
+    // No field was pushed yet (deferred mode starts with the head): size the array once.
+    const raw: string[] = new Array<string>(n >> 1);
+    for (let k = 0, j = 0; k < n; k += 4, j += 2) {
       const vs = spans[k + 2]!;
       const ve = spans[k + 3]!;
-      raw.push(str.substring(spans[k]! - base, spans[k + 1]! - base), ve > vs ? str.substring(vs - base, ve - base) : '');
+      raw[j] = str.substring(spans[k]! - base, spans[k + 1]! - base);
+      raw[j + 1] = ve > vs ? str.substring(vs - base, ve - base) : '';
     }
+    this.#raw = raw;
     this.#spanCount = 0;
   }
 
@@ -698,6 +735,10 @@ export class H1Parser implements H1ParserLike {
    */
   #parseLines(buf: Buffer, p: number, end: number): number {
     this.#sectionEnded = false;
+    if (this.#dvBuf !== buf) {
+      this.#dvBuf = buf;
+      this.#dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
     for (;;) {
       if (p >= end) return p;
       // A line may not run past what is left of the size budget (plus its CRLF).
@@ -1037,7 +1078,7 @@ export class H1Parser implements H1ParserLike {
     i++;
     while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
     const vs = i;
-    i = scan(this.#valueTable, buf, i, end);
+    i = this.#lenient ? scan(FIELD_VALUE_LENIENT, buf, i, end) : scanValue(this.#dv!, buf, i, end);
     if (i === end) return NEED_MORE;
     c = buf[i]!;
     let next: number;
