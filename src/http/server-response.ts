@@ -169,7 +169,7 @@ function isFieldName(s: string): boolean {
 
 function linkValue(link: string | string[], hints: unknown): string {
   const bad = (): Error =>
-    invalidArgValue('hints', hints, 'must be an array or string of format "</styles.css>; rel=preload; as=style"');
+    invalidArgValue('hints', link, 'must be an array or string of format "</styles.css>; rel=preload; as=style"');
   if (typeof link === 'string') {
     if (!LINK_VALUE.test(link.trim()) || hasInvalidFieldValueChar(link)) throw bad();
     return link;
