@@ -330,12 +330,16 @@ export class H1ServerConnection {
           this.#handOver(up, rest);
           return;
         }
-        // An Upgrade nobody took was served as a plain request: keep speaking HTTP/1.1.
-        parser.reset();
-        this.#fed = 0;
-        if (rest.length === 0) return;
-        buf = rest;
-        continue;
+        // An Upgrade nobody took was served as a plain request. What follows it may be the other
+        // protocol's bytes, so (like node) nothing more is parsed: close after the response.
+        this.#dead = true;
+        if (this.queue.length === 0) {
+          if (this.#batching) this.#endAfterFlush = true;
+          else this.#endSocket();
+        } else {
+          this.#closeWhenIdle = true;
+        }
+        return;
       }
       if (n < buf.length) {
         // Paused by a callback: keep the rest for resume.
