@@ -76,6 +76,7 @@ export interface AgentRequest {
 // Where the pool keeps per-socket bookkeeping, out of the way of user properties.
 const kIdleDeadline = Symbol('trama.idleDeadline');
 const kOptions = Symbol('trama.agentOptions');
+const kKeepAliveSet = Symbol('trama.keepAliveSet');
 type PooledSocket = AgentSocket & { [kIdleDeadline]?: number };
 
 type Bucket<T> = Record<string, T[]>;
@@ -206,10 +207,24 @@ export class Agent extends EventEmitter {
   /** Pool protocol: give `req` a socket now (free or new) or queue it. */
   addRequest(req: AgentRequest, options: AgentRequestOptions | string, port?: number, localAddress?: string): void {
     if (typeof options === 'string') options = { host: options, port, localAddress };
-    options = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
-    if (options.socketPath) options.path = options.socketPath;
-    normalizeServerName(options, req);
-    const name = this.getName(options);
+    // Fast path (the common case): the pool key comes from the request's options alone, so the
+    // merged copy node makes for every request is only built when a socket must be created.
+    let merged: AgentRequestOptions | null = null;
+    let name: string;
+    const own = this.options;
+    if (
+      this.getName === Agent.prototype.getName &&
+      own.host === undefined &&
+      own.port === undefined &&
+      own.localAddress === undefined &&
+      own.family === undefined &&
+      own.socketPath === undefined
+    ) {
+      name = this.getName(options);
+    } else {
+      merged = this.#merge(options, req);
+      name = this.getName(merged);
+    }
     const inUse = (this.sockets[name] ??= []);
     const freeSockets = this.freeSockets[name];
     let socket: PooledSocket | undefined;
@@ -224,15 +239,23 @@ export class Agent extends EventEmitter {
       this.#setRequestSocket(req, socket);
       inUse.push(socket);
     } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
-      this.createSocket(req, options, (err, s) => {
+      this.createSocket(req, merged ?? this.#merge(options, req), (err, s) => {
         if (err) req.onSocket(s as AgentSocket, err);
         else this.#setRequestSocket(req, s!);
       });
     } else {
       const queued = req as AgentRequest & { [kOptions]?: AgentRequestOptions };
-      queued[kOptions] = options;
+      queued[kOptions] = merged ?? this.#merge(options, req);
       (this.requests[name] ??= []).push(queued);
     }
+  }
+
+  // node's per-request options: the request's, overridden by the agent's.
+  #merge(options: AgentRequestOptions, req: AgentRequest): AgentRequestOptions {
+    const merged = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
+    if (merged.socketPath) merged.path = merged.socketPath;
+    normalizeServerName(merged, req);
+    return merged;
   }
 
   // A free socket that is open and not past the server's keep-alive deadline, by `scheduling`.
@@ -314,7 +337,7 @@ export class Agent extends EventEmitter {
       req = queue[0];
     } else {
       // A slot opened under maxTotalSockets: serve the oldest queue of any origin.
-      for (const key of Object.keys(this.requests)) {
+      for (const key in this.requests) {
         const q = this.requests[key]!;
         if (q.length > 0 && this.sockets[key] !== undefined && this.sockets[key]!.length < this.maxSockets) {
           req = q[0];
@@ -344,7 +367,12 @@ export class Agent extends EventEmitter {
    * server's `Keep-Alive: timeout=` hint as an idle deadline (see the module comment).
    */
   keepSocketAlive(socket: AgentSocket): boolean {
-    socket.setKeepAlive?.(true, this.keepAliveMsecs);
+    // setKeepAlive is two setsockopt calls: only when the setting changes, not on every request.
+    const ka = socket as AgentSocket & { [kKeepAliveSet]?: number };
+    if (ka[kKeepAliveSet] !== this.keepAliveMsecs) {
+      socket.setKeepAlive?.(true, this.keepAliveMsecs);
+      ka[kKeepAliveSet] = this.keepAliveMsecs;
+    }
     socket.unref?.();
     let agentTimeout = (this.options.timeout as number | undefined) || 0;
     let canKeepSocketAlive = true;

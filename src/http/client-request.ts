@@ -56,7 +56,6 @@ const kError = Symbol('kError');
 const kDriver = Symbol('kDriver');
 const kOptions = Symbol('kOptions');
 const kRetried = Symbol('kRetried');
-const kHadError = Symbol('kHadError');
 const kTimeoutListening = Symbol('kTimeoutListening');
 const kSignalCleanup = Symbol('kSignalCleanup');
 
@@ -99,7 +98,8 @@ type SocketLike = AgentSocket & {
   setNoDelay?(noDelay?: boolean): unknown;
   destroySoon?(): void;
   parser?: unknown;
-  [kHadError]?: boolean;
+  /** node's flag: an error was already reported for this socket (no second one, no 'finish'). */
+  _hadError?: boolean;
 };
 
 /** The request's socket, as the client sees it (any Duplex a createConnection returned). */
@@ -406,14 +406,14 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
   onParseError(err: H1ClientParseError): void {
     const socket = sk(this)!;
     socket.destroy();
-    socket[kHadError] = true;
+    socket._hadError = true;
     this.emit('error', err);
   }
 
   onSocketError(err: Error): void {
     const socket = sk(this)!;
-    if (this.#retryOnFreshSocket()) return;
-    socket[kHadError] = true;
+    if (retryOnFreshSocket(this)) return;
+    socket._hadError = true;
     this.emit('error', err);
     socket.destroy();
   }
@@ -421,16 +421,16 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
   onSocketEnd(err: H1ClientParseError | null): void {
     void err;
     const socket = sk(this)!;
-    if (this.res === null && !socket[kHadError]) {
-      if (this.#retryOnFreshSocket()) return;
-      socket[kHadError] = true;
+    if (this.res === null && !socket._hadError) {
+      if (retryOnFreshSocket(this)) return;
+      socket._hadError = true;
       this.emit('error', connResetException('socket hang up'));
     }
     socket.destroy();
   }
 
   onSocketClose(): void {
-    if (this.res === null && !sk(this)![kHadError] && this.#retryOnFreshSocket()) return;
+    if (this.res === null && !sk(this)!._hadError && retryOnFreshSocket(this)) return;
     socketCloseListener(this);
   }
 
@@ -446,57 +446,57 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     const res = this.res;
     if (res !== null && !res.complete) res.emit('timeout');
   }
+}
 
-  /**
-   * The stale keep-alive socket race (see the module comment): true when the request was moved
-   * to a fresh socket.
-   */
-  #retryOnFreshSocket(): boolean {
-    const driver = this[kDriver];
-    const agent = this.agent;
-    if (
-      !this.reusedSocket ||
-      this[kRetried] ||
-      this.destroyed ||
-      this.aborted ||
-      driver === null ||
-      driver.responseBytes !== 0 ||
-      !IDEMPOTENT.has(this.method) ||
-      !agent ||
-      typeof agent.createSocket !== 'function' ||
-      this[kOptions] === null
-    ) {
-      return false;
-    }
-    const replay = driver.takeRecording();
-    if (replay === null) return false;
-    this[kRetried] = true;
-    const old = sk(this)!;
-    driver.release();
-    old._httpMessage = null;
-    old.destroy();
-    this.socket = null;
-    this[kDriver] = null;
-    this.reusedSocket = false;
-    agent.createSocket(this, this[kOptions] as AgentRequestOptions, (err, socket) => {
-      if (err) {
-        process.nextTick(() => {
-          this.emit('error', err);
-          this._closed = true;
-          this.emit('close');
-        });
-        return;
-      }
-      const s = socket as SocketLike;
-      // The replay goes first, then anything the request writes later.
-      attachSocket(this, s);
-      const d = this[kDriver] as H1ClientDriver | null;
-      for (const w of replay) (d ?? s).write(w.data as Buffer, (w.encoding ?? 'utf8') as BufferEncoding);
-      this.emit('socket', s);
-      this._attachSink((d ?? s) as unknown as OutgoingSink);
-    });
-    return true;
+/**
+ * The stale keep-alive socket race (see the module comment): true when the request was moved
+ * to a fresh socket.
+ */
+function retryOnFreshSocket(req: ClientRequestBase): boolean {
+  const driver = req[kDriver];
+  const agent = req.agent;
+  if (
+    !req.reusedSocket ||
+    req[kRetried] ||
+    req.destroyed ||
+    req.aborted ||
+    driver === null ||
+    driver.responseBytes !== 0 ||
+    !IDEMPOTENT.has(req.method) ||
+    !agent ||
+    typeof agent.createSocket !== 'function' ||
+    req[kOptions] === null
+  ) {
+    return false;
   }
+  const replay = driver.takeRecording();
+  if (replay === null) return false;
+  req[kRetried] = true;
+  const old = sk(req)!;
+  driver.release();
+  old._httpMessage = null;
+  old.destroy();
+  req.socket = null;
+  req[kDriver] = null;
+  req.reusedSocket = false;
+  agent.createSocket(req, req[kOptions] as AgentRequestOptions, (err, socket) => {
+    if (err) {
+      process.nextTick(() => {
+        req.emit('error', err);
+        req._closed = true;
+        req.emit('close');
+      });
+      return;
+    }
+    const s = socket as SocketLike;
+    // The replay goes first, then anything the request writes later.
+    attachSocket(req, s);
+    const d = req[kDriver] as H1ClientDriver | null;
+    for (const w of replay) (d ?? s).write(w.data as Buffer, (w.encoding ?? 'utf8') as BufferEncoding);
+    req.emit('socket', s);
+    req._attachSink((d ?? s) as unknown as OutgoingSink);
+  });
+  return true;
 }
 
 function headersOf(raw: string[], join: boolean): Record<string, string | string[] | undefined> {
@@ -536,9 +536,9 @@ function socketCloseListener(req: ClientRequestBase): void {
     req.emit('close');
     if (!res.aborted && res.readable) res.push(null);
   } else {
-    if (!socket[kHadError]) {
+    if (!socket._hadError) {
       // The socket closed before a response started: the error belongs to the request.
-      socket[kHadError] = true;
+      socket._hadError = true;
       req.emit('error', connResetException('socket hang up'));
     }
     req._closed = true;

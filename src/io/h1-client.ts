@@ -205,6 +205,23 @@ export class H1ClientDriver implements H1Handler {
     return this.socket.destroyed;
   }
 
+  /**
+   * OutgoingSink: tell `msg` its last byte left once the socket flushed it — unless the socket
+   * failed first (node suppresses 'finish' on a socket that had an error).
+   */
+  finishMessage(msg: { _onSinkFinished(): void }): void {
+    const socket = this.socket as Duplex & { _hadError?: boolean };
+    // A destroyed socket never sent the message: no 'finish'.
+    if (socket.destroyed) return;
+    if (socket.writableLength === 0) {
+      process.nextTick(finishIfHealthy, socket, msg);
+    } else {
+      socket.write('', 'latin1', (err) => {
+        if (!err) finishIfHealthy(socket, msg);
+      });
+    }
+  }
+
   /** The current exchange, if any. */
   get exchange(): H1ClientExchange | null {
     return this.#exchange;
@@ -330,6 +347,10 @@ export class H1ClientDriver implements H1Handler {
     const ex = this.#exchange;
     if (ex !== null) ex.onDrain();
   };
+}
+
+function finishIfHealthy(socket: Duplex & { _hadError?: boolean }, msg: { _onSinkFinished(): void }): void {
+  if (socket._hadError !== true && !socket.destroyed) msg._onSinkFinished();
 }
 
 function toClientParseError(e: H1ParseErrorLike, chunk: Buffer | undefined, at: number): H1ClientParseError {
