@@ -1341,6 +1341,7 @@ export class H1Parser implements H1ParserLike {
       else if (this.#hasContentLength) framing = this.#contentLength > 0 ? BODY_LENGTH : BODY_NONE;
       else framing = BODY_EOF;
     }
+    const keepAliveIfFramed = keepAlive;
     if (framing === BODY_EOF) keepAlive = false;
     this.#is1xx = !isRequest && status < 200 && status !== 101;
     if (this.#deferBuf !== null) this.#materialize();
@@ -1364,6 +1365,8 @@ export class H1Parser implements H1ParserLike {
       this.#upgradeAfter = true;
       framing = BODY_NONE;
     } else if (directive === 'skip-body') {
+      // A body-less answer (HEAD) does not need the close to end it: keep-alive as negotiated.
+      if (framing === BODY_EOF) this.#keepAlive = head.keepAlive = keepAliveIfFramed;
       framing = BODY_NONE;
     }
     if (upgrade) {
