@@ -282,3 +282,22 @@ test('llhttp lenient fixtures (lenient: true = insecureHTTPParser)', () => {
   console.log(`llhttp lenient: ${matched}/${lenientCases.length} matched; listed differences ${Object.keys(LENIENT_DIFFERENCES).length}`);
   assert.deepEqual(failures, []);
 });
+
+test('llhttp finish fixtures: finish() after the input (safe, safe with a completion, unsafe)', () => {
+  const finishCases = CASES.filter((c) => c.kind === 'http' && c.meta.type?.endsWith('-finish'));
+  assert.ok(finishCases.length >= 4);
+  for (const c of finishCases) {
+    const want = Number(/^off=NULL finish=(\d)$/.exec(c.expected.at(-1)!)![1]);
+    const input = Buffer.from(c.input_b64, 'base64');
+    const r = run({ role: roleOf(c.meta.type!), requireHost: false }, [input], { finish: true });
+    const before = run({ role: roleOf(c.meta.type!), requireHost: false }, [input]);
+    const name = `${c.file}:${c.line} ${c.name}`;
+    if (want === 2) assert.equal(r.error?.code, 'HPE_INVALID_EOF_STATE', name);
+    else assert.equal(r.error, null, name);
+    if (want === 1) {
+      // The completion comes from finish() (a read-until-close body).
+      assert.equal(before.messages.at(-1)!.complete, false, name);
+      assert.equal(r.messages.at(-1)!.complete, true, name);
+    }
+  }
+});
