@@ -395,6 +395,10 @@ export type ReadResult =
  * Cuts frames out of a byte stream delivered in arbitrary pieces. Holds at most one partial frame
  * (bounded by `maxFrameSize`, RFC 9113 §4.2). After a connection fault it yields nothing more.
  *
+ * Input chunks are queued, not concatenated: a frame inside one chunk is a zero-copy view, and
+ * only a frame that straddles chunks is copied (once, into a buffer of its own size), so the cost
+ * is linear whatever the chunk sizes.
+ *
  * @example
  * const r = new FrameReader();
  * r.push(chunk);
@@ -403,54 +407,103 @@ export type ReadResult =
 export class FrameReader {
   /** Our SETTINGS_MAX_FRAME_SIZE: longer frames are refused from their header. */
   maxFrameSize: number;
-  #buf: Buffer = Buffer.alloc(0);
-  #off = 0;
+  #chunks: Buffer[] = [];
+  #off = 0; // read offset into #chunks[0]
+  #avail = 0;
   #dead = false;
+  #head: Buffer = Buffer.alloc(FRAME_HEADER_LENGTH);
 
   constructor(maxFrameSize: number = MIN_MAX_FRAME_SIZE) {
     this.maxFrameSize = maxFrameSize;
   }
 
-  /** Appends input. Only the unread tail of earlier input is copied (at most one frame). */
+  /** Appends input (kept by reference: the caller must not reuse the buffer). */
   push(chunk: Uint8Array): void {
     if (this.#dead || chunk.length === 0) return;
-    const c = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (this.#off >= this.#buf.length) {
-      this.#buf = c;
-    } else {
-      this.#buf = Buffer.concat([this.#buf.subarray(this.#off), c]);
-    }
-    this.#off = 0;
+    this.#chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.#avail += chunk.length;
   }
 
   /** Bytes buffered and not yet returned as frames. */
   get buffered(): number {
-    return this.#buf.length - this.#off;
+    return this.#avail;
+  }
+
+  /** Copies the next `n` bytes (across chunks) into `out` without consuming them. */
+  #peek(out: Buffer, n: number): void {
+    let at = 0;
+    let off = this.#off;
+    for (let i = 0; at < n; i++) {
+      const c = this.#chunks[i]!;
+      const take = Math.min(c.length - off, n - at);
+      c.copy(out, at, off, off + take);
+      at += take;
+      off = 0;
+    }
+  }
+
+  /** Consumes `n` bytes; returns them as a view when they lie in one chunk, else as a copy. */
+  #take(n: number): Buffer {
+    this.#avail -= n;
+    const first = this.#chunks[0]!;
+    if (first.length - this.#off >= n) {
+      const out = first.subarray(this.#off, this.#off + n);
+      this.#off += n;
+      if (this.#off === first.length) {
+        this.#chunks.shift();
+        this.#off = 0;
+      }
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.#chunks[0]!;
+      const take = Math.min(c.length - this.#off, n - at);
+      c.copy(out, at, this.#off, this.#off + take);
+      at += take;
+      this.#off += take;
+      if (this.#off === c.length) {
+        this.#chunks.shift();
+        this.#off = 0;
+      }
+    }
+    return out;
   }
 
   /** The next complete frame, a fault, or null when more input is needed. */
   next(): ReadResult {
-    if (this.#dead) return null;
-    const buf = this.#buf;
-    const off = this.#off;
-    if (buf.length - off < FRAME_HEADER_LENGTH) return null;
-    const length = (buf[off]! << 16) | (buf[off + 1]! << 8) | buf[off + 2]!;
-    const type = buf[off + 3]!;
-    const flags = buf[off + 4]!;
-    const streamId = buf.readUInt32BE(off + 5) & 0x7fff_ffff; // RFC 9113 §4.1: the R bit is ignored
+    if (this.#dead || this.#avail < FRAME_HEADER_LENGTH) return null;
+    let h: Buffer;
+    let at: number;
+    const first = this.#chunks[0]!;
+    if (first.length - this.#off >= FRAME_HEADER_LENGTH) {
+      h = first;
+      at = this.#off;
+    } else {
+      this.#peek(this.#head, FRAME_HEADER_LENGTH);
+      h = this.#head;
+      at = 0;
+    }
+    const length = (h[at]! << 16) | (h[at + 1]! << 8) | h[at + 2]!;
+    const type = h[at + 3]!;
+    const flags = h[at + 4]!;
+    const streamId = h.readUInt32BE(at + 5) & 0x7fff_ffff; // RFC 9113 §4.1: the R bit is ignored
     if (length > this.maxFrameSize) {
       // RFC 9113 §4.2: a frame larger than our SETTINGS_MAX_FRAME_SIZE is a FRAME_SIZE_ERROR;
       // treated as a connection error whatever the frame (always allowed).
       this.#dead = true;
+      this.#chunks = [];
       return { kind: 'fault', fault: connectionFault(ErrorCode.FRAME_SIZE_ERROR, `frame of ${length} bytes exceeds ${this.maxFrameSize}`), streamId, frameType: type };
     }
-    const end = off + FRAME_HEADER_LENGTH + length;
-    if (buf.length < end) return null;
-    this.#off = end;
-    const payload = buf.subarray(off + FRAME_HEADER_LENGTH, end);
-    const r = decodeFrame(type, flags, streamId, payload);
+    if (this.#avail < FRAME_HEADER_LENGTH + length) return null;
+    const whole = this.#take(FRAME_HEADER_LENGTH + length);
+    const r = decodeFrame(type, flags, streamId, whole.subarray(FRAME_HEADER_LENGTH));
     if (isFault(r)) {
-      if (r.scope === 'connection') this.#dead = true;
+      if (r.scope === 'connection') {
+        this.#dead = true;
+        this.#chunks = [];
+      }
       return { kind: 'fault', fault: r, streamId, frameType: type };
     }
     return { kind: 'frame', frame: r, length };
