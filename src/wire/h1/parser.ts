@@ -1108,8 +1108,18 @@ export class H1Parser implements H1ParserLike {
     if (++this.#fieldCount > this.#maxHeaderCount) {
       return this.#failAt('HPE_HEADER_OVERFLOW', 'Header overflow', s);
     }
+    if (trailers) {
+      // RFC 9110 §6.5.1: framing fields cannot be trailers; llhttp rejects these two (as node does).
+      const t = this.#lenient ? H_GENERAL : specialHeader(buf, ns, ne - ns);
+      if (t === H_CONTENT_LENGTH) {
+        return this.#failAt('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding", ns);
+      }
+      if (t === H_TRANSFER_ENCODING && this.#isRequest) {
+        return this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', ns);
+      }
+    }
     const kind = trailers ? H_GENERAL : specialHeader(buf, ns, ne - ns);
-    if (kind !== H_GENERAL && !this.#special(kind, buf, vs, ve, ns)) return FAILED;
+    if (kind !== H_GENERAL && !this.#special(kind, buf, vs, ve, ns, i)) return FAILED;
     this.#lastSpecial = kind;
     if (buf === this.#deferBuf) {
       // Fast path: remember the spans; the strings are made at the end of the head.
@@ -1175,7 +1185,7 @@ export class H1Parser implements H1ParserLike {
   }
 
   /** Semantics of the fields that frame the message (value = buf[vs, ve), trimmed). Returns false after a failure. */
-  #special(kind: number, buf: Buffer, vs: number, ve: number, at: number): boolean {
+  #special(kind: number, buf: Buffer, vs: number, ve: number, at: number, rawEnd: number): boolean {
     switch (kind) {
       case H_CONTENT_LENGTH: {
         // RFC 9112 §6.3: a repeated Content-Length (even identical) or a list is a framing
@@ -1219,7 +1229,7 @@ export class H1Parser implements H1ParserLike {
           this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Empty Transfer-Encoding', vs);
           return false;
         }
-        return this.#transferEncoding(buf, vs, ve, at);
+        return this.#transferEncoding(buf, vs, rawEnd, at);
       case H_CONNECTION:
         this.#connectionTokens(buf, vs, ve);
         return true;
@@ -1245,7 +1255,12 @@ export class H1Parser implements H1ParserLike {
     }
   }
 
-  /** transfer-coding list in buf[vs, ve): chunked must be the final coding (RFC 9112 §6.1, §7). */
+  /**
+   * transfer-coding list in buf[vs, ve) (ve: the raw end, before OWS trimming): chunked must be
+   * the final coding (RFC 9112 §6.1, §7). Read exactly as llhttp (node) reads it, so the two can
+   * never disagree on framing: an empty element counts as a coding ("chunked," is not chunked),
+   * and only SP may follow the final "chunked" ("chunked<HTAB>" is not chunked).
+   */
   #transferEncoding(buf: Buffer, vs: number, ve: number, at: number): boolean {
     // RFC 9112 §6.1: in a request, chunked once applied must be last: another coding after it is 400.
     if (this.#chunked && this.#isRequest && !this.#lenient) {
@@ -1255,20 +1270,22 @@ export class H1Parser implements H1ParserLike {
     this.#hasTransferEncoding = true;
     let a = vs;
     let chunkedLast = false;
+    let first = true;
     while (a <= ve) {
       let b = a;
       while (b < ve && buf[b] !== 0x2c) b++;
       let x = a;
       let y = b;
       while (x < y && (buf[x] === SP || buf[x] === HTAB)) x++;
-      while (y > x && (buf[y - 1] === SP || buf[y - 1] === HTAB)) y--;
-      if (y > x) {
+      while (y > x && buf[y - 1] === SP) y--;
+      if (y > x || !first) {
         if (chunkedLast && this.#isRequest && !this.#lenient) {
           this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', x);
           return false;
         }
         chunkedLast = y - x === 7 && eqLower(buf, x, L_CHUNKED);
       }
+      first = false;
       a = b + 1;
     }
     this.#chunked = chunkedLast;

@@ -456,3 +456,40 @@ test('property: arbitrary bytes never throw, and any split gives the same result
     { numRuns: 300 },
   );
 });
+
+test('Transfer-Encoding lists are read exactly as node reads them (no framing disagreement)', () => {
+  // [value, request verdict/body, response body] — checked against node 20's llhttp.
+  const cases: [string, string, string][] = [
+    ['chunked', 'Z', 'Z'],
+    ['chunked\t', 'HPE_INVALID_TRANSFER_ENCODING', '1\r\nZ\r\n0\r\n\r\n'],
+    ['chunked,', 'HPE_INVALID_TRANSFER_ENCODING', '1\r\nZ\r\n0\r\n\r\n'],
+    [',chunked', 'Z', 'Z'],
+    ['gzip,\tchunked', 'Z', 'Z'],
+    ['gzip\t, , chunked', 'Z', 'Z'],
+    ['\tchunked  ', 'Z', 'Z'],
+    ['chunkedx', 'HPE_INVALID_TRANSFER_ENCODING', '1\r\nZ\r\n0\r\n\r\n'],
+  ];
+  for (const [te, req, res] of cases) {
+    const q = run(REQ, [latin1(`POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ${te}\r\n\r\n1\r\nZ\r\n0\r\n\r\n`)]);
+    assert.equal(q.error?.code ?? q.messages[0]!.body, req, JSON.stringify(te));
+    const s = run(RES, [latin1(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${te}\r\n\r\n1\r\nZ\r\n0\r\n\r\n`)], { finish: true });
+    assert.equal(s.error, null);
+    assert.equal(s.messages[0]!.body, res, JSON.stringify(te));
+  }
+});
+
+test('framing fields in a trailer section: Content-Length rejected, Transfer-Encoding rejected in requests (as node)', () => {
+  const trailer = (role: 'request' | 'response', field: string) =>
+    run({ role }, [
+      latin1(
+        (role === 'request' ? 'POST / HTTP/1.1\r\nHost: a\r\n' : 'HTTP/1.1 200 OK\r\n') +
+          `Transfer-Encoding: chunked\r\n\r\n0\r\n${field}\r\n\r\n`,
+      ),
+    ]);
+  assert.equal(trailer('request', 'Content-Length: 5').error?.code, 'HPE_INVALID_CONTENT_LENGTH');
+  assert.equal(trailer('response', 'Content-Length: 5').error?.code, 'HPE_INVALID_CONTENT_LENGTH');
+  assert.equal(trailer('request', 'Transfer-Encoding: gzip').error?.code, 'HPE_INVALID_TRANSFER_ENCODING');
+  const r = trailer('response', 'Transfer-Encoding: gzip');
+  assert.equal(r.error, null);
+  assert.deepEqual(r.messages[0]!.trailers, ['Transfer-Encoding', 'gzip']);
+});
