@@ -14,6 +14,18 @@ function bigBody(n: number): Buffer {
   return b;
 }
 
+/** A GET through a node:http2 client session, body as text. */
+function getText(client: http2.ClientHttp2Session, path: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = client.request({ ':path': path });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function nodeServer(onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void) {
   const server = http2.createServer();
   server.on('stream', onStream);
@@ -141,15 +153,7 @@ test('node:http2 client ← our server push', async () => {
         stream.on('end', () => resolve({ path: String(headers[':path']), body: Buffer.concat(chunks).toString() }));
       });
     });
-    const main = await new Promise<string>((resolve, reject) => {
-      const req = client.request({ ':path': '/' });
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      req.on('error', reject);
-      req.end();
-    });
-    assert.equal(main, '<html>');
+    assert.equal(await getText(client, '/'), '<html>');
     assert.deepEqual(await pushed, { path: '/app.js', body: 'console.log(1)' });
   } finally {
     client.close();
@@ -165,15 +169,7 @@ test('node:http2 client: graceful GOAWAY from our server after the exchange', as
   const client = http2.connect(`http://127.0.0.1:${srv.port}`);
   try {
     const goaway = new Promise<number>((resolve) => client.on('goaway', (code) => resolve(code)));
-    const body = await new Promise<string>((resolve, reject) => {
-      const req = client.request({ ':path': '/' });
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      req.on('error', reject);
-      req.end();
-    });
-    assert.equal(body, 'bye');
+    assert.equal(await getText(client, '/'), 'bye');
     assert.equal(await goaway, 0);
   } finally {
     client.close();

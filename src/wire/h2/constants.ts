@@ -89,5 +89,3 @@ export const DEFAULT_INITIAL_WINDOW_SIZE = 65_535;
 export const MAX_STREAM_ID = 2_147_483_647;
 /** RFC 7541 §6.5.2 / RFC 9113 §6.5.2: initial HPACK table size. */
 export const DEFAULT_HEADER_TABLE_SIZE = 4096;
-/** RFC 7540 §5.3.5: default weight of a stream. */
-export const DEFAULT_WEIGHT = 16;
