@@ -1117,6 +1117,9 @@ export class H1Parser implements H1ParserLike {
       if (t === H_TRANSFER_ENCODING && this.#isRequest) {
         return this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', ns);
       }
+      // llhttp (node) lets Connection options in trailers decide keep-alive: do the same, so the
+      // two never disagree on whether more messages follow.
+      if (t === H_CONNECTION) this.#connectionTokens(buf, vs, ve);
     }
     const kind = trailers ? H_GENERAL : specialHeader(buf, ns, ne - ns);
     if (kind !== H_GENERAL && !this.#special(kind, buf, vs, ve, ns, i)) return FAILED;
@@ -1234,7 +1237,8 @@ export class H1Parser implements H1ParserLike {
         this.#connectionTokens(buf, vs, ve);
         return true;
       case H_UPGRADE:
-        this.#hasUpgrade = true;
+        // An empty Upgrade names no protocol (llhttp ignores it too).
+        if (ve > vs) this.#hasUpgrade = true;
         return true;
       case H_HOST:
         if (!this.#isRequest || !this.#requireHost) return true;
@@ -1413,6 +1417,10 @@ export class H1Parser implements H1ParserLike {
   }
 
   #messageDone(trailers: string[] | null): void {
+    if (trailers !== null && !this.#lenient) {
+      const v11 = this.#versionMajor === 1 && this.#versionMinor >= 1;
+      this.#keepAlive = (v11 ? !this.#connClose : this.#connKeepAlive) && !(this.#hasTransferEncoding && !v11);
+    }
     const upgradeAfter = this.#upgradeAfter;
     const keepAlive = this.#keepAlive || this.#is1xx;
     // Decide the next state before the callback, so that a pause() in it stops at the boundary.

@@ -493,3 +493,15 @@ test('framing fields in a trailer section: Content-Length rejected, Transfer-Enc
   assert.equal(r.error, null);
   assert.deepEqual(r.messages[0]!.trailers, ['Transfer-Encoding', 'gzip']);
 });
+
+test('as node: Connection options in trailers decide keep-alive; an empty Upgrade is no upgrade', () => {
+  const r = run(RES, [
+    latin1('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nProxy-Connection: close\r\n\r\nHTTP/1.1 200 OK\r\n\r\n'),
+  ]);
+  assert.equal(r.messages.length, 1);
+  assert.equal(r.error?.code, 'HPE_CLOSED_CONNECTION');
+  const u = run(REQ, [latin1('GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: \r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n')]);
+  assert.equal(u.upgradeAt, -1);
+  assert.equal(u.messages.length, 2);
+  assert.equal(u.messages[0]!.head.upgrade, false);
+});
