@@ -93,6 +93,7 @@ export class H1ClientDriver implements H1Handler {
   #tunnel = false;
   #keepAlive = true;
   #detached = false;
+  #interim = false;
   // Bytes given to the parser since its last reset: a parse error's offset is relative to this.
   #fed = 0;
 
@@ -252,9 +253,9 @@ export class H1ClientDriver implements H1Handler {
   onHeadersComplete(head: H1Head): H1BodyDirective {
     const ex = this.#exchange;
     if (ex === null) return undefined;
-    if (head.statusCode >= 200 || head.statusCode === 101) {
-      if (!head.keepAlive) this.#keepAlive = false;
-    }
+    // A 1xx (other than 101) is interim: its end is not the response's end (RFC 9110 §15.2).
+    this.#interim = head.statusCode < 200 && head.statusCode !== 101;
+    if (!this.#interim && !head.keepAlive) this.#keepAlive = false;
     const directive = ex.onResponseHead(head);
     if (directive === 'tunnel' || (head.upgrade && head.statusCode === 101)) this.#tunnel = true;
     return directive;
@@ -266,7 +267,7 @@ export class H1ClientDriver implements H1Handler {
   }
 
   onMessageComplete(trailers: string[] | null): void {
-    if (this.#tunnel) return;
+    if (this.#tunnel || this.#interim) return;
     this.#complete = true;
     this.#trailers = trailers;
     // Stop here: any byte after a complete response is not ours to parse (see the module comment).

@@ -2,7 +2,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import * as trama from '../../src/index.js';
+import { request, get } from '../../src/http/client-request.js';
+import { Agent } from '../../src/http/agent.js';
 
 /** The two client implementations under comparison, typed loosely (same API). */
 export type ClientLib = {
@@ -15,9 +16,9 @@ export type ClientLib = {
 export const NODE: ClientLib = { name: 'node', request: http.request, get: http.get, Agent: http.Agent };
 export const TRAMA: ClientLib = {
   name: 'trama',
-  request: trama.request as unknown as typeof http.request,
-  get: trama.get as unknown as typeof http.get,
-  Agent: trama.Agent as unknown as typeof http.Agent,
+  request: request as unknown as typeof http.request,
+  get: get as unknown as typeof http.get,
+  Agent: Agent as unknown as typeof http.Agent,
 };
 
 /** Listen on 127.0.0.1, port 0; resolves with the port. */
