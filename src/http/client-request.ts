@@ -41,7 +41,7 @@ import { IncomingMessage, type IncomingMessageBase } from './incoming-message.js
 import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type AgentSocket } from './agent.js';
 import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
 import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
-import { nodeError, isToken, invalidArgType } from '../wire/shared/index.js';
+import { nodeError, isToken, describeReceived, type NodeStyleError } from '../wire/shared/index.js';
 
 const { kNeedDrain } = outgoingInternals;
 
@@ -102,6 +102,12 @@ type SocketLike = AgentSocket & {
   _hadError?: boolean;
 };
 
+/** node's ERR_INVALID_ARG_TYPE with its exact wording (`property` for dotted names). */
+function argType(name: string, expected: string, value: unknown): NodeStyleError {
+  const kind = name.includes('.') ? 'property' : 'argument';
+  return nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" ${kind} must be ${expected}.${describeReceived(value)}`);
+}
+
 /** The request's socket, as the client sees it (any Duplex a createConnection returned). */
 function sk(req: OutgoingMessageBase): SocketLike {
   return req.socket as unknown as SocketLike;
@@ -109,7 +115,7 @@ function sk(req: OutgoingMessageBase): SocketLike {
 
 function validateHost(host: unknown, name: string): string | null | undefined {
   if (host !== null && host !== undefined && typeof host !== 'string') {
-    throw invalidArgType(`options.${name}`, ['string', 'undefined', 'null'], host);
+    throw argType(`options.${name}`, 'of type string or one of undefined or null', host);
   }
   return host;
 }
@@ -152,7 +158,7 @@ export function urlToHttpOptions(url: URL): RequestOptions {
 }
 
 function validateInteger(value: unknown, name: string, min: number): void {
-  if (typeof value !== 'number') throw invalidArgType(name, ['number'], value);
+  if (typeof value !== 'number') throw argType(name, 'of type number', value);
   if (!Number.isInteger(value)) {
     throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be an integer. Received ${value}`);
   }
@@ -163,7 +169,7 @@ function validateInteger(value: unknown, name: string, min: number): void {
 
 /** node's getTimerDuration: a finite non-negative number of ms (larger ones clamp to 2^31-1 with a warning in node). */
 function timerDuration(msecs: unknown, name: string): number {
-  if (typeof msecs !== 'number') throw invalidArgType(name, ['number'], msecs);
+  if (typeof msecs !== 'number') throw argType(name, 'of type number', msecs);
   if (msecs < 0 || !Number.isFinite(msecs)) {
     throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be a non-negative finite number. Received ${msecs}`);
   }
@@ -679,7 +685,7 @@ function initClientRequest(
   } else if (agent === null || agent === undefined) {
     if (typeof opts.createConnection !== 'function') agent = defaultAgent;
   } else if (typeof (agent as Agent).addRequest !== 'function') {
-    throw invalidArgType('options.agent', ['Agent-like Object', 'undefined', 'false'], agent);
+    throw argType('options.agent', 'one of Agent-like Object, undefined, or false', agent);
   }
   self.agent = agent || undefined;
 
@@ -707,7 +713,7 @@ function initClientRequest(
 
   let method = opts.method as unknown;
   const methodIsString = typeof method === 'string';
-  if (method !== null && method !== undefined && !methodIsString) throw invalidArgType('options.method', ['string'], method);
+  if (method !== null && method !== undefined && !methodIsString) throw argType('options.method', 'of type string', method);
   if (methodIsString && method) {
     if (!isToken(method as string)) {
       throw nodeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `Method must be a valid HTTP token ["${method as string}"]`);
@@ -723,13 +729,13 @@ function initClientRequest(
 
   const insecureHTTPParser = opts.insecureHTTPParser;
   if (insecureHTTPParser !== undefined && typeof insecureHTTPParser !== 'boolean') {
-    throw invalidArgType('options.insecureHTTPParser', ['boolean'], insecureHTTPParser);
+    throw argType('options.insecureHTTPParser', 'of type boolean', insecureHTTPParser);
   }
   self.insecureHTTPParser = insecureHTTPParser;
 
   const joinDuplicateHeaders = opts.joinDuplicateHeaders;
   if (joinDuplicateHeaders !== undefined && typeof joinDuplicateHeaders !== 'boolean') {
-    throw invalidArgType('options.joinDuplicateHeaders', ['boolean'], joinDuplicateHeaders);
+    throw argType('options.joinDuplicateHeaders', 'of type boolean', joinDuplicateHeaders);
   }
   self.joinDuplicateHeaders = joinDuplicateHeaders;
 
@@ -792,19 +798,12 @@ function initClientRequest(
     }
     if (host && !self.getHeader('host') && setHost) {
       let hostHeader: string = host;
-      let hostHeaderPort: string | number = port as string | number;
-      // An absolute-form target (a proxy request): the Host is the target's.
-      if (!self.path.startsWith('/')) {
-        const proxyURL = new URL(/^[^:]+:\/\//.test(self.path) ? self.path : `http://${self.path}`);
-        hostHeader = proxyURL.hostname;
-        hostHeaderPort = proxyURL.port || (proxyURL.protocol === 'https:' ? '443' : '80');
-      }
       // RFC 3986 §3.2.2: an IPv6 literal goes in brackets.
       const posColon = hostHeader.indexOf(':');
       if (posColon !== -1 && hostHeader.includes(':', posColon + 1) && hostHeader.charCodeAt(0) !== 91) {
         hostHeader = `[${hostHeader}]`;
       }
-      if (hostHeaderPort && +hostHeaderPort !== defaultPort) hostHeader += ':' + hostHeaderPort;
+      if (port && +port !== defaultPort) hostHeader += ':' + port;
       self.setHeader('Host', hostHeader);
     }
     if (opts.auth && !self.getHeader('Authorization')) {
@@ -856,7 +855,7 @@ function initClientRequest(
 
 function addAbortSignal(req: ClientRequestBase, signal: AbortSignal): void {
   if (typeof signal !== 'object' || signal === null || !('aborted' in signal)) {
-    throw invalidArgType('signal', ['AbortSignal'], signal);
+    throw argType('signal', 'an instance of AbortSignal', signal);
   }
   const onAbort = (): void => {
     req.destroy(abortError(signal.reason));
