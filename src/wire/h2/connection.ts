@@ -1009,6 +1009,16 @@ export class H2Connection {
     }
   }
 
+  /** Sends the stream's pending credit once it reaches half the window (only while the peer may send). */
+  #creditStream(s: H2Stream): void {
+    if (s.consumed > 0 && (s.state === 'open' || s.state === 'half-closed-local') && s.consumed >= this.#recvInitialWindow() / 2) {
+      const inc = s.consumed;
+      s.consumed = 0;
+      s.recvWindow += inc;
+      this.#out.push(encodeFrame({ type: 'WINDOW_UPDATE', streamId: s.id, increment: inc }));
+    }
+  }
+
   /**
    * The application consumed `n` body bytes of stream `id`: credit them back to the peer. A
    * WINDOW_UPDATE goes out once half a window is consumed (stream and connection each).
@@ -1022,16 +1032,8 @@ export class H2Connection {
     if (s) {
       n = Math.min(n, s.unacked);
       s.unacked -= n;
-      if (s.state === 'open' || s.state === 'half-closed-local') {
-        s.consumed += n;
-        const target = this.#recvInitialWindow();
-        if (s.consumed >= target / 2) {
-          const inc = s.consumed;
-          s.consumed = 0;
-          s.recvWindow += inc;
-          this.#out.push(encodeFrame({ type: 'WINDOW_UPDATE', streamId: id, increment: inc }));
-        }
-      }
+      s.consumed += n;
+      this.#creditStream(s);
     } else {
       const rec = this.#closed.get(id);
       if (!rec) return;
@@ -1039,6 +1041,29 @@ export class H2Connection {
       rec.unacked -= n;
     }
     this.#creditConnection(n);
+  }
+
+  /**
+   * Grants the peer `n` more bytes on stream `id` (0: the connection) beyond what acknowledging
+   * returns — for a receiver that advertised a small or zero INITIAL_WINDOW_SIZE and opens
+   * windows by hand, or one that wants a larger window for a fast stream.
+   *
+   * @example
+   * conn.openWindow(streamId, 1 << 20); // let this upload run ahead by 1 MiB
+   */
+  openWindow(id: number, n: number): void {
+    this.#assertAlive();
+    if (!Number.isInteger(n) || n < 1) throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "n" is out of range. Received ${n}`);
+    if (id === 0) {
+      if (this.#connRecvWindow + n > MAX_WINDOW_SIZE) throw nodeError(RangeError, 'ERR_HTTP2_INVALID_WINDOW', 'the connection window would exceed 2^31-1');
+      this.#connRecvWindow += n;
+    } else {
+      const s = this.#streams.get(id);
+      if (!s || !(s.state === 'open' || s.state === 'half-closed-local')) misuse('ERR_HTTP2_INVALID_STREAM', `stream ${id} is not receiving`);
+      if (s.recvWindow + n > MAX_WINDOW_SIZE) throw nodeError(RangeError, 'ERR_HTTP2_INVALID_WINDOW', 'the stream window would exceed 2^31-1');
+      s.recvWindow += n;
+    }
+    this.#out.push(encodeFrame({ type: 'WINDOW_UPDATE', streamId: id, increment: n }));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1090,8 +1115,14 @@ export class H2Connection {
           const before = this.#recvInitialWindow();
           target.initialWindowSize = v;
           const after = this.#recvInitialWindow();
-          // RFC 9113 §6.9.2: the change shifts every stream's receive window (maybe below 0).
-          if (after !== before) for (const s of this.#streams.values()) s.recvWindow += after - before;
+          // RFC 9113 §6.9.2: the change shifts every stream's receive window (maybe below 0);
+          // credit held back under the old, larger threshold may now be due.
+          if (after !== before) {
+            for (const s of this.#streams.values()) {
+              s.recvWindow += after - before;
+              this.#creditStream(s);
+            }
+          }
           break;
         }
         case SettingId.MAX_FRAME_SIZE:

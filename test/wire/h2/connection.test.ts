@@ -416,3 +416,19 @@ test('connection-terminated: after a connection error nothing more is processed 
   assert.equal(server.takeOutput().length, 0);
   assert.throws(() => server.sendHeaders(1, [[':status', '200']]), { code: 'ERR_H2_CONNECTION_CLOSED' });
 });
+
+test('openWindow: a receiver with INITIAL_WINDOW_SIZE 0 opens windows by hand', () => {
+  const pair = wirePair({ server: { settings: { initialWindowSize: 0 } } });
+  pair.pump();
+  pair.client.sendHeaders(1, post('/'));
+  pair.client.sendData(1, Buffer.alloc(5000), { endStream: true });
+  pair.pump();
+  assert.equal(ofType(pair.serverEvents, 'data-received').length, 0, 'a zero window lets nothing through');
+  pair.server.openWindow(1, 3000);
+  pair.pump();
+  assert.equal(ofType(pair.serverEvents, 'data-received').reduce((n, e) => n + e.data.length, 0), 3000);
+  pair.server.openWindow(1, 2000);
+  pair.pump();
+  assert.equal(ofType(pair.serverEvents, 'stream-ended').length, 1);
+  assert.throws(() => pair.server.openWindow(0, 2 ** 31), { code: 'ERR_HTTP2_INVALID_WINDOW' });
+});
