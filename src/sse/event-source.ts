@@ -13,7 +13,7 @@
  * Decisions, and why:
  * - The HTTP client is a dependency: a function with node's `http.request(url, options, cb)`
  *   signature (option `request`). The default is trama's own client
- *   (see `defaultRequest` below for what it is today).
+ *   (`request` from `http/client-request.ts`); tests also inject node:http's.
  * - Reconnection waits the reconnection time (3 s, or the server's `retry`), multiplied by
  *   `backoffFactor` for each consecutive failure up to `maxReconnectionTime`, minus up to
  *   `jitter` of it at random (so thousands of clients dropped together do not return together).
@@ -33,8 +33,9 @@
  *   works unchanged.
  * - `close()` aborts the request and clears every timer: nothing keeps running.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { request } from '../http/client-request.js';
+import type { RequestOptions } from '../http/client-request.js';
+import type { IncomingMessage } from '../http/incoming-message.js';
 import { createEventStreamParser, DEFAULT_MAX_BUFFER_SIZE } from '../wire/sse/parser.js';
 import type { EventStreamParser } from '../wire/sse/parser.js';
 import { TramaError, nodeError } from '../wire/shared/errors.js';
@@ -138,12 +139,11 @@ function checkTime(name: string, value: number | undefined, fallback: number, mi
 }
 
 /** Which HTTP client `EventSource` uses when no `request` option is given. */
-export const defaultClientName: 'trama' | 'node:http' = 'node:http';
+export const defaultClientName: 'trama' | 'node:http' = 'trama';
 
-// Node's own client until trama's is wired in (see the module header).
+// trama's own client; it takes https: URLs directly (TLS pool) as well as http:.
 function defaultRequest(url: URL, options: EventSourceRequestOptions, callback: (res: EventSourceResponse) => void): EventSourceRequest {
-  const opts = options as http.RequestOptions;
-  return url.protocol === 'https:' ? https.request(url, opts, callback) : http.request(url, opts, callback);
+  return request(url, options as RequestOptions, callback as (res: IncomingMessage) => void);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -12,6 +12,9 @@ import { ReplayBuffer } from '../../src/sse/replay-buffer.js';
 import { clientFlavours, listen, nextEvent, serverFlavours } from './support.js';
 import type { Handler } from './support.js';
 
+// A hang (a missing 'drain', a lost event) fails one test quickly instead of stalling the suite.
+const T = { timeout: 15_000 };
+
 const FAST: EventSourceInit = { reconnectionTime: 5, jitter: 0, backoffFactor: 1 };
 
 function collect(es: EventSource, types: string[] = ['message']): string[] {
@@ -39,7 +42,7 @@ for (const server of await serverFlavours()) {
     const open = (url: string, init: EventSourceInit = {}) =>
       new EventSource(url, client.request ? { ...init, request: client.request } : init);
 
-    test(`${tag} open, messages, named events, attributes, request headers`, async () => {
+    test(`${tag} open, messages, named events, attributes, request headers`, T, async () => {
       const seen: http.IncomingHttpHeaders[] = [];
       const srv = await start((req, res) => {
         seen.push(req.headers);
@@ -81,7 +84,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} many events arrive in order`, async () => {
+    test(`${tag} many events arrive in order`, T, async () => {
       const N = 5000;
       const srv = await start((req, res) => {
         const st = eventStream(req, res, { keepAlive: 0 });
@@ -96,7 +99,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} reconnect and resume from the replay buffer: no loss, no duplicate`, async () => {
+    test(`${tag} reconnect and resume from the replay buffer: no loss, no duplicate`, T, async () => {
       const replay = new ReplayBuffer({ size: 100 });
       const streams = new Set<EventStream>();
       const ids: string[] = [];
@@ -134,7 +137,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} server restart on the same port: the client comes back and resumes`, async () => {
+    test(`${tag} server restart on the same port: the client comes back and resumes`, T, async () => {
       const replay = new ReplayBuffer();
       const streams = new Set<EventStream>();
       const handler: Handler = (req, res) => {
@@ -163,7 +166,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} 204, other statuses and other content types fail the connection`, async () => {
+    test(`${tag} 204, other statuses and other content types fail the connection`, T, async () => {
       const cases: [string, (res: http.ServerResponse) => void, string, number | undefined][] = [
         ['204', (res) => res.writeHead(204).end(), 'ERR_SSE_BAD_STATUS', 204],
         ['500', (res) => res.writeHead(500, { 'content-type': 'text/event-stream' }).end(), 'ERR_SSE_BAD_STATUS', 500],
@@ -190,7 +193,7 @@ for (const server of await serverFlavours()) {
       }
     });
 
-    test(`${tag} content type match ignores case and parameters`, async () => {
+    test(`${tag} content type match ignores case and parameters`, T, async () => {
       const srv = await start((_req, res) => res.writeHead(200, { 'content-type': 'Text/Event-Stream ; charset=UTF-8' }).end('data: ok\n\n'));
       const es = open(srv.url, FAST);
       const m = await nextEvent<MessageEvent>(es, 'message');
@@ -199,7 +202,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} redirects: followed, origin updated, url kept, Authorization dropped across origins`, async () => {
+    test(`${tag} redirects: followed, origin updated, url kept, Authorization dropped across origins`, T, async () => {
       const seenAuth: (string | undefined)[] = [];
       const target = await start((req, res) => {
         seenAuth.push(req.headers.authorization);
@@ -223,7 +226,7 @@ for (const server of await serverFlavours()) {
       await target.close();
     });
 
-    test(`${tag} redirect loop: fails after maxRedirects`, async () => {
+    test(`${tag} redirect loop: fails after maxRedirects`, T, async () => {
       let hits = 0;
       const srv = await start((_req, res) => {
         hits++;
@@ -237,7 +240,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} heartbeat timeout reconnects a stalled stream`, async () => {
+    test(`${tag} heartbeat timeout reconnects a stalled stream`, T, async () => {
       let conns = 0;
       const srv = await start((req, res) => {
         conns++;
@@ -255,7 +258,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} keep-alive comments hold off the heartbeat timeout`, async () => {
+    test(`${tag} keep-alive comments hold off the heartbeat timeout`, T, async () => {
       let conns = 0;
       let st: EventStream | undefined;
       const srv = await start((req, res) => {
@@ -281,7 +284,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} retry field sets the reconnection time`, async () => {
+    test(`${tag} retry field sets the reconnection time`, T, async () => {
       let conns = 0;
       const srv = await start((req, res) => {
         conns++;
@@ -298,7 +301,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} initial lastEventId option, UTF-8 ids, NULL ids ignored`, async () => {
+    test(`${tag} initial lastEventId option, UTF-8 ids, NULL ids ignored`, T, async () => {
       const seen: string[] = [];
       let conns = 0;
       const srv = await start((req, res) => {
@@ -322,7 +325,7 @@ for (const server of await serverFlavours()) {
       assert.throws(() => new EventSource(srv.url, { lastEventId: 'a\nb' }), { code: 'ERR_INVALID_CHAR' });
     });
 
-    test(`${tag} garbage stream: no crash, no events, reconnects on EOF`, async () => {
+    test(`${tag} garbage stream: no crash, no events, reconnects on EOF`, T, async () => {
       let conns = 0;
       const srv = await start((_req, res) => {
         conns++;
@@ -337,7 +340,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} endless line: fails with ERR_SSE_BUFFER_OVERFLOW, memory bounded`, async () => {
+    test(`${tag} endless line: fails with ERR_SSE_BUFFER_OVERFLOW, memory bounded`, T, async () => {
       const srv = await start((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         const chunk = 'data: ' + 'z'.repeat(16 * 1024);
@@ -354,7 +357,7 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
-    test(`${tag} close() in onerror stops reconnection; close() leaves no timer running`, async () => {
+    test(`${tag} close() in onerror stops reconnection; close() leaves no timer running`, T, async () => {
       let conns = 0;
       const srv = await start((req, res) => {
         conns++;

@@ -7,10 +7,13 @@ import { ReplayBuffer, prepareEvent } from '../../src/sse/replay-buffer.js';
 import { listen, RawStream, serverFlavours } from './support.js';
 import type { Handler } from './support.js';
 
+// A hang (a missing 'drain', a lost event) fails one test quickly instead of stalling the suite.
+const T = { timeout: 15_000 };
+
 for (const flavour of await serverFlavours()) {
   const start = async (handler: Handler) => listen(flavour.createServer(handler));
 
-  test(`[${flavour.name}] headers are set and flushed before any event`, async () => {
+  test(`[${flavour.name}] headers are set and flushed before any event`, T, async () => {
     let stream: EventStream | undefined;
     let connectionHeader: unknown = 'unset';
     const srv = await start((req, res) => {
@@ -30,7 +33,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] many events in order, named, multi-line, JSON`, async () => {
+  test(`[${flavour.name}] many events in order, named, multi-line, JSON`, T, async () => {
     const srv = await start((req, res) => {
       const st = eventStream(req, res, { keepAlive: 0, retry: 1234 });
       for (let i = 0; i < 500; i++) st.send({ id: String(i), data: `n${i}` });
@@ -51,7 +54,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] lastEventId comes from the request, UTF-8 ids included`, async () => {
+  test(`[${flavour.name}] lastEventId comes from the request, UTF-8 ids included`, T, async () => {
     const seen: string[] = [];
     const srv = await start((req, res) => {
       const st = eventStream(req, res, { keepAlive: 0 });
@@ -66,7 +69,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] replay buffer: a client with Last-Event-ID gets exactly what it missed`, async () => {
+  test(`[${flavour.name}] replay buffer: a client with Last-Event-ID gets exactly what it missed`, T, async () => {
     const replay = new ReplayBuffer({ size: 5 });
     for (let i = 1; i <= 8; i++) replay.push({ data: `e${i}` }); // keeps ids 4..8
     const opened: EventStream[] = [];
@@ -93,7 +96,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] keep-alive comments when idle`, async () => {
+  test(`[${flavour.name}] keep-alive comments when idle`, T, async () => {
     const srv = await start((req, res) => {
       eventStream(req, res, { keepAlive: 10 });
     });
@@ -105,7 +108,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] client goes away: 'close' once, later sends are no-ops returning false`, async () => {
+  test(`[${flavour.name}] client goes away: 'close' once, later sends are no-ops returning false`, T, async () => {
     let st: EventStream | undefined;
     const srv = await start((req, res) => {
       st = eventStream(req, res, { keepAlive: 5 });
@@ -125,7 +128,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] slow consumer: send returns false, then 'drain' follows`, async () => {
+  test(`[${flavour.name}] slow consumer: send returns false, then 'drain' follows`, T, async () => {
     let st: EventStream | undefined;
     const srv = await start((req, res) => {
       st = eventStream(req, res, { keepAlive: 0 });
@@ -146,7 +149,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] CR/LF in event or id throws and writes nothing`, async () => {
+  test(`[${flavour.name}] CR/LF in event or id throws and writes nothing`, T, async () => {
     let errors: unknown[] = [];
     let st: EventStream | undefined;
     const srv = await start((req, res) => {
@@ -170,7 +173,7 @@ for (const flavour of await serverFlavours()) {
     await srv.close();
   });
 
-  test(`[${flavour.name}] headers already sent is a local misuse error`, async () => {
+  test(`[${flavour.name}] headers already sent is a local misuse error`, T, async () => {
     let err: unknown;
     const srv = await start((req, res) => {
       res.writeHead(200).flushHeaders();
