@@ -260,6 +260,8 @@ export class H1ServerConnection {
   #doneSeq = 0;
   #waiting: H1Exchange[] = [];
   #timeoutMs = 0;
+  #resumeScheduled = false;
+  #pauseAtEnd = false;
 
   constructor(socket: Socket, host: H1ServerHost) {
     this.socket = socket as SocketWithConn;
@@ -378,9 +380,25 @@ export class H1ServerConnection {
     this.queue.push(ex);
     if (this.host.timeout > 0) this.#armTimeout(this.host.timeout);
     this.host.onRequest(ex);
-    if (this.queue.length >= this.host.maxPipelineDepth || this.queuedBytes >= this.socket.writableHighWaterMark) {
-      this.#pauseFor(PAUSE_PIPELINE);
+    if (this.#overloaded()) {
+      // Stop at a message boundary: after this head for a bodiless request (pausing inside the
+      // head would leave its completion pending with no bytes to resume on), else now.
+      if (!h.chunked && h.contentLength <= 0) this.#pauseAtEnd = true;
+      else this.#pauseFor(PAUSE_PIPELINE);
     }
+  }
+
+  /**
+   * Too much outstanding: too many responses queued, or more bytes waiting (queued in exchanges,
+   * batched, or in the socket's buffer) than the socket's high-water mark. Reading stops until
+   * the queue shrinks or the socket drains, so a client that doesn't read can't grow our memory.
+   */
+  #overloaded(): boolean {
+    const sock = this.socket;
+    return (
+      this.queue.length >= this.host.maxPipelineDepth ||
+      this.queuedBytes + this.#batch.length + sock.writableLength >= sock.writableHighWaterMark
+    );
   }
 
   onBody(chunk: Buffer): void {
@@ -395,6 +413,10 @@ export class H1ServerConnection {
 
   onMessageComplete(trailers: string[] | null): void {
     this.msgStart = 0;
+    if (this.#pauseAtEnd) {
+      this.#pauseAtEnd = false;
+      this.#pauseFor(PAUSE_PIPELINE);
+    }
     if (this.#upgrading !== null) return;
     const ex = this.#current;
     this.#current = null;
@@ -405,11 +427,14 @@ export class H1ServerConnection {
     if (!req.destroyed) req.push(null);
   }
 
+  /**
+   * Stop reading. PAUSE_PIPELINE also pauses the parser (at a message boundary): the rest of the
+   * chunk waits in `#rest`. PAUSE_BODY pauses the socket only, as node does: the current chunk is
+   * parsed to its end (one read's worth of body is the bound).
+   */
   #pauseFor(reason: number): void {
-    if (this.#pause === 0) {
-      this.#pooled?.parser.pause();
-      this.socket.pause();
-    }
+    if (reason === PAUSE_PIPELINE) this.#pooled?.parser.pause();
+    if (this.#pause === 0) this.socket.pause();
     this.#pause |= reason;
   }
 
@@ -498,6 +523,12 @@ export class H1ServerConnection {
       });
     }
     if (this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
+    // Paused because output piled up, and the socket took it all: go on after pending I/O runs
+    // (the socket may owe us no 'drain': a write the kernel took whole never asked for one).
+    if ((this.#pause & PAUSE_PIPELINE) !== 0 && !this.#resumeScheduled && !this.#overloaded()) {
+      this.#resumeScheduled = true;
+      setImmediate(resumePipeline, this);
+    }
     if (this.#endAfterFlush) {
       this.#endAfterFlush = false;
       this.#endSocket();
@@ -561,9 +592,7 @@ export class H1ServerConnection {
       if (!this.#batching && this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
       if (this.msgStart === 0) this.#becameIdle();
     }
-    if ((this.#pause & PAUSE_PIPELINE) !== 0 && q.length < this.host.maxPipelineDepth && this.queuedBytes < this.socket.writableHighWaterMark && !this.socket.writableNeedDrain) {
-      this.resumeFor(PAUSE_PIPELINE);
-    }
+    if ((this.#pause & PAUSE_PIPELINE) !== 0 && !this.#overloaded()) this.resumeFor(PAUSE_PIPELINE);
   }
 
   #becameIdle(): void {
@@ -624,15 +653,12 @@ export class H1ServerConnection {
     if (this.#dead) return;
     const pooled = this.#pooled;
     const err = pooled !== null && this.msgStart !== 0 ? pooled.parser.finish() : null;
-    if (err !== null && this.#headersDone === false) {
+    if (err !== null) {
+      // A message cut short by the peer's FIN is a client error (node: HPE_INVALID_EOF_STATE).
       (err as { rawPacket?: Buffer }).rawPacket = EMPTY;
+      Object.defineProperty(err, 'bytesParsed', { value: 0, configurable: true, enumerable: true });
       this.fail(err);
       return;
-    }
-    if (err !== null) {
-      // The body was cut short: the request is aborted.
-      const req = this.#current?.req;
-      if (req && !req.destroyed) req.destroy(connReset());
     }
     // The client is done sending: answer what is outstanding, then close.
     if (this.queue.length === 0) this.#endSocket();
@@ -666,12 +692,16 @@ export class H1ServerConnection {
     if (!this.host.onClientError(err, sock)) sock.destroy(err);
   }
 
+  /** The scheduled resume after a flush (see `flush`). */
+  resumeScheduled(): void {
+    this.#resumeScheduled = false;
+    if ((this.#pause & PAUSE_PIPELINE) !== 0 && !this.#overloaded()) this.resumeFor(PAUSE_PIPELINE);
+  }
+
   onDrain(): void {
     const res = this.queue[0]?.res;
     if (res && !res.finished) res._onSinkDrain?.();
-    if ((this.#pause & PAUSE_PIPELINE) !== 0 && this.queue.length < this.host.maxPipelineDepth && this.queuedBytes < this.socket.writableHighWaterMark) {
-      this.resumeFor(PAUSE_PIPELINE);
-    }
+    if ((this.#pause & PAUSE_PIPELINE) !== 0 && !this.#overloaded()) this.resumeFor(PAUSE_PIPELINE);
   }
 
   onTimeout(): void {
@@ -702,6 +732,10 @@ export class H1ServerConnection {
 }
 
 function noop(): void {}
+
+function resumePipeline(conn: H1ServerConnection): void {
+  conn.resumeScheduled();
+}
 
 function isUtf8Compatible(s: string, encoding: BufferEncoding | null | undefined): boolean {
   if (encoding == null || encoding === 'utf8' || encoding === 'utf-8') return true;

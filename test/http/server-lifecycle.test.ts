@@ -1,0 +1,274 @@
+// Connection lifecycle: timeouts, graceful close, keep-alive, pipelining bounds, body
+// backpressure, and clients that vanish mid-body or mid-response.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import type * as http from 'node:http';
+import { listen, closeServer, rawExchange, once, both, TRAMA_HTTP, statusCodes, type ServerLib } from '../support/node-vs-trama.js';
+
+const H = 'Host: x\r\n';
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+test('headersTimeout: a head that never completes gets 408 and a close', async () => {
+  const r = await both(async (lib) => {
+    const server = lib.createServer({ headersTimeout: 100, requestTimeout: 200, connectionsCheckingInterval: 20 }, (_q, res) => res.end('ok'));
+    const port = await listen(server);
+    const ex = await rawExchange(port, [`GET / HTTP/1.1\r\n${H}X-Slow: `]);
+    await closeServer(server);
+    return ex;
+  });
+  assert.equal(r.node.text, 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  assert.deepEqual(r.trama, r.node);
+});
+
+test('requestTimeout: a body that never completes gets 408 (clientError sees ERR_HTTP_REQUEST_TIMEOUT)', async () => {
+  const r = await both(async (lib) => {
+    const server = lib.createServer({ headersTimeout: 100, requestTimeout: 150, connectionsCheckingInterval: 20 }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    const codes: string[] = [];
+    server.on('clientError', (err: Error & { code: string }, socket: net.Socket) => {
+      codes.push(`${err.code} ${err.message}`);
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    });
+    const port = await listen(server);
+    const ex = await rawExchange(port, [`POST / HTTP/1.1\r\n${H}Content-Length: 10\r\n\r\nabc`]);
+    await closeServer(server);
+    return { ex, codes };
+  });
+  assert.deepEqual(r.trama, r.node);
+  assert.deepEqual(r.trama.codes, ['ERR_HTTP_REQUEST_TIMEOUT Request timeout']);
+});
+
+test('keepAliveTimeout: an idle keep-alive connection is closed by the server', async () => {
+  const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 100 }, (_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const t0 = Date.now();
+  const ex = await rawExchange(port, [`GET / HTTP/1.1\r\n${H}\r\n`]);
+  assert.match(ex.text, /Keep-Alive: timeout=0\r\n/);
+  assert.equal(ex.closed, true);
+  assert.ok(Date.now() - t0 >= 90, 'closed after the keep-alive timeout, not before');
+  await closeServer(server);
+});
+
+test('server.setTimeout: a busy connection times out with timeout events on server and res', async () => {
+  const r = await both(async (lib) => {
+    const log: string[] = [];
+    const server = lib.createServer((_req, res) => {
+      res.on('timeout', () => log.push('res timeout'));
+    });
+    server.setTimeout(80, (socket: net.Socket) => {
+      log.push(`server timeout ${socket instanceof net.Socket}`);
+      socket.destroy();
+    });
+    const port = await listen(server);
+    await rawExchange(port, [`GET / HTTP/1.1\r\n${H}\r\n`]);
+    await closeServer(server);
+    return log;
+  });
+  assert.deepEqual(r.trama, r.node);
+});
+
+test('closeIdleConnections closes idle keep-alive sockets only; closeAllConnections closes the rest', async () => {
+  let release!: () => void;
+  const server = TRAMA_HTTP.createServer((req, res) => {
+    if (req.url === '/busy') release = () => res.end('busy done');
+    else res.end('quick');
+  });
+  const port = await listen(server);
+  const idle = await connect(port);
+  idle.write(`GET / HTTP/1.1\r\n${H}\r\n`);
+  await once(idle, 'data');
+  const busy = await connect(port);
+  const gotRequest = new Promise<void>((resolve) => server.once('request', () => setImmediate(resolve)));
+  busy.write(`GET /busy HTTP/1.1\r\n${H}\r\n`);
+  await gotRequest;
+  const idleClosed = once(idle, 'close');
+  server.closeIdleConnections();
+  await idleClosed;
+  assert.equal(busy.destroyed, false);
+  let busyText = '';
+  busy.on('data', (d) => (busyText += d));
+  release();
+  await new Promise<void>((resolve) => busy.once('data', () => resolve()));
+  assert.match(busyText, /busy done$/);
+  const busyClosed = once(busy, 'close');
+  server.closeAllConnections();
+  await busyClosed;
+  await closeServer(server);
+});
+
+test('close(): in-flight responses finish with Connection: close, idle sockets close, callback fires', async () => {
+  let release!: () => void;
+  const server = TRAMA_HTTP.createServer((req, res) => {
+    if (req.url === '/busy') release = () => res.end('busy done');
+    else res.end('quick');
+  });
+  const port = await listen(server);
+  const idle = await connect(port);
+  idle.write(`GET / HTTP/1.1\r\n${H}\r\n`);
+  await once(idle, 'data');
+  const busy = await connect(port);
+  const gotRequest = new Promise<void>((resolve) => server.once('request', () => setImmediate(resolve)));
+  busy.write(`GET /busy HTTP/1.1\r\n${H}\r\n`);
+  await gotRequest;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await once(idle, 'close');
+  let text = '';
+  busy.on('data', (d) => (text += d));
+  const busyEnd = once(busy, 'end');
+  release();
+  await busyEnd;
+  assert.match(text, /busy done$/);
+  await closed;
+});
+
+test('pipelining: 200 requests with maxPipelineDepth 4 and async handlers are answered in order', async () => {
+  const server = TRAMA_HTTP.createServer({ maxPipelineDepth: 4 } as http.ServerOptions, (req, res) => {
+    setTimeout(() => res.end(req.url), Number(req.url!.slice(1)) % 3);
+  });
+  const port = await listen(server);
+  let reqs = '';
+  for (let i = 0; i < 200; i++) reqs += `GET /${i} HTTP/1.1\r\n${H}\r\n`;
+  reqs += `GET /200 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`;
+  const ex = await rawExchange(port, [reqs]);
+  const bodies = [...ex.text.matchAll(/\r\n\r\n\/(\d+)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(bodies, Array.from({ length: 201 }, (_, i) => i));
+  await closeServer(server);
+});
+
+test('a client that sends without reading stops being read (bounded memory), then gets every answer', async () => {
+  let handled = 0;
+  const big = 'x'.repeat(64 * 1024);
+  const server = TRAMA_HTTP.createServer((_req, res) => {
+    handled++;
+    res.end(big);
+  });
+  const port = await listen(server);
+  const sock = await connect(port);
+  const N = 2000;
+  let reqs = '';
+  for (let i = 0; i < N; i++) reqs += `GET /${i} HTTP/1.1\r\n${H}\r\n`;
+  sock.pause();
+  sock.write(reqs);
+  // Give the server time to do all it can without us reading.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const whilePaused = handled;
+  assert.ok(whilePaused < N / 4, `handled ${whilePaused} of ${N} while the client was not reading`);
+  let received = 0;
+  let tail = '';
+  const all = new Promise<void>((resolve) => {
+    sock.on('data', (d: Buffer) => {
+      const t = tail + d.toString('latin1');
+      received += (t.match(/HTTP\/1\.1 200 OK/g) ?? []).length;
+      tail = t.slice(-20);
+      if (received >= N) resolve();
+    });
+  });
+  sock.resume();
+  await all;
+  assert.equal(handled, N);
+  sock.destroy();
+  await closeServer(server);
+});
+
+test('request body backpressure: a slow consumer gets every byte of a large upload', async () => {
+  const server = TRAMA_HTTP.createServer(async (req, res) => {
+    let n = 0;
+    for await (const chunk of req) {
+      n += (chunk as Buffer).length;
+      if (n % (256 * 1024) < 65536) await new Promise((r) => setImmediate(r));
+    }
+    res.end(String(n));
+  });
+  const port = await listen(server);
+  const size = 8 * 1024 * 1024;
+  const sock = await connect(port);
+  let text = '';
+  sock.on('data', (d) => (text += d));
+  sock.write(`POST / HTTP/1.1\r\n${H}Content-Length: ${size}\r\nConnection: close\r\n\r\n`);
+  const chunk = Buffer.alloc(64 * 1024, 97);
+  for (let sent = 0; sent < size; sent += chunk.length) {
+    if (!sock.write(chunk)) await once(sock, 'drain');
+  }
+  await once(sock, 'end');
+  assert.match(text, new RegExp(`\r\n\r\n${size}$`));
+  await closeServer(server);
+});
+
+test('a client vanishing mid-body: req aborted + close, res close, server keeps serving', async () => {
+  const r = await both(async (lib: ServerLib) => {
+    const log: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      const server = lib.createServer((req, res) => {
+        if (req.url !== '/upload') return res.end('still here');
+        req.on('aborted', () => log.push('req aborted'));
+        req.on('error', (e: Error & { code?: string }) => log.push(`req error ${e.code}`));
+        req.on('close', () => log.push(`req close aborted=${req.aborted} complete=${req.complete}`));
+        res.on('close', () => {
+          log.push(`res close finished=${res.writableFinished}`);
+          setImmediate(resolve);
+        });
+        req.on('data', () => {
+          if (!log.includes('data')) {
+            log.push('data');
+            sock.destroy();
+          }
+        });
+      });
+      let sock: net.Socket;
+      void listen(server).then(async (port) => {
+        sock = await connect(port);
+        sock.write(`POST /upload HTTP/1.1\r\n${H}Content-Length: 100000\r\n\r\n${'a'.repeat(1000)}`);
+        await done;
+        const after = await rawExchange(port, [`GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]);
+        log.push(after.text.endsWith('still here') ? 'served after' : 'NOT served');
+        await closeServer(server);
+      });
+    });
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return log;
+  });
+  assert.deepEqual(r.trama, r.node);
+});
+
+test('a client vanishing mid-response: res close without finish, no crash, no leak', async () => {
+  const server = TRAMA_HTTP.createServer((_req, res) => {
+    const chunk = Buffer.alloc(64 * 1024, 98);
+    const pump = (): void => {
+      while (res.write(chunk));
+    };
+    res.on('drain', pump);
+    pump();
+  });
+  const closedRes = new Promise<string>((resolve) => {
+    server.on('request', (_req, res: http.ServerResponse) => res.on('close', () => resolve(`close finished=${res.writableFinished}`)));
+  });
+  const port = await listen(server);
+  const sock = await connect(port);
+  sock.write(`GET / HTTP/1.1\r\n${H}\r\n`);
+  await once(sock, 'data');
+  sock.destroy();
+  assert.equal(await closedRes, 'close finished=false');
+  const count = await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
+  assert.equal(count, 0);
+  await closeServer(server);
+});
+
+test('HTTP/1.0 and Connection: close answers close the connection; keep-alive keeps it', async () => {
+  const server = TRAMA_HTTP.createServer((_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const a = await rawExchange(port, ['GET / HTTP/1.0\r\n\r\n']);
+  assert.equal(a.closed, true);
+  const b = await rawExchange(port, [`GET / HTTP/1.1\r\n${H}\r\nGET / HTTP/1.1\r\n${H}\r\n`], { until: (t) => statusCodes(t).length === 2 && t.endsWith('ok') });
+  assert.deepEqual(statusCodes(b.text), [200, 200]);
+  assert.equal(b.closed, false);
+  await closeServer(server);
+});
