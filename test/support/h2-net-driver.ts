@@ -2,7 +2,11 @@
 // can put it in front of real peers (node:http2, nghttp, h2load, nghttpd). The real driver lives
 // in src/io/; this one is deliberately small: read → receive → handlers → takeOutput → write.
 import net from 'node:net';
+import tls from 'node:tls';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { H2Connection, type H2ConnectionOptions } from '../../src/wire/h2/connection.js';
 import type { H2Event } from '../../src/wire/h2/events.js';
 
@@ -51,13 +55,33 @@ export interface ServerReply {
   push?: Array<{ path: string; body: string }>;
 }
 
-/** An h2c (prior knowledge) server on 127.0.0.1:0 answering complete requests with `handler`. */
+/** A throw-away self-signed certificate for 127.0.0.1 / localhost (openssl), or null without openssl. */
+export function selfSignedCert(): { key: Buffer; cert: Buffer } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'trama-cert-'));
+  try {
+    const r = spawnSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    if (r.status !== 0) return null;
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An HTTP/2 server on 127.0.0.1:0 answering complete requests with `handler`: h2c with prior
+ * knowledge, or, given `tls`, HTTP/2 over TLS selected by ALPN ("h2").
+ */
 export async function startTramaH2Server(
   handler: (req: ServerRequest) => ServerReply,
   options: Omit<H2ConnectionOptions, 'role'> = {},
+  tlsOptions?: { key: Buffer; cert: Buffer },
 ): Promise<{ port: number; close: () => Promise<void>; connections: H2Connection[] }> {
   const connections: H2Connection[] = [];
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     const conn = new H2Connection({ role: 'server', ...options });
     connections.push(conn);
     const pending = new Map<number, { headers: Fields; chunks: Buffer[]; trailers: Fields | null }>();
@@ -100,7 +124,13 @@ export async function startTramaH2Server(
       }
     });
     void d;
-  });
+  };
+  const server = tlsOptions
+    ? tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2'] }, (socket) => {
+      if (socket.alpnProtocol !== 'h2') socket.destroy();
+      else onSocket(socket);
+    })
+    : net.createServer(onSocket);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
