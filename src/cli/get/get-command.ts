@@ -322,6 +322,7 @@ class Fetch {
   #current: { req: ClientRequest; res?: IncomingMessage; socket?: Socket } | undefined;
   #file: ReturnType<typeof createWriteStream> | undefined;
   #writeError: Error | undefined;
+  #fileBytes = 0;
 
   constructor(config: GetConfig, io: GetIo) {
     this.#c = config;
@@ -352,12 +353,20 @@ class Fetch {
         this.#current?.req.destroy(err);
       }, c.maxTimeMs);
     }
+    // The -o file is opened before the first request: between a response's head and its body
+    // there must be no wait, or a body cut short would be discarded before it is written.
+    await this.#openOutput();
+    let ok = false;
     try {
       await this.#follow();
+      ok = true;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       for (const t of this.#transports.values()) t.agent.destroy();
+      const wrote = this.#fileBytes > 0;
       await this.#closeFile();
+      // curl leaves no file behind when the transfer failed before any byte was written.
+      if (!ok && !wrote && c.output !== undefined && c.output !== '-') await fsp.rm(c.output, { force: true });
     }
   }
 
@@ -580,13 +589,47 @@ class Fetch {
         source = res.pipe(decoder);
       }
     }
-    res.on('data', (chunk: Buffer) => {
-      this.#received += chunk.length;
-      progress?.add(chunk.length);
-    });
-    await this.#openOutput();
+    // Event-driven, not `for await`: when the peer cuts the body short, node destroys the
+    // response, and an async iterator would drop chunks still buffered; 'data' events hand
+    // over every byte that arrived, so a partial download keeps all of them (as curl does).
     try {
-      for await (const chunk of source) await this.#emit(chunk as Buffer);
+      await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (err?: unknown): void => {
+          if (settled) return;
+          settled = true;
+          if (err === undefined) resolve();
+          else reject(err);
+        };
+        // Bytes are counted as received, before decoding.
+        res.on('data', (chunk: Buffer) => {
+          this.#received += chunk.length;
+          progress?.add(chunk.length);
+        });
+        source.on('data', (chunk: Buffer) => {
+          let more: boolean;
+          try {
+            more = this.#write(chunk);
+          } catch (err) {
+            source.destroy();
+            settle(err);
+            return;
+          }
+          if (!more) {
+            source.pause();
+            this.#file?.once('drain', () => source.resume());
+          }
+        });
+        // Already gone (closed while the head was being written out): nothing more will come.
+        if (res.destroyed && !res.complete) settle(new Error('incomplete'));
+        source.once('end', () => settle());
+        source.once('error', (err) => settle(err));
+        res.once('error', (err) => settle(err));
+        res.once('close', () => {
+          if (!res.complete) settle(new Error('incomplete'));
+        });
+        this.#file?.once('error', (err) => settle(err));
+      });
     } catch (err) {
       if (decodeError !== undefined && res.complete && !this.#timedOut) {
         throw new GetError(ExitCode.BAD_CONTENT_ENCODING, `Error while decoding the ${coding} body: ${decodeError.message}`);
@@ -640,10 +683,16 @@ class Fetch {
   /** Write to the output (-o file or stdout), with backpressure. */
   async #emit(chunk: string | Buffer): Promise<void> {
     if (this.#c.output !== undefined && this.#c.output !== '-') await this.#openOutput();
-    const out: Out = this.#file ?? this.#io.stdout;
+    if (!this.#write(chunk) && this.#file !== undefined) await once(this.#file, 'drain');
+  }
+
+  /** Write to the opened output; false when the file wants a 'drain' first. */
+  #write(chunk: string | Buffer): boolean {
     if (this.#writeError !== undefined) throw new GetError(ExitCode.WRITE_ERROR, `Failed writing body: ${this.#writeError.message}`);
-    const ok = out.write(chunk);
-    if (ok === false && this.#file !== undefined) await once(this.#file, 'drain');
+    const out: Out = this.#file ?? this.#io.stdout;
+    if (this.#file !== undefined) this.#fileBytes += chunk.length;
+    // stdout (a pipe or a file on Linux) writes synchronously; only the -o file pushes back.
+    return out.write(chunk) !== false || this.#file === undefined;
   }
 
   async #closeFile(): Promise<void> {

@@ -284,8 +284,9 @@ async function runSingle(config: ServeConfig, io: CommandIo): Promise<number> {
     let signals = 0;
     const onSignal = (): void => {
       signals++;
-      if (signals === 1 && !cluster.isWorker) io.stdout.write('trama serve: shutting down, letting in-flight responses finish\n');
       running.shutdown(signals > 1).then(finish, finish);
+      // Said after the listening socket is closed: from this line on, connections are refused.
+      if (signals === 1 && !cluster.isWorker) io.stdout.write('trama serve: shutting down, letting in-flight responses finish\n');
     };
     const onMessage = (m: unknown): void => {
       if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === SHUTDOWN_MESSAGE) onSignal();

@@ -1,0 +1,142 @@
+// `trama serve` as a process: start-up line, access log, the demo site of `npm start` with its
+// live stream, graceful shutdown on SIGTERM with a response in flight, workers, and start-up
+// failures as one line.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/paths.js';
+import { errorLines, fetchWith, makeFixture, runTrama, startServeProcess, waitForOutput, type Fixture } from './support.js';
+
+let fx: Fixture;
+before(() => {
+  fx = makeFixture();
+  // Large enough that a client that stops reading keeps the response in flight.
+  writeFileSync(join(fx.root, 'huge.bin'), Buffer.alloc(32 * 1024 * 1024, 0x62));
+});
+after(() => fx.cleanup());
+
+describe('serve as a process', { concurrency: true }, () => {
+  test('--help, --version, no command', async () => {
+    const h = await runTrama(['serve', '--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout.toString(), /^Usage: trama serve \[dir\]/);
+    const v = await runTrama(['--version']);
+    assert.match(v.stdout.toString(), /^trama \d+\.\d+\.\d+\n$/);
+    const none = await runTrama([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^Usage: trama <command>/);
+  });
+
+  test('a missing folder and a port in use: one line each, non-zero', async () => {
+    const missing = await runTrama(['serve', join(fx.base, 'nope'), '--port', '0']);
+    assert.equal(missing.code, 2);
+    assert.deepEqual(errorLines(missing.stderr), [`trama: cannot serve ${join(fx.base, 'nope')}: no such folder`]);
+    const holder = createNetServer();
+    holder.listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const busy = (holder.address() as AddressInfo).port;
+    try {
+      const r = await runTrama(['serve', fx.root, '--port', String(busy)]);
+      assert.equal(r.code, 1);
+      assert.deepEqual(errorLines(r.stderr), [`trama: cannot listen on 127.0.0.1:${busy}: the port is in use (choose another with --port)`]);
+    } finally {
+      holder.close();
+    }
+  });
+
+  test('npm start: the demo site, its assets, and the live stream', async () => {
+    const s = await startServeProcess([join(REPO_ROOT, 'examples', 'site'), '--port', '0']);
+    try {
+      const page = await fetchWith(s.port, '/');
+      assert.equal(page.status, 200);
+      const html = page.body.toString();
+      for (const asset of ['style.css', 'logo.svg', 'app.js']) {
+        assert.ok(html.includes(asset), `the page links ${asset}`);
+        const r = await fetchWith(s.port, `/${asset}`);
+        assert.equal(r.status, 200, asset);
+      }
+      assert.equal((await fetchWith(s.port, '/logo.svg')).headers['content-type'], 'image/svg+xml; charset=utf-8');
+      // The live endpoint: an event stream whose first events are a clock and a counter.
+      const events = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path: '/__trama/events', headers: { accept: 'text/event-stream' } }, (res) => {
+          assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+            if (text.includes('event: counter')) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.match(events, /event: clock\ndata: \{"now":"\d{4}-\d\d-\d\dT/);
+      assert.match(events, /event: counter\nid: \d+\ndata: \{"count":\d+/);
+      // One access-log line per request on stdout.
+      await waitForOutput(s.child, (t) => /"GET \/__trama\/events HTTP\/1\.1" 200/.test(t), s.output());
+      assert.match(s.output(), /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\dms$/m);
+    } finally {
+      s.child.kill('SIGTERM');
+      await once(s.child, 'exit');
+    }
+  });
+
+  test('SIGTERM: no new connections, the in-flight response finishes, idle sockets close, exit 0', async () => {
+    const s = await startServeProcess([fx.root, '--port', '0', '--quiet']);
+    // An idle keep-alive connection that already had its answer.
+    const idle = connect(s.port, '127.0.0.1');
+    idle.write(`GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await once(idle, 'data');
+    const idleClosed = once(idle, 'close');
+    // A slow reader: it takes the head and the first bytes, then stops reading.
+    const slow = connect(s.port, '127.0.0.1');
+    slow.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const [first] = (await once(slow, 'data')) as [Buffer];
+    slow.pause();
+    const headLength = first.indexOf('\r\n\r\n') + 4;
+    assert.ok(headLength > 4 && first.subarray(0, headLength).toString('latin1').startsWith('HTTP/1.1 200 OK'));
+    const exited = once(s.child, 'exit');
+    s.child.kill('SIGTERM');
+    await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
+    await idleClosed;
+    // New connections are refused once shutdown began.
+    const refused = await new Promise<string>((resolve) => {
+      const c = connect(s.port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve('connected');
+      });
+      c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    assert.equal(refused, 'ECONNREFUSED');
+    // Reading again: the whole 32 MiB body arrives, then the server closes the connection.
+    let bytes = first.length - headLength;
+    slow.on('data', (c: Buffer) => (bytes += c.length));
+    slow.resume();
+    await once(slow, 'end');
+    const [code] = (await exited) as [number];
+    assert.equal(code, 0);
+    assert.equal(bytes, 32 * 1024 * 1024, 'the whole body arrived after SIGTERM');
+    assert.match(s.output(), /trama serve: stopped/);
+  });
+
+  test('--workers 2: serves, prints the URL once, stops cleanly on SIGTERM', async () => {
+    const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet']);
+    try {
+      for (let i = 0; i < 6; i++) assert.equal((await fetchWith(s.port, '/hello.txt')).body.toString(), 'hello world\n');
+      assert.match(s.output(), /2 workers/);
+      assert.equal(s.output().match(/listening on/g)?.length, 1);
+    } finally {
+      const exited = once(s.child, 'exit');
+      s.child.kill('SIGTERM');
+      const [code] = (await exited) as [number];
+      assert.equal(code, 0);
+    }
+  });
+});
