@@ -3,12 +3,13 @@
 // drives flow control by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { header, peerAvailable, startTramaH2Server } from '../support/h2-net-driver.js';
+import { header, peerAvailable, startTramaH2Server, tramaH2Requests } from '../support/h2-net-driver.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -105,5 +106,73 @@ test('python-hyper/h2 client → our server: 5 concurrent 300 kB uploads echoed'
     for (const x of results) assert.deepEqual(x, { status: '200', ok: true, len: 300000 });
   } finally {
     await srv.close();
+  }
+});
+
+const NGINX = peerAvailable('nginx');
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('our client → nginx (its own HTTP/2 implementation, h2c): files, HEAD, 404, 30 streams', { skip: NGINX ? false : 'nginx is not installed' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trama-nginx-'));
+  chmodSync(dir, 0o755); // nginx workers may run as another user (nobody) when we are root
+  const port = await freePort();
+  mkdirSync(join(dir, 'html'));
+  writeFileSync(join(dir, 'html', 'index.html'), '<h1>nginx</h1>');
+  const large = Buffer.alloc(2 * 1024 * 1024 + 3);
+  for (let i = 0; i < large.length; i++) large[i] = (i * 5) & 0xff;
+  writeFileSync(join(dir, 'html', 'large.bin'), large);
+  writeFileSync(join(dir, 'nginx.conf'), `
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')};
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${join(dir, 'tmp')};
+  proxy_temp_path ${join(dir, 'tmp')};
+  fastcgi_temp_path ${join(dir, 'tmp')};
+  uwsgi_temp_path ${join(dir, 'tmp')};
+  scgi_temp_path ${join(dir, 'tmp')};
+  server {
+    listen 127.0.0.1:${port} http2;
+    root ${join(dir, 'html')};
+  }
+}
+`);
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 200; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const c = net.connect(port, '127.0.0.1');
+        c.once('connect', () => { c.destroy(); resolve(true); });
+        c.once('error', () => resolve(false));
+      });
+      if (up) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    const { responses } = await tramaH2Requests(port, [
+      { path: '/index.html' },
+      { path: '/large.bin' },
+      { path: '/index.html', method: 'HEAD' },
+      { path: '/missing' },
+      ...Array.from({ length: 30 }, () => ({ path: '/index.html' })),
+    ]);
+    assert.equal(responses[0]!.body.toString(), '<h1>nginx</h1>');
+    assert.equal(sha(responses[1]!.body), sha(large));
+    assert.equal(responses[2]!.status, 200);
+    assert.equal(header(responses[2]!.headers, 'content-length'), '14');
+    assert.equal(responses[2]!.body.length, 0, 'HEAD: content-length describes no DATA');
+    assert.equal(responses[3]!.status, 404);
+    for (const r of responses.slice(4)) assert.equal(r.body.toString(), '<h1>nginx</h1>');
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
