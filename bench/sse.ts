@@ -11,7 +11,9 @@
  * - broadcast latency: one event written to every stream → the last client has it (median and
  *   max of BENCH_BROADCASTS single broadcasts, each waited for);
  * - sustained rate: BENCH_BURST broadcasts back to back (one per macrotask), deliveries/s;
- * - memory per open stream: (heap + external) and RSS growth after a GC, divided by the streams.
+ * - memory per open stream: (heap + external) and RSS given back when the streams close (both
+ *   after a GC), divided by the streams. RSS barely shrinks after a GC (freed pages are kept), so
+ *   the heap figure is the one to compare.
  *
  * The clients live in a child process (raw sockets that count blank lines; no parsing cost to
  * speak of), pinned to core 1; this process (the servers) is pinned to core 0, with `taskset`
@@ -147,7 +149,6 @@ function memory(): { heap: number; rss: number } {
 }
 
 async function runFlavour(f: Flavour, STREAMS: number, BROADCASTS: number, BURST: number): Promise<Record<string, string | number>> {
-  const before = memory();
   const { server, broadcast, open } = await f.start();
   server.listen(0, '127.0.0.1', 4096);
   await once(server, 'listening');
@@ -196,13 +197,17 @@ async function runFlavour(f: Flavour, STREAMS: number, BROADCASTS: number, BURST
   server.close();
   (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   await once(server, 'close');
+  // Per-stream memory = what closing the streams gave back (after GC). Measuring against the
+  // state before opening would charge the first row for pools node fills once (parsers, …).
+  await new Promise((r) => setTimeout(r, 50));
+  const released = memory();
   return {
     server: f.name,
     'broadcast p50 ms': +lat[Math.floor(lat.length / 2)]!.toFixed(2),
     'broadcast max ms': +lat[lat.length - 1]!.toFixed(2),
     'deliveries/s': Math.round((BURST * STREAMS) / burstS),
-    'heap+ext KB/stream': +((after.heap - before.heap) / STREAMS / 1024).toFixed(2),
-    'rss KB/stream': +((after.rss - before.rss) / STREAMS / 1024).toFixed(2),
+    'heap+ext KB/stream': +((after.heap - released.heap) / STREAMS / 1024).toFixed(2),
+    'rss KB/stream': +((after.rss - released.rss) / STREAMS / 1024).toFixed(2),
   };
 }
 
