@@ -130,7 +130,7 @@ export class Agent extends EventEmitter {
         throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "maxTotalSockets" argument must be of type number. Received ${describe(maxTotal)}`);
       }
       if (maxTotal <= 0) {
-        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxTotalSockets" is out of range. It must be > 0. Received ${maxTotal}`);
+        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxTotalSockets" is out of range. It must be >= 1. Received ${maxTotal}`);
       }
       this.maxTotalSockets = maxTotal;
     } else {

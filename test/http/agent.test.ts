@@ -1,0 +1,366 @@
+// Agent: node's options, members and pool behaviour, plus trama's keep-alive rules (the server's
+// Keep-Alive hint, the stale-socket retry) and isolation of bad connections.
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type * as net from 'node:net';
+import { NODE, TRAMA, listen, close, rawServer, type ClientLib } from './client-support.js';
+import { get, request } from '../../src/http/client-request.js';
+import { Agent, globalAgent, globalHttpsAgent, HttpsAgent } from '../../src/http/agent.js';
+
+const closedOf = new WeakMap<http.ClientRequest, Promise<void>>();
+
+function fetchText(lib: ClientLib, opts: http.RequestOptions): Promise<{ body: string; req: http.ClientRequest; res: http.IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = lib.get(opts, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ body, req, res }));
+    });
+    closedOf.set(req, new Promise((r) => req.once('close', () => r())));
+    req.on('error', reject);
+  });
+}
+
+/** Resolves once `req` emitted 'close' (even if it already did). */
+function onceClosed(req: http.ClientRequest): Promise<void> {
+  return closedOf.get(req)!;
+}
+
+test('defaults and members match node', () => {
+  const pick = (a: http.Agent): unknown => ({
+    options: { ...a.options },
+    keepAlive: (a as unknown as { keepAlive: boolean }).keepAlive,
+    keepAliveMsecs: (a as unknown as { keepAliveMsecs: number }).keepAliveMsecs,
+    maxSockets: a.maxSockets,
+    maxFreeSockets: a.maxFreeSockets,
+    maxTotalSockets: a.maxTotalSockets,
+    scheduling: (a as unknown as { scheduling: string }).scheduling,
+    defaultPort: (a as unknown as { defaultPort: number }).defaultPort,
+    protocol: (a as unknown as { protocol: string }).protocol,
+    requests: Object.getPrototypeOf(a.requests),
+    sockets: Object.getPrototypeOf(a.sockets),
+    freeSockets: Object.getPrototypeOf(a.freeSockets),
+  });
+  for (const opts of [undefined, { keepAlive: true, maxSockets: 5, maxFreeSockets: 2, scheduling: 'fifo' as const, timeout: 10, keepAliveMsecs: 50 }]) {
+    assert.deepEqual(pick(new TRAMA.Agent(opts)), pick(new NODE.Agent(opts)));
+  }
+  assert.deepEqual(pick(globalAgent as unknown as http.Agent), pick(http.globalAgent));
+  assert.equal(globalHttpsAgent.defaultPort, 443);
+  assert.equal(globalHttpsAgent.protocol, 'https:');
+});
+
+test('getName matches node', () => {
+  const cases = [{}, { host: 'a', port: 80 }, { host: 'a', port: 8080, localAddress: '127.0.0.2' }, { host: 'a', port: 1, family: 4 }, { host: 'a', family: 6 }, { socketPath: '/tmp/x' }];
+  for (const c of cases) assert.equal(new TRAMA.Agent().getName(c), new NODE.Agent().getName(c), JSON.stringify(c));
+  assert.notEqual(new HttpsAgent().getName({ host: 'a', port: 1, ca: 'x' } as never), new HttpsAgent().getName({ host: 'a', port: 1 }));
+});
+
+test('bad agent options throw node\'s errors', () => {
+  for (const o of [{ maxTotalSockets: 0 }, { maxTotalSockets: 'x' }, { scheduling: 'random' }]) {
+    const errs = [NODE, TRAMA].map((lib) => {
+      try {
+        new lib.Agent(o as never);
+        return 'no throw';
+      } catch (e) {
+        return [(e as Error).name, (e as NodeJS.ErrnoException).code, (e as Error).message];
+      }
+    });
+    assert.deepEqual(errs[1], errs[0], JSON.stringify(o));
+  }
+});
+
+test('maxSockets queues requests in agent.requests and reuses the one socket', async () => {
+  const ports = new Set<number>();
+  const server = http.createServer((req, res) => {
+    ports.add(req.socket.remotePort!);
+    res.end('ok');
+  });
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const all = [0, 1, 2].map(() => fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never }));
+  const name = agent.getName({ host: '127.0.0.1', port });
+  assert.equal(agent.requests[name]!.length, 2);
+  const results = await Promise.all(all);
+  assert.deepEqual(results.map((r) => r.body), ['ok', 'ok', 'ok']);
+  assert.equal(ports.size, 1);
+  // node hands a queued request the socket without `reuseSocket()`: reusedSocket stays false.
+  assert.deepEqual(results.map((r) => r.req.reusedSocket), [false, false, false]);
+  await onceClosed(results[2]!.req);
+  assert.equal(agent.requests[name], undefined);
+  agent.destroy();
+  await close(server);
+});
+
+test('maxTotalSockets bounds sockets across origins', async () => {
+  const s1 = http.createServer((req, res) => res.end('1'));
+  const s2 = http.createServer((req, res) => res.end('2'));
+  const p1 = await listen(s1);
+  const p2 = await listen(s2);
+  const agent = new Agent({ keepAlive: true, maxTotalSockets: 2 });
+  let peak = 0;
+  const track = (): void => {
+    peak = Math.max(peak, agent.totalSocketCount);
+  };
+  const reqs = [p1, p2, p1, p2, p1].map((port) => fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never }).then((r) => (track(), r.body)));
+  track();
+  const bodies = await Promise.all(reqs);
+  assert.deepEqual(bodies, ['1', '2', '1', '2', '1']);
+  assert.ok(peak <= 2, `peak ${peak}`);
+  agent.destroy();
+  await close(s1);
+  await close(s2);
+});
+
+test('maxFreeSockets: extra idle sockets are closed', async () => {
+  const server = http.createServer((req, res) => setImmediate(() => res.end('ok')));
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 1 });
+  const results = await Promise.all([0, 1, 2].map(() => fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never })));
+  await Promise.all(results.map((r) => onceClosed(r.req)));
+  await new Promise((r) => setImmediate(r));
+  const name = agent.getName({ host: '127.0.0.1', port });
+  assert.equal(agent.freeSockets[name]?.length, 1);
+  agent.destroy();
+  await close(server);
+});
+
+test('scheduling lifo/fifo picks the same free socket as node', async () => {
+  for (const scheduling of ['lifo', 'fifo'] as const) {
+    const picks: number[][] = [];
+    for (const lib of [NODE, TRAMA]) {
+      const order: number[] = [];
+      const server = http.createServer((req, res) => {
+        order.push(req.socket.remotePort!);
+        setImmediate(() => res.end('ok'));
+      });
+      const port = await listen(server);
+      const agent = new lib.Agent({ keepAlive: true, scheduling });
+      // Two sockets, freed in a known order (the first request finishes first).
+      const a = await Promise.all([fetchText(lib, { host: '127.0.0.1', port, agent }), fetchText(lib, { host: '127.0.0.1', port, agent })]);
+      await Promise.all(a.map((r) => onceClosed(r.req)));
+      await new Promise((r) => setImmediate(r));
+      await fetchText(lib, { host: '127.0.0.1', port, agent });
+      const first = order.slice(0, 2);
+      picks.push([first.indexOf(order[2]!)]);
+      agent.destroy();
+      await close(server);
+    }
+    assert.deepEqual(picks[1], picks[0], scheduling);
+  }
+});
+
+test('keepSocketAlive / reuseSocket / createConnection can be overridden', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  const calls: string[] = [];
+  class MyAgent extends Agent {
+    override createConnection(options: never, cb?: never): ReturnType<Agent['createConnection']> {
+      calls.push('create');
+      return super.createConnection(options, cb);
+    }
+    override keepSocketAlive(socket: never): boolean {
+      calls.push('keep');
+      return super.keepSocketAlive(socket);
+    }
+    override reuseSocket(socket: never, req: never): void {
+      calls.push('reuse');
+      super.reuseSocket(socket, req);
+    }
+  }
+  const agent = new MyAgent({ keepAlive: true });
+  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r1.req);
+  await new Promise((r) => setImmediate(r));
+  await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  assert.deepEqual(calls.slice(0, 3), ['create', 'keep', 'reuse']);
+  agent.destroy();
+  await close(server);
+});
+
+test('keepSocketAlive returning false: the socket is destroyed, not pooled', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  class NoKeep extends Agent {
+    override keepSocketAlive(): boolean {
+      return false;
+    }
+  }
+  const agent = new NoKeep({ keepAlive: true });
+  const r = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await new Promise((resolve) => r.req.socket!.once('close', resolve));
+  assert.deepEqual(Object.keys(agent.freeSockets), []);
+  await close(server);
+});
+
+test('the server\'s Keep-Alive: timeout hint — 1s means "don\'t reuse", larger sets an idle deadline', async () => {
+  let hint = 'timeout=1';
+  const server = rawServer((socket) => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: ${hint}\r\n\r\nok`));
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const name = agent.getName({ host: '127.0.0.1', port });
+  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await new Promise((resolve) => r1.req.socket!.once('close', resolve));
+  assert.equal(agent.freeSockets[name], undefined);
+
+  hint = 'timeout=5, max=100';
+  const r2 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r2.req);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(agent.freeSockets[name]?.length, 1);
+  const pooled = agent.freeSockets[name]![0]!;
+  // Past the deadline (4 s = 5 s minus the margin), the pooled socket is not reused.
+  const now = Date.now();
+  const clock = mock.method(Date, 'now', () => now + 4500);
+  const closed = new Promise((resolve) => pooled.once('close', resolve));
+  try {
+    const r3 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+    assert.equal(r3.req.reusedSocket, false);
+    assert.notEqual(r3.req.socket, pooled);
+  } finally {
+    clock.mock.restore();
+  }
+  await closed;
+  agent.destroy();
+  await close(server);
+});
+
+/** A server that answers the first request of each connection and kills the connection at the second (the stale keep-alive race). */
+function staleServer(): net.Server {
+  return rawServer((socket) => {
+    const n = ((socket as unknown as { n?: number }).n ?? 0) + 1;
+    (socket as unknown as { n?: number }).n = n;
+    if (n === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    else socket.destroy();
+  });
+}
+
+test('stale keep-alive socket: an idempotent request is retried once on a fresh socket (node fails with ECONNRESET)', async () => {
+  const results: unknown[] = [];
+  for (const lib of [NODE, TRAMA]) {
+    const server = staleServer();
+    const port = await listen(server);
+    const agent = new lib.Agent({ keepAlive: true });
+    const r1 = await fetchText(lib, { host: '127.0.0.1', port, agent });
+    await onceClosed(r1.req);
+    await new Promise((r) => setImmediate(r));
+    const out = await fetchText(lib, { host: '127.0.0.1', port, agent }).then(
+      (r) => ['ok', r.body, r.req.reusedSocket],
+      (e: NodeJS.ErrnoException) => ['error', e.code],
+    );
+    results.push(out);
+    agent.destroy();
+    await close(server);
+  }
+  assert.deepEqual(results[0], ['error', 'ECONNRESET']);
+  assert.deepEqual(results[1], ['ok', 'ok', false]);
+});
+
+test('stale keep-alive socket: a POST is not retried; the error says reusedSocket', async () => {
+  const server = staleServer();
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r1.req);
+  await new Promise((r) => setImmediate(r));
+  const req = request({ host: '127.0.0.1', port, agent, method: 'POST' });
+  req.end('data');
+  const err = await new Promise<NodeJS.ErrnoException>((resolve) => req.on('error', resolve));
+  assert.equal(err.code, 'ECONNRESET');
+  assert.equal(req.reusedSocket, true);
+  agent.destroy();
+  await close(server);
+});
+
+test('a malformed response kills only its own socket; the agent keeps serving others', async () => {
+  let n = 0;
+  const server = rawServer((socket) => {
+    n++;
+    if (n === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab');
+    else setImmediate(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  });
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  const bad = fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never }).then(
+    () => 'ok',
+    (e: NodeJS.ErrnoException) => e.code,
+  );
+  const good = fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  assert.equal(await bad, 'HPE_UNEXPECTED_CONTENT_LENGTH');
+  const g = await good;
+  assert.equal(g.body, 'ok');
+  await onceClosed(g.req);
+  await new Promise((r) => setImmediate(r));
+  const name = agent.getName({ host: '127.0.0.1', port });
+  // Only the healthy socket is pooled.
+  assert.equal(agent.freeSockets[name]?.length, 1);
+  assert.equal(agent.sockets[name], undefined);
+  const again = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  assert.equal(again.body, 'ok');
+  agent.destroy();
+  await close(server);
+});
+
+test('bytes after a complete response: the response is delivered, the socket is never pooled', async () => {
+  const server = rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const r = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  assert.equal(r.body, 'ok');
+  await new Promise((resolve) => (r.req.socket!.destroyed ? resolve(null) : r.req.socket!.once('close', resolve)));
+  assert.deepEqual(Object.keys(agent.freeSockets), []);
+  agent.destroy();
+  await close(server);
+});
+
+test('an idle pooled socket that receives bytes is destroyed and leaves the pool', async () => {
+  let serverSocket: net.Socket | undefined;
+  const server = rawServer((socket) => {
+    serverSocket = socket;
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const r = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r.req);
+  await new Promise((res) => setImmediate(res));
+  const name = agent.getName({ host: '127.0.0.1', port });
+  const pooled = agent.freeSockets[name]![0]!;
+  const closed = new Promise((res) => pooled.once('close', res));
+  serverSocket!.write('HTTP/1.1 200 OK\r\n\r\n');
+  await closed;
+  assert.equal(agent.freeSockets[name], undefined);
+  assert.equal(agent.totalSocketCount, 0);
+  await close(server);
+});
+
+test('agent timeout destroys an idle pooled socket; agent.destroy() closes everything', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true, timeout: 30 });
+  const r = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await new Promise((res) => r.req.socket!.once('close', res));
+  assert.deepEqual(Object.keys(agent.freeSockets), []);
+  const agent2 = new Agent({ keepAlive: true });
+  const r2 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent2 as never });
+  await onceClosed(r2.req);
+  const closed = new Promise((res) => r2.req.socket!.once('close', res));
+  agent2.destroy();
+  await closed;
+  assert.equal(agent2.totalSocketCount, 0);
+  await close(server);
+});
+
+test('agentRemove takes a socket out of the pool', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const req = get({ host: '127.0.0.1', port, agent });
+  req.on('socket', (s: net.Socket) => s.emit('agentRemove'));
+  await new Promise((r) => req.on('response', (res: http.IncomingMessage) => r(res.resume())));
+  assert.equal(agent.totalSocketCount, 0);
+  assert.deepEqual(Object.keys(agent.sockets), []);
+  req.socket?.destroy();
+  await close(server);
+});
