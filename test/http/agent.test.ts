@@ -30,7 +30,7 @@ function onceClosed(req: http.ClientRequest): Promise<void> {
 
 test('defaults and members match node', () => {
   const pick = (a: http.Agent): unknown => ({
-    options: { ...a.options },
+    options: { ...(a as unknown as { options: object }).options },
     keepAlive: (a as unknown as { keepAlive: boolean }).keepAlive,
     keepAliveMsecs: (a as unknown as { keepAliveMsecs: number }).keepAliveMsecs,
     maxSockets: a.maxSockets,
@@ -208,8 +208,9 @@ test('the server\'s Keep-Alive: timeout hint — 1s means "don\'t reuse", larger
   const r2 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
   await onceClosed(r2.req);
   await new Promise((r) => setImmediate(r));
-  assert.equal(agent.freeSockets[name]?.length, 1);
-  const pooled = agent.freeSockets[name]![0]!;
+  const free = agent.freeSockets as Record<string, net.Socket[] | undefined>;
+  assert.equal(free[name]?.length, 1);
+  const pooled = free[name]![0]!;
   // Past the deadline (4 s = 5 s minus the margin), the pooled socket is not reused.
   const now = Date.now();
   const clock = mock.method(Date, 'now', () => now + 4500);
