@@ -17,6 +17,7 @@ import { anyH1Stream, type H1Case } from './support/h1-gen.js';
 import { runLlhttp, runTrama, cut, bytewise, type H1Outcome, type H1Msg } from './support/h1-drivers.js';
 import type { H1Role } from '../../src/wire/h1/types.js';
 import { runProperty, bump, show, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
+import { minimize } from './support/minimize.js';
 
 /**
  * Verdicts where trama (requireHost off) rejects what strict llhttp accepts, on purpose (see
@@ -67,7 +68,13 @@ export function splitProperty(opts: CampaignOptions, share = 1): PropertyReport 
       if (!sameOutcome(pieces, whole)) throw new Error(describe(c, pieces, whole, `split at ${at.join(',')} differs from whole (lenient=${lenient})`));
       if (buf.length <= 160) {
         const bytes = runTrama(c.role, bytewise(buf), o);
-        if (!sameOutcome(bytes, whole)) throw new Error(describe(c, bytes, whole, `byte-by-byte differs from whole (lenient=${lenient})`));
+        if (!sameOutcome(bytes, whole)) {
+          const min = minimize(c.text, (x) => {
+            const b = Buffer.from(x, 'latin1');
+            return !sameOutcome(runTrama(c.role, bytewise(b), o), runTrama(c.role, [b], o));
+          });
+          throw new Error(`${describe(c, bytes, whole, `byte-by-byte differs from whole (lenient=${lenient})`)}\nminimized: ${show(min)}`);
+        }
         bump(stats, 'bytewise');
       }
       bump(stats, whole.error === null ? 'accepted' : 'rejected');
@@ -268,7 +275,13 @@ export function differentialProperty(opts: CampaignOptions, share = 1): Property
     (c, stats: Stats) => {
       const r = classify(c.role, Buffer.from(c.text, 'latin1'));
       bump(stats, r.kind === 'agree' ? r.category : `${r.kind}: ${r.category}`);
-      if (r.kind === 'bug') throw new Error(describe(c, r.trama, r.llhttp, r.category));
+      if (r.kind === 'bug') {
+        const min = minimize(c.text, (x) => {
+          const v = classify(c.role, Buffer.from(x, 'latin1'));
+          return v.kind === 'bug' && v.category === r.category;
+        });
+        throw new Error(`${describe(c, r.trama, r.llhttp, r.category)}\nminimized (${c.role}): ${show(min)}`);
+      }
     },
     share,
   );
