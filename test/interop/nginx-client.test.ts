@@ -130,7 +130,7 @@ test('nginx: GET, keep-alive reuse honouring its Keep-Alive hint', async (t) => 
   const a = await fetch('/hello', { agent });
   assert.equal(a.status, 200);
   assert.equal(a.body.toString(), 'hello from nginx\n');
-  assert.equal(a.headers.server?.startsWith('nginx'), true);
+  assert.match(String(a.headers.server), /^nginx/);
   const b = await fetch('/hello', { agent });
   assert.equal(b.req.reusedSocket, true);
   agent.destroy();
