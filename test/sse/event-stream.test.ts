@@ -1,14 +1,15 @@
 // The server helper over real sockets, run over every available server (node:http, trama).
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { eventStream, EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer, prepareEvent } from '../../src/sse/replay-buffer.js';
-import { listen, RawStream, serverFlavours } from './support.js';
+import { closeAllServers, listen, RawStream, serverFlavours } from './support.js';
 import type { Handler } from './support.js';
 
 // A hang (a missing 'drain', a lost event) fails one test quickly instead of stalling the suite.
 const T = { timeout: 15_000 };
+after(closeAllServers);
 
 for (const flavour of await serverFlavours()) {
   const start = async (handler: Handler) => listen(flavour.createServer(handler));

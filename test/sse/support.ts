@@ -36,21 +36,34 @@ export interface Running {
   close(): Promise<void>;
 }
 
+const live = new Set<Running>();
+
+/**
+ * Close every server still listening (for a file-level `after`): a test that failed or timed out
+ * half-way must not keep the test process alive.
+ */
+export async function closeAllServers(): Promise<void> {
+  await Promise.all([...live].map((r) => r.close()));
+}
+
 export async function listen(server: http.Server, port = 0): Promise<Running> {
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   const addr = server.address() as AddressInfo;
-  return {
+  const running: Running = {
     url: `http://127.0.0.1:${addr.port}/`,
     port: addr.port,
     server,
     async close() {
+      if (!live.delete(running)) return;
       const closed = once(server, 'close');
       server.close();
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
     },
   };
+  live.add(running);
+  return running;
 }
 
 /** A raw stream reader: resolves events one by one, in order. */
