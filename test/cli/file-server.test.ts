@@ -8,15 +8,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { Server } from 'node:http';
 import { createFileHandler, withAccessLog, COMPRESS_MIN_BYTES } from '../../src/cli/serve/file-handler.js';
 import { createHttpServer } from '../../src/cli/serve/http-server.js';
-import { close, fetchWith, HOSTILE_NAMES, listen, makeFixture, peerSkip, rawRequest, type Fixture } from './support.js';
+import { close, fetchWith, HOSTILE_NAMES, listen, makeFixture, peerSkip, rawRequest, type Fixture, type HttpLikeServer } from './support.js';
 
 const run = promisify(execFile);
 
 let fx: Fixture;
-let server: Server;
+let server: HttpLikeServer;
 let port: number;
 const logLines: string[] = [];
 

@@ -3,8 +3,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request as nodeRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { request as nodeRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect, type AddressInfo, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
@@ -60,14 +60,17 @@ export function makeFixture(): Fixture {
   return { base, root, outside, big, image, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
+/** node's and trama's HTTP servers alike: a net.Server with closeAllConnections(). */
+export type HttpLikeServer = NetServer & { closeAllConnections(): void };
+
 /** Listen on 127.0.0.1:0 and return the port. */
-export async function listen(server: Server): Promise<number> {
+export async function listen(server: HttpLikeServer): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
 }
 
-export async function close(server: Server): Promise<void> {
+export async function close(server: HttpLikeServer): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -23,7 +23,6 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, promises as fsp } from 'node:fs';
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -33,7 +32,7 @@ import { validateHeaderName, validateHeaderValue } from '../../wire/shared/index
 import { integerOption, numberOption, oneLine, parseCommandLine, stringOption, UsageError, type OptionSpec, type ParsedOptions } from '../args.js';
 import { classifyError, ExitCode, GetError, type FailureContext } from './exit-codes.js';
 import { ProgressBar } from './progress.js';
-import { CLIENT_IMPLEMENTATION, createTransport, type Transport } from './transport.js';
+import { createTransport, type GetRequest as ClientRequest, type GetResponse as IncomingMessage, type Transport } from './transport.js';
 
 /** curl's default bound on followed redirects. */
 export const DEFAULT_MAX_REDIRS = 50;
@@ -429,7 +428,7 @@ class Fetch {
     const port = url.port !== '' ? Number(url.port) : tls ? 443 : 80;
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const ctx: { -readonly [K in keyof FailureContext]: FailureContext[K] } = { host, port, tls, connected: false, secured: false, responseStarted: false };
-    const out: OutgoingHttpHeaders = {};
+    const out: Record<string, string | string[]> = {};
     const have = new Set(headers.map(([n]) => n.toLowerCase()));
     if (!have.has('user-agent') && !c.removed.has('user-agent')) out['User-Agent'] = c.userAgent;
     if (!have.has('accept') && !c.removed.has('accept')) out['Accept'] = '*/*';
@@ -570,7 +569,7 @@ class Fetch {
 
   async #receiveBody(res: IncomingMessage, url: URL): Promise<void> {
     const c = this.#c;
-    const lengthHeader = res.headers['content-length'];
+    const lengthHeader = fieldValue(res.headers['content-length']);
     const total = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
     const toFile = c.output !== undefined && c.output !== '-';
     const stderr = this.#io.stderr;
@@ -578,7 +577,7 @@ class Fetch {
     this.#bodyStart.set(res, this.#received);
     let source: Readable = res;
     let decodeError: Error | undefined;
-    const coding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const coding = (fieldValue(res.headers['content-encoding']) ?? '').trim().toLowerCase();
     if (c.compressed && coding !== '' && coding !== 'identity') {
       const decoder = coding === 'gzip' || coding === 'x-gzip' ? createGunzip() : coding === 'br' ? createBrotliDecompress() : coding === 'deflate' ? createInflate() : undefined;
       if (decoder !== undefined) {
@@ -652,7 +651,7 @@ class Fetch {
     if (this.#timedOut) return this.#timeoutError();
     if (this.#writeError !== undefined) return new GetError(ExitCode.WRITE_ERROR, `Failed writing body: ${this.#writeError.message}`);
     if (!res.complete) {
-      const len = res.headers['content-length'];
+      const len = fieldValue(res.headers['content-length']);
       if (len !== undefined && /^\d+$/.test(len)) {
         const got = this.#bodyBytes(res);
         return new GetError(ExitCode.PARTIAL_FILE, `transfer closed with ${Number(len) - got} bytes remaining to read`);
@@ -701,6 +700,11 @@ class Fetch {
     this.#file = undefined;
     await new Promise<void>((resolve) => f.end(() => resolve()));
   }
+}
+
+/** One value of a response field (a repeated one is joined, as a list field would be). */
+function fieldValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /** The response head as curl's `-i` prints it: status line and fields, CRLF-terminated. */

@@ -1,24 +1,29 @@
 /**
- * The HTTP client `trama get` runs on, in one place.
- *
- * `trama get` is meant to run on trama's own client (`src/http/client-request.ts`,
- * `src/http/agent.ts`). Until that client lands, this module binds node:http/node:https, which
- * have the same `request(url, options, callback)` signature and `Agent` class; get-command.ts
- * only uses node:http-compatible members (`reusedSocket`, `_header`, `rawHeaders`, `lookup`).
+ * The HTTP client `trama get` runs on: trama's own client (`src/http/client-request.ts`,
+ * `src/http/agent.ts`), in one place. `https:` goes through trama's `HttpsAgent` (node:tls
+ * underneath, ALPN `http/1.1`).
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { Agent, HttpsAgent } from '../../http/agent.js';
+import { request, type ClientRequest, type RequestOptions } from '../../http/client-request.js';
+import type { IncomingMessage } from '../../http/incoming-message.js';
 
 /** Which implementation fetches: shown by `trama get -v` and asserted by tests. */
-export const CLIENT_IMPLEMENTATION: 'trama' | 'node:http' = 'node:http';
+export const CLIENT_IMPLEMENTATION: 'trama' | 'node:http' = 'trama';
 
-/** node's `http.request(url, options, callback)` signature. */
-export type RequestFunction = (url: URL, options: https.RequestOptions, callback?: (res: http.IncomingMessage) => void) => http.ClientRequest;
+/** The request object `get` drives. */
+export type GetRequest = ClientRequest;
+/** The response object `get` reads. */
+export type GetResponse = IncomingMessage;
+/** Request options (node's `http.request` options). */
+export type GetRequestOptions = RequestOptions;
+
+/** node's `http.request(url, options, callback)` signature, on trama's classes. */
+export type RequestFunction = (url: URL, options: GetRequestOptions, callback?: (res: GetResponse) => void) => GetRequest;
 
 /** The request function and a keep-alive agent for one scheme. */
 export interface Transport {
   readonly request: RequestFunction;
-  readonly agent: http.Agent;
+  readonly agent: Agent;
 }
 
 /**
@@ -29,8 +34,6 @@ export interface Transport {
  * const t = createTransport('https:', { rejectUnauthorized: false });
  */
 export function createTransport(protocol: 'http:' | 'https:', tlsOptions: { rejectUnauthorized: boolean }): Transport {
-  if (protocol === 'https:') {
-    return { request: https.request, agent: new https.Agent({ keepAlive: true, rejectUnauthorized: tlsOptions.rejectUnauthorized, ALPNProtocols: ['http/1.1'] }) };
-  }
-  return { request: http.request, agent: new http.Agent({ keepAlive: true }) };
+  const agent = protocol === 'https:' ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: tlsOptions.rejectUnauthorized }) : new Agent({ keepAlive: true });
+  return { request: (url, options, callback) => request(url, options, callback), agent };
 }

@@ -25,9 +25,8 @@
  */
 import { promises as fsp, realpathSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
-import { pipeline, Readable, type Transform } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { constants as zc, createBrotliCompress, createGzip } from 'node:zlib';
 import { STATUS_CODES } from '../../wire/shared/index.js';
 import { formatAccessLine } from './access-log.js';
@@ -38,8 +37,38 @@ import { renderListing, type ListingEntry } from './listing.js';
 import { parseRange, type ByteRange } from './range.js';
 import { encodePath, isInside, resolveTarget } from './safe-path.js';
 
-/** A request listener with node:http's shapes (trama's server hands the same shapes). */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * The request members `serve` reads. Structural, so trama's `IncomingMessage` and node's both
+ * fit (tests run the handler on either server).
+ */
+export interface ServeRequest {
+  readonly method?: string | null | undefined;
+  readonly url?: string | null | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly httpVersion: string | null;
+  readonly socket: { readonly remoteAddress?: string | undefined } | null;
+}
+
+/** The response members `serve` uses: trama's `ServerResponse` and node's both fit. */
+export interface ServeResponse {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  removeHeader(name: string): void;
+  getHeaderNames(): string[];
+  flushHeaders(): void;
+  write(chunk: Buffer | string): boolean;
+  end(chunk?: Buffer | string): unknown;
+  destroy(error?: Error): unknown;
+  on(event: 'close' | 'drain', listener: () => void): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+  removeListener(event: 'close' | 'drain', listener: () => void): unknown;
+}
+
+/** A request listener over {@link ServeRequest} and {@link ServeResponse}. */
+export type RequestListener = (req: ServeRequest, res: ServeResponse) => void;
 
 /** Smallest body worth compressing: below it, gzip's header and the chunked framing cost more than they save. */
 export const COMPRESS_MIN_BYTES = 1024;
@@ -108,7 +137,7 @@ export function withAccessLog(handler: RequestListener, log: (line: string) => v
           time,
           method: req.method ?? '-',
           url: req.url ?? '-',
-          httpVersion: req.httpVersion,
+          httpVersion: req.httpVersion ?? '1.1',
           status: res.headersSent ? res.statusCode : 0,
           bytes: bodyBytes.get(res) ?? 0,
           referer: header(req, 'referer'),
@@ -121,7 +150,7 @@ export function withAccessLog(handler: RequestListener, log: (line: string) => v
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function header(req: ServeRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
 }
@@ -145,10 +174,10 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
   const cacheControl = options.maxAge !== undefined && options.maxAge > 0 ? `public, max-age=${Math.floor(options.maxAge)}` : 'no-cache';
 
   const handler: RequestListener = (req, res) => {
-    serve(req, res).catch((err: unknown) => failed(res, err));
+    serve(req, res).catch((err: unknown) => failed(req, res, err));
   };
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: ServeRequest, res: ServeResponse): Promise<void> {
     const method = req.method ?? 'GET';
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (cors) {
@@ -188,7 +217,7 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     return sendFile(req, res, real);
   }
 
-  function preflight(req: IncomingMessage, res: ServerResponse): void {
+  function preflight(req: ServeRequest, res: ServeResponse): void {
     res.setHeader('Allow', CORS_ALLOW_METHODS);
     if (cors && req.headers['access-control-request-method'] !== undefined) {
       res.setHeader('Access-Control-Allow-Methods', CORS_ALLOW_METHODS);
@@ -203,7 +232,7 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     res.end();
   }
 
-  async function sendListing(req: IncomingMessage, res: ServerResponse, dir: string, segments: readonly string[], st: Stats): Promise<void> {
+  async function sendListing(req: ServeRequest, res: ServeResponse, dir: string, segments: readonly string[], st: Stats): Promise<void> {
     const method = req.method ?? 'GET';
     const names = await fsp.readdir(dir);
     const entries: ListingEntry[] = [];
@@ -234,7 +263,7 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     res.end(body);
   }
 
-  async function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  async function sendFile(req: ServeRequest, res: ServeResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
     let fh: FileHandle | undefined = await fsp.open(path, 'r');
     try {
@@ -248,7 +277,16 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
       res.setHeader('Cache-Control', cacheControl);
       if (compressible) res.setHeader('Vary', 'Accept-Encoding');
 
-      const pre = evaluatePreconditions(method, req.headers, validators);
+      const pre = evaluatePreconditions(
+        method,
+        {
+          'if-match': header(req, 'if-match'),
+          'if-none-match': header(req, 'if-none-match'),
+          'if-modified-since': header(req, 'if-modified-since'),
+          'if-unmodified-since': header(req, 'if-unmodified-since'),
+        },
+        validators,
+      );
       if (pre !== 'proceed') return sendStatus(res, method, pre);
 
       res.setHeader('Accept-Ranges', 'bytes');
@@ -282,14 +320,14 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     }
   }
 
-  function sendSingleRange(res: ServerResponse, fh: FileHandle, range: ByteRange, size: number): void {
+  function sendSingleRange(res: ServeResponse, fh: FileHandle, range: ByteRange, size: number): void {
     res.statusCode = 206;
     res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
     res.setHeader('Content-Length', range.end - range.start + 1);
     streamBody(res, fh.createReadStream({ start: range.start, end: range.end, highWaterMark: READ_CHUNK }), undefined);
   }
 
-  function sendMultipart(res: ServerResponse, fh: FileHandle, ranges: ByteRange[], size: number, type: string): void {
+  function sendMultipart(res: ServeResponse, fh: FileHandle, ranges: ByteRange[], size: number, type: string): void {
     // RFC 9110 §14.6: a boundary that cannot occur in the parts' header lines; random, as
     // the content itself could hold any fixed string.
     const boundary = 'trama-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -322,26 +360,45 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     streamBody(res, Readable.from(parts()), undefined);
   }
 
-  function streamBody(res: ServerResponse, body: Readable, transform: Transform | undefined): void {
-    const last: Readable = transform === undefined ? body : transform;
-    last.on('data', (chunk: Buffer) => noteBodyBytes(res, chunk.length));
-    const done = (err: NodeJS.ErrnoException | null): void => {
-      // The client went away or the file failed mid-way: pipeline has destroyed every stream
-      // (closing the file); the response is cut short, which the client sees as a short body.
-      if (err !== null && !res.destroyed) res.destroy();
+  function streamBody(res: ServeResponse, body: Readable, transform: Transform | undefined): void {
+    // A hand-written pump rather than stream.pipeline: the response only needs write/end and
+    // 'drain'/'close' (ServeResponse), whichever server made it.
+    let source: Readable = body;
+    if (transform !== undefined) {
+      body.on('error', (err) => transform.destroy(err));
+      source = body.pipe(transform);
+    }
+    const onClose = (): void => {
+      // The client went away (or the response was cut): stop reading, which closes the file.
+      if (!res.writableEnded) {
+        body.destroy();
+        source.destroy();
+      }
     };
-    if (transform === undefined) pipeline(body, res, done);
-    else pipeline(body, transform, res, done);
+    res.once('close', onClose);
+    source.on('data', (chunk: Buffer) => {
+      noteBodyBytes(res, chunk.length);
+      if (!res.write(chunk)) {
+        source.pause();
+        res.once('drain', () => source.resume());
+      }
+    });
+    source.once('end', () => {
+      res.removeListener('close', onClose);
+      res.end();
+    });
+    // The file failed mid-way: the head is out, so the only honest signal is a cut response.
+    source.once('error', () => res.destroy());
   }
 
-  function failed(res: ServerResponse, err: unknown): void {
+  function failed(req: ServeRequest, res: ServeResponse, err: unknown): void {
     if (res.headersSent) {
       res.destroy();
       return;
     }
     const status = fsErrorStatus(err);
     for (const name of res.getHeaderNames()) if (name !== 'x-content-type-options' && !name.startsWith('access-control-')) res.removeHeader(name);
-    sendStatus(res, res.req?.method ?? 'GET', status === 404 ? 404 : status === 403 ? 403 : 500);
+    sendStatus(res, req.method ?? 'GET', status === 404 ? 404 : status === 403 ? 403 : 500);
   }
 
   return handler;
@@ -362,7 +419,7 @@ function fsErrorStatus(err: unknown): 403 | 404 | 500 {
 }
 
 /** A short plain-text answer for a status without a file body (none for 304 and HEAD). */
-function sendStatus(res: ServerResponse, method: string, status: number): void {
+function sendStatus(res: ServeResponse, method: string, status: number): void {
   res.statusCode = status;
   if (status === 304) {
     // RFC 9110 §15.4.5: a 304 carries the validators and cache fields, no content fields.

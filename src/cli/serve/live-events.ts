@@ -9,9 +9,9 @@
  * page can show that it resumed. On shutdown {@link LiveEvents.closeAll} ends every stream,
  * because an endless response would otherwise hold a graceful shutdown until its deadline.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { eventStream, type EventStream } from '../../sse/event-stream.js';
 import { prepareEvent } from '../../sse/replay-buffer.js';
+import type { ServeRequest, ServeResponse } from './file-handler.js';
 
 /** The path of the live endpoint. */
 export const LIVE_EVENTS_PATH = '/__trama/events';
@@ -48,7 +48,7 @@ export class LiveEvents {
    * const live = new LiveEvents();
    * createServer((req, res) => (req.url === LIVE_EVENTS_PATH ? live.handle(req, res) : files(req, res)));
    */
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  handle(req: ServeRequest, res: ServeResponse): void {
     if (req.method !== 'GET') {
       res.statusCode = 405;
       res.setHeader('Allow', 'GET');

@@ -18,13 +18,12 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { statSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { integerOption, numberOption, parseCommandLine, stringOption, UsageError, type OptionSpec } from '../args.js';
-import { createFileHandler, withAccessLog, type RequestListener } from './file-handler.js';
-import { createHttpServer, SERVER_IMPLEMENTATION } from './http-server.js';
+import { createFileHandler, withAccessLog, type RequestListener, type ServeRequest, type ServeResponse } from './file-handler.js';
+import { createHttpServer, SERVER_IMPLEMENTATION, type HttpServer } from './http-server.js';
 import { LIVE_EVENTS_PATH, LiveEvents } from './live-events.js';
 
 /** The port `trama serve` (and `npm start`) listens on by default. */
@@ -123,7 +122,7 @@ export function parseServeArgs(argv: readonly string[]): ServeConfig | 'help' {
 
 /** A server started by {@link startServe}. */
 export interface RunningServe {
-  readonly server: Server;
+  readonly server: HttpServer;
   /** The URL to print, e.g. `http://127.0.0.1:8080/`. */
   readonly url: string;
   readonly port: number;
@@ -171,9 +170,9 @@ export async function startServe(config: ServeConfig, io: CommandIo): Promise<Ru
 
   const live = config.live ? new LiveEvents() : undefined;
   const inner = createServeListener(config, io, live);
-  const inflight = new Set<ServerResponse>();
+  const inflight = new Set<ServeResponse>();
   let closing = false;
-  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createHttpServer((req: ServeRequest, res: ServeResponse) => {
     inflight.add(res);
     res.once('close', () => {
       inflight.delete(res);
