@@ -339,7 +339,8 @@ export class Agent extends EventEmitter {
       // A slot opened under maxTotalSockets: serve the oldest queue of any origin.
       for (const key in this.requests) {
         const q = this.requests[key]!;
-        if (q.length > 0 && this.sockets[key] !== undefined && this.sockets[key]!.length < this.maxSockets) {
+        const used = this.sockets[key];
+        if (q.length > 0 && (used === undefined || used.length < this.maxSockets)) {
           req = q[0];
           break;
         }
@@ -350,9 +351,9 @@ export class Agent extends EventEmitter {
       const reqName = this.getName(reqOptions);
       const inUse = this.sockets[reqName];
       if ((inUse === undefined || inUse.length < this.maxSockets) && this.totalSocketCount < this.maxTotalSockets) {
-        const q = this.requests[reqName]!;
-        q.shift();
-        if (q.length === 0) delete this.requests[reqName];
+        // The request stays queued: the new socket's 'free' hands it over (node's way). Its
+        // options are cleared so a second removal does not open a second socket for it.
+        req[kOptions] = undefined;
         this.sockets[reqName] ??= [];
         this.createSocket(req, reqOptions, (err, socket) => {
           if (err) req!.onSocket(socket as AgentSocket, err);

@@ -94,6 +94,7 @@ export class H1ClientDriver implements H1Handler {
   #keepAlive = true;
   #detached = false;
   #interim = false;
+  #head: H1Head | null = null;
   // Bytes given to the parser since its last reset: a parse error's offset is relative to this.
   #fed = 0;
 
@@ -255,7 +256,7 @@ export class H1ClientDriver implements H1Handler {
     if (ex === null) return undefined;
     // A 1xx (other than 101) is interim: its end is not the response's end (RFC 9110 §15.2).
     this.#interim = head.statusCode < 200 && head.statusCode !== 101;
-    if (!this.#interim && !head.keepAlive) this.#keepAlive = false;
+    this.#head = head;
     const directive = ex.onResponseHead(head);
     if (directive === 'tunnel' || (head.upgrade && head.statusCode === 101)) this.#tunnel = true;
     return directive;
@@ -268,6 +269,9 @@ export class H1ClientDriver implements H1Handler {
 
   onMessageComplete(trailers: string[] | null): void {
     if (this.#tunnel || this.#interim) return;
+    // Read persistence now: the parser settles it after the body directive (a HEAD answer
+    // without a length stays persistent).
+    if (this.#head !== null && !this.#head.keepAlive) this.#keepAlive = false;
     this.#complete = true;
     this.#trailers = trailers;
     // Stop here: any byte after a complete response is not ours to parse (see the module comment).
