@@ -368,6 +368,25 @@ for (const server of await serverFlavours()) {
       await srv.close();
     });
 
+    test(`${tag} the agent option is the one connections go through`, T, async () => {
+      const srv = await start((req, res) => eventStream(req, res, { keepAlive: 0 }).send({ data: 'via agent' }));
+      const { Agent } = client.name.startsWith('default (trama)') ? await import('../../src/http/agent.js') : http;
+      const agent = new Agent({ keepAlive: true });
+      let created = 0;
+      const original = agent.createConnection.bind(agent) as (...a: unknown[]) => unknown;
+      (agent as { createConnection: unknown }).createConnection = (...a: unknown[]) => {
+        created++;
+        return original(...a);
+      };
+      const es = open(srv.url, { agent });
+      const m = await nextEvent<MessageEvent>(es, 'message');
+      assert.equal(m.data, 'via agent');
+      assert.equal(created, 1);
+      es.close();
+      agent.destroy();
+      await srv.close();
+    });
+
     test(`${tag} close() in onerror stops reconnection; close() leaves no timer running`, T, async () => {
       let conns = 0;
       const srv = await start((req, res) => {

@@ -176,6 +176,12 @@ export function createEventStreamParser(options: EventStreamParserOptions): Even
 
   // Process one complete line held in `text` between `start` and `end` (exclusive).
   function line(text: string, start: number, end: number): void {
+    // The same bound whether the line came in one chunk or many (the result must not depend on
+    // chunking): the pending check below caught a prefix; this catches the whole line.
+    if (end - start + dataLength > maxBufferSize) {
+      fail();
+      return;
+    }
     if (start === end) {
       dispatch();
       return;

@@ -3,6 +3,7 @@
 // a time: chunk boundaries must never change what is dispatched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createEventStreamParser } from '../../../src/wire/sse/index.js';
 import type { EventStreamParserOptions } from '../../../src/wire/sse/index.js';
 
@@ -134,4 +135,26 @@ test('many colon-less lines in one chunk are processed in linear time', () => {
 
 test('invalid maxBufferSize is a local misuse error', () => {
   assert.throws(() => createEventStreamParser({ onEvent() {}, maxBufferSize: 0 }), RangeError);
+});
+
+test('property: any bytes, any chunking: never throws, same log as one chunk, bounded', () => {
+  // Bytes drawn mostly from the characters that matter to the grammar, plus anything.
+  const interesting = fc.constantFrom(...Buffer.from('data:event:id:retry: \r\n\r\n:0123\u0000'), 0xef, 0xbb, 0xbf, 0xc3, 0xa7, 0xff);
+  fc.assert(
+    fc.property(fc.array(fc.oneof(interesting, fc.integer({ min: 0, max: 255 })), { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 8 }), (arr, cuts) => {
+      const bytes = Uint8Array.from(arr);
+      // A small limit, so that overflows are common and must not depend on chunking either.
+      const whole = run([bytes], { maxBufferSize: 24 });
+      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+      const chunks: Uint8Array[] = [];
+      let prev = 0;
+      for (const p of points) {
+        chunks.push(bytes.subarray(prev, p));
+        prev = p;
+      }
+      chunks.push(bytes.subarray(prev));
+      assert.deepEqual(run(chunks, { maxBufferSize: 24 }), whole);
+    }),
+    { numRuns: 1000 },
+  );
 });
