@@ -573,7 +573,7 @@ class Fetch {
     const total = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
     const toFile = c.output !== undefined && c.output !== '-';
     const stderr = this.#io.stderr;
-    const progress = toFile && stderr.isTTY === true && !c.silent && !c.verbose ? new ProgressBar(stderr, () => stderr.columns ?? 80, total) : undefined;
+    const progress = toFile && stderr.isTTY === true && !c.silent && !c.verbose ? new ProgressBar(stderr, () => (stderr.columns !== undefined && stderr.columns > 0 ? stderr.columns : 80), total) : undefined;
     this.#bodyStart.set(res, this.#received);
     let source: Readable = res;
     let decodeError: Error | undefined;
