@@ -93,7 +93,8 @@ function buildHeaders(raw: readonly string[], joinDuplicates: boolean): Incoming
 }
 
 function buildDistinct(raw: readonly string[]): Record<string, string[]> {
-  const dest: Record<string, string[]> = {};
+  // node gives headersDistinct a null prototype (a field named like an Object method is safe).
+  const dest = Object.create(null) as Record<string, string[]>;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = lowerName(raw[i]!);
     const list = dest[name];

@@ -290,7 +290,9 @@ export class H1ServerConnection {
   }
 
   #armTimeout(ms: number): void {
-    if (ms === this.#timeoutMs) return;
+    // Compare with the socket's own value: the application may have changed it (req.setTimeout).
+    const current = (this.socket as { timeout?: number }).timeout ?? this.#timeoutMs;
+    if (ms === this.#timeoutMs && ms === current) return;
     this.#timeoutMs = ms;
     if (typeof this.socket.setTimeout === 'function') this.socket.setTimeout(ms);
   }
@@ -710,10 +712,13 @@ export class H1ServerConnection {
       if (!this.host.onIdleTimeout(this.socket)) this.socket.destroy();
       return;
     }
-    if (this.#timeoutMs === this.host.timeout && this.host.timeout > 0) {
+    // A timeout the application or server.timeout set: node's events (req, res, server), and
+    // destroy when nobody listens. Our own keep-alive timer firing while a request is in flight
+    // (server.timeout 0) is not idleness: ignore it.
+    const current = (this.socket as { timeout?: number }).timeout ?? this.#timeoutMs;
+    if (this.host.timeout > 0 || current !== this.#timeoutMs) {
       if (!this.host.onActiveTimeout(this)) this.socket.destroy();
     }
-    // Otherwise the keep-alive timer fired while a request is in flight: not idle, ignore.
   }
 
   /** Called by the server's interval: enforce headersTimeout / requestTimeout (node's checkConnections). */

@@ -86,7 +86,7 @@ for (const method of ['upgrade', 'connect'] as const) {
       const server = lib.createServer((_req, res) => res.end('plain'));
       server.on(method, (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
         socket.write(`HTTP/1.1 ${method === 'upgrade' ? '101 Switching Protocols' : '200 Connection Established'}\r\n\r\n`);
-        socket.write(`[${req.method} ${req.url} upgrade=${req.upgrade} head=${head.toString()}]`);
+        socket.write(`[${req.method} ${req.url} upgrade=${(req as unknown as { upgrade: boolean }).upgrade} head=${head.toString()}]`);
         socket.on('data', (d) => socket.end(`[echo ${d.toString()}]`));
       });
       const port = await listen(server);
@@ -112,7 +112,7 @@ for (const method of ['upgrade', 'connect'] as const) {
 
 test('Upgrade with no upgrade listener is served as a plain request, then the connection closes', async () => {
   const r = await both((lib) =>
-    serveRaw(lib, (req, res) => res.end(`plain upgrade=${req.upgrade}`), [`GET / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: foo\r\n\r\nGET /2 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]),
+    serveRaw(lib, (req, res) => res.end(`plain upgrade=${(req as unknown as { upgrade: boolean }).upgrade}`), [`GET / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: foo\r\n\r\nGET /2 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]),
   );
   assert.equal(r.trama.text, r.node.text);
 });
