@@ -2,7 +2,7 @@
 // `node scripts/fuzz.mjs h1 --seconds 300` (see docs/fuzzing.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitProperty, differentialProperty, classify } from './h1-campaign.js';
+import { splitProperty, differentialProperty, boundedProperty, classify } from './h1-campaign.js';
 import { assertCampaign } from './support/campaign.js';
 
 const SEED = 20261124;
@@ -13,6 +13,10 @@ test('h1 fuzz: chunk-split invariance, strict and lenient, both roles (never thr
 
 test('h1 fuzz: differential against node llhttp (strict)', () => {
   assertCampaign([differentialProperty({ seed: SEED, numRuns: 12000 })]);
+});
+
+test('h1 fuzz: endless lines, fields, extensions and trailers hit the limits (bounded memory)', () => {
+  assertCampaign([boundedProperty({ seed: SEED, numRuns: 600 })]);
 });
 
 test('h1 fuzz: the classifier sees a real difference (it is not a no-op)', () => {

@@ -113,12 +113,107 @@ export interface H2Case {
   cuts: number[];
 }
 
-export const h2CaseArb: fc.Arbitrary<H2Case> = fc.record({
+/** Random frames: most sequences hit a connection error early (the fault paths). */
+const randomCaseArb: fc.Arbitrary<H2Case> = fc.record({
   role: fc.constantFrom<Role>('server', 'server', 'client'),
   specs: fc.array(specArb, { maxLength: 14 }),
   muts: fc.oneof({ weight: 2, arbitrary: fc.constant<Mut[]>([]) }, { weight: 1, arbitrary: fc.array(mutArb, { minLength: 1, maxLength: 3 }) }),
   cuts: fc.array(fc.nat(), { maxLength: 4 }),
 });
+
+type Step = { s: 'open' | 'data' | 'trailers' | 'wu' | 'ping' | 'settings' | 'ack' | 'priority' | 'rst'; pick: number; n: number; end: boolean };
+const stepArb: fc.Arbitrary<Step> = fc.record({
+  s: fc.constantFrom<Step['s']>('open', 'open', 'data', 'data', 'data', 'trailers', 'wu', 'ping', 'settings', 'ack', 'priority', 'rst'),
+  pick: fc.nat(),
+  n: fc.nat({ max: 70000 }),
+  end: fc.boolean(),
+});
+
+/** Mostly valid exchanges (streams opened, DATA, trailers, flow control), then a few random frames or mutations: the deep paths. */
+const flowCaseArb: fc.Arbitrary<H2Case> = fc
+  .record({
+    role: fc.constantFrom<Role>('server', 'server', 'client'),
+    steps: fc.array(stepArb, { minLength: 1, maxLength: 16 }),
+    extra: fc.array(fc.tuple(fc.nat(), specArb), { maxLength: 2 }),
+    muts: fc.oneof({ weight: 4, arbitrary: fc.constant<Mut[]>([]) }, { weight: 1, arbitrary: fc.array(mutArb, { minLength: 1, maxLength: 2 }) }),
+    cuts: fc.array(fc.nat(), { maxLength: 4 }),
+  })
+  .map(({ role, steps, extra, muts, cuts }) => {
+    const specs: Spec[] = [];
+    // Streams the peer may still send on (opened, not ended or reset).
+    const open: number[] = [];
+    let next = 1;
+    let clientHead = false;
+    const on = (pick: number): number => open[pick % open.length]!;
+    const close = (id: number): void => {
+      const i = open.indexOf(id);
+      if (i >= 0) open.splice(i, 1);
+    };
+    for (const st of steps) {
+      const ready = open.length > 0;
+      switch (st.s) {
+        case 'open':
+          if (role === 'server') {
+            const end = st.end && st.pick % 3 === 0;
+            specs.push({ k: 'headers', id: next, fields: fieldSets[0]!, endStream: end, endHeaders: true, pad: st.pick % 5 === 0 ? st.n % 9 : null, prio: st.pick % 7 === 0, split: st.pick % 6 });
+            if (!end) open.push(next);
+            next += 2;
+          } else if (!clientHead) {
+            const interim = st.pick % 4 === 0;
+            specs.push({ k: 'headers', id: 1, fields: interim ? fieldSets[3]! : fieldSets[2]!, endStream: false, endHeaders: true, pad: null, prio: false, split: st.pick % 6 });
+            if (!interim) {
+              clientHead = true;
+              open.push(1);
+            }
+          }
+          break;
+        case 'data':
+          if (ready) {
+            const id = on(st.pick);
+            const end = st.end && st.n % 4 === 0;
+            specs.push({ k: 'frame', frame: { type: 'DATA', streamId: id, data: Buffer.alloc(st.n % 200, 0x61), endStream: end, padLength: st.n % 5 === 0 ? st.n % 17 : undefined } });
+            if (end) close(id);
+          }
+          break;
+        case 'trailers':
+          if (ready) {
+            const id = on(st.pick);
+            specs.push({ k: 'headers', id, fields: fieldSets[4]!, endStream: true, endHeaders: true, pad: null, prio: false, split: 0 });
+            close(id);
+          }
+          break;
+        case 'wu':
+          if (st.end || ready) specs.push({ k: 'frame', frame: { type: 'WINDOW_UPDATE', streamId: st.end || !ready ? 0 : on(st.pick), increment: 1 + (st.n % 65535) } });
+          break;
+        case 'ping':
+          specs.push({ k: 'frame', frame: { type: 'PING', ack: false, opaque: Buffer.from('12345678') } });
+          break;
+        case 'settings':
+          specs.push({ k: 'frame', frame: { type: 'SETTINGS', ack: false, settings: [[[1, 4, 5, 3, 2][st.pick % 5]!, [st.n, st.n % 100, 16384 + st.n, st.n % 10, 0][st.pick % 5]!]] } });
+          break;
+        case 'ack':
+          specs.push({ k: 'frame', frame: { type: 'SETTINGS', ack: true, settings: [] } });
+          break;
+        case 'priority': {
+          const id = 1 + 2 * (st.pick % 8);
+          const dep = st.end || !ready ? 0 : on(st.n);
+          specs.push({ k: 'frame', frame: { type: 'PRIORITY', streamId: id, priority: { dependsOn: dep === id ? 0 : dep, weight: 1 + (st.n % 256), exclusive: st.end } } });
+          break;
+        }
+        case 'rst':
+          if (ready) {
+            const id = on(st.pick);
+            specs.push({ k: 'frame', frame: { type: 'RST_STREAM', streamId: id, errorCode: 8 } });
+            close(id);
+          }
+          break;
+      }
+    }
+    for (const [at, spec] of extra) specs.splice(at % (specs.length + 1), 0, spec);
+    return { role, specs, muts, cuts };
+  });
+
+export const h2CaseArb: fc.Arbitrary<H2Case> = fc.oneof(randomCaseArb, flowCaseArb);
 
 function rawFrame(type: number, flags: number, id: number, payload: Buffer): Buffer {
   const b = Buffer.alloc(9 + payload.length);
@@ -259,6 +354,7 @@ export function h2FramesProperty(opts: CampaignOptions, share = 1): PropertyRepo
         throw new Error(`split at ${c.cuts.join(',')} differs from whole\nrole=${c.role} peer bytes=${bytesIn.toString('hex')}\n whole: ${JSON.stringify(whole.events)}\n split: ${JSON.stringify(pieces.events)}`);
       }
       bump(stats, (whole.events as Array<{ type: string }>).some((e) => e.type === 'connection-terminated') ? 'terminated' : 'alive');
+      for (const t of new Set((whole.events as Array<{ type: string }>).map((e) => e.type))) bump(stats, `event ${t}`);
     },
     share,
   );

@@ -35,6 +35,7 @@ const target = fc.oneof(
   { weight: 6, arbitrary: strOf(pathChars, 0, 12).map((s) => `/${s}`) },
   { weight: 1, arbitrary: fc.constant('*') },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('http', 'https', 'HTTP', 'ws'), strOf('abcxyz.-019', 1, 8), strOf(pathChars, 0, 6)).map(([s, h, p]) => `${s}://${h}/${p}`) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('http', 'https'), strOf('abz.-19@:[]%\\{}|"<>^`', 1, 8), strOf(pathChars, 0, 4)).map(([s, h, p]) => `${s}://${h}/${p}`) },
   { weight: 2, arbitrary: fc.tuple(strOf('abcxyz.-019', 1, 8), fc.constantFrom('', ':443', ':80', ':', ':x')).map(([h, p]) => `${h}${p}`) },
   { weight: 1, arbitrary: fc.tuple(strOf(pathChars, 0, 5), strOf(VCHAR, 0, 4)).map(([p, f]) => `/${p}#${f}`) },
   { weight: 1, arbitrary: strOf(VCHAR + ' \t\x7f\x80\xff', 1, 10) },
