@@ -17,7 +17,7 @@ import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { nodeError } from '../wire/shared/index.js';
 import { DnsCache, type DnsCacheOptions } from '../io/dns-cache.js';
-import { keepAliveHintMs } from '../io/h1-client.js';
+import { keepAliveHintMs, hasH1ClientDriver } from '../io/h1-client.js';
 
 /** node's default `maxFreeSockets`. */
 export const DEFAULT_MAX_FREE_SOCKETS = 256;
@@ -148,7 +148,8 @@ export class Agent extends EventEmitter {
   }
 
   #onFree(socket: PooledSocket, options: AgentRequestOptions): void {
-    const name = this.getName(options);
+    // createSocket recorded the key: no need to rebuild it for every request.
+    const name = options._agentKey ?? this.getName(options);
     if (!socket.writable) {
       socket.destroy();
       return;
@@ -177,7 +178,8 @@ export class Agent extends EventEmitter {
     this.freeSockets[name] = freeSockets;
     socket._httpMessage = null;
     this.removeSocket(socket, options);
-    socket.once('error', freeSocketErrorListener);
+    // A socket driven by trama's client already destroys itself on an error while idle.
+    if (!hasH1ClientDriver(socket)) socket.once('error', freeSocketErrorListener);
     freeSockets.push(socket);
   }
 
@@ -318,7 +320,7 @@ export class Agent extends EventEmitter {
 
   /** Drop `s` from the in-use and free lists; start a socket for a queued request if one waits. */
   removeSocket(s: AgentSocket, options: AgentRequestOptions): void {
-    const name = this.getName(options);
+    const name = options._agentKey ?? this.getName(options);
     const sets: Bucket<AgentSocket>[] = [this.sockets];
     // If the socket was destroyed, also remove it from the free list.
     if (s.destroyed) sets.push(this.freeSockets);

@@ -41,7 +41,7 @@ import { IncomingMessage, type IncomingMessageBase } from './incoming-message.js
 import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type AgentSocket } from './agent.js';
 import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
 import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
-import { nodeError, isToken, describeReceived, type NodeStyleError } from '../wire/shared/index.js';
+import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
 
 const { kNeedDrain } = outgoingInternals;
 
@@ -505,6 +505,14 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
   return true;
 }
 
+/** A header with a truthy value is set (node's `getHeader(name)` truthiness), `name` lower-case. */
+function hasStored(req: ClientRequestBase, name: string): boolean {
+  const store = req[kOutHeaders];
+  if (store === null) return false;
+  const entry = store[name];
+  return entry !== undefined && !!entry[1];
+}
+
 function headersOf(raw: string[], join: boolean): Record<string, string | string[] | undefined> {
   const tmp = new IncomingMessage(null);
   tmp.rawHeaders = raw;
@@ -767,7 +775,7 @@ function initClientRequest(
   self[kRetried] = false;
   self[kTimeoutListening] = false;
   self[kSignalCleanup] = null;
-  self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
+  if (opts.uniqueHeaders !== undefined) self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
 
   if (self.agent) {
     // Keep-alive by default, but only if the agent will actually reuse the connection.
@@ -796,7 +804,8 @@ function initClientRequest(
         self.setHeader(key, (headers as Record<string, never>)[key]);
       }
     }
-    if (host && !self.getHeader('host') && setHost) {
+    // The header store is read directly here (no getHeader(): the names are known constants).
+    if (host && setHost && !hasStored(self, 'host')) {
       let hostHeader: string = host;
       // RFC 3986 §3.2.2: an IPv6 literal goes in brackets.
       const posColon = hostHeader.indexOf(':');
@@ -804,12 +813,16 @@ function initClientRequest(
         hostHeader = `[${hostHeader}]`;
       }
       if (port && +port !== defaultPort) hostHeader += ':' + port;
-      self.setHeader('Host', hostHeader);
+      // node's setHeader('Host', …): the value is checked (no CR/LF from a hostile host option).
+      validateHeaderValue('Host', hostHeader);
+      let store = self[kOutHeaders];
+      if (store === null) self[kOutHeaders] = store = Object.create(null) as NonNullable<typeof store>;
+      store.host = ['Host', hostHeader];
     }
-    if (opts.auth && !self.getHeader('Authorization')) {
+    if (opts.auth && !hasStored(self, 'authorization')) {
       self.setHeader('Authorization', 'Basic ' + Buffer.from(String(opts.auth)).toString('base64'));
     }
-    if (self.getHeader('expect')) {
+    if (hasStored(self, 'expect')) {
       if (self._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
       self._storeHeader(self.method + ' ' + self.path + ' HTTP/1.1\r\n', self[kOutHeaders]);
     }

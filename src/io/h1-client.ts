@@ -340,7 +340,13 @@ export class H1ClientDriver implements H1Handler {
   readonly #onError = (err: Error): void => {
     this.#poisoned = true;
     const ex = this.#exchange;
-    if (ex !== null) ex.onSocketError(err);
+    if (ex !== null) {
+      ex.onSocketError(err);
+    } else if (!this.#detached) {
+      // Idle (pooled) socket: what node's agent does for its free sockets.
+      this.socket.destroy();
+      this.socket.emit('agentRemove');
+    }
   };
 
   readonly #onTimeout = (): void => {
@@ -352,6 +358,11 @@ export class H1ClientDriver implements H1Handler {
     const ex = this.#exchange;
     if (ex !== null) ex.onDrain();
   };
+}
+
+/** True when trama's client drives `socket` (its error and idle handling are in place). */
+export function hasH1ClientDriver(socket: Duplex): boolean {
+  return (socket as DriverSocket)[kDriver] !== undefined;
 }
 
 function finishIfHealthy(socket: Duplex & { _hadError?: boolean }, msg: { _onSinkFinished(): void }): void {
