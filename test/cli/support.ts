@@ -3,11 +3,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request as nodeRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect, type AddressInfo, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
+import { request as tramaRequest } from '../../src/http/client-request.js';
 
 export const TRAMA_BIN = join(REPO_ROOT, 'bin', 'trama.js');
 
@@ -87,8 +87,14 @@ export interface RawResponse {
  * Send `target` verbatim (no client normalizes it) with `Connection: close`, read to the end.
  * The body is what follows the head, unparsed (tests use it for length-delimited answers).
  */
-export async function rawRequest(port: number, method: string, target: string, extra: Record<string, string> = {}): Promise<RawResponse> {
+export async function rawRequest(port: number, method: string, target: string, extra: Record<string, string> = {}, timeoutMs = 20_000): Promise<RawResponse> {
   const socket = connect(port, '127.0.0.1');
+  // A response that never completes fails this request, not the whole file's timeout.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    socket.destroy();
+  }, timeoutMs);
   let head = `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n`;
   for (const [k, v] of Object.entries(extra)) head += `${k}: ${v}\r\n`;
   // Not end(): node:http closes a half-closed connection before an async response is ready.
@@ -96,7 +102,9 @@ export async function rawRequest(port: number, method: string, target: string, e
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));
   await once(socket, 'close');
+  clearTimeout(timer);
   const all = Buffer.concat(chunks);
+  if (timedOut) throw new Error(`${method} ${target}: no complete response within ${timeoutMs} ms (${all.length} bytes received)`);
   const end = all.indexOf('\r\n\r\n');
   if (end === -1) throw new Error(`no response head in ${JSON.stringify(all.toString('latin1').slice(0, 200))}`);
   const headText = all.subarray(0, end).toString('latin1');
@@ -109,22 +117,24 @@ export async function rawRequest(port: number, method: string, target: string, e
   return { status: Number(statusLine!.split(' ')[1]), head: headText, headers, body: all.subarray(end + 4) };
 }
 
-/** A parsed response through an HTTP client (node's `request` signature). */
+/** A parsed response through an HTTP client; repeated fields joined with ", ". */
 export interface ClientResponse {
   readonly status: number;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
 }
 
-/** The client the file-server tests use; the same signature as trama's `request`. */
-export const clientRequest: typeof nodeRequest = nodeRequest;
-
+/** GET (or `method`) through trama's client, no agent: the "client" side of the file-server tests. */
 export async function fetchWith(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<ClientResponse> {
   return new Promise((resolve, reject) => {
-    const req = clientRequest({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
+    const req = tramaRequest({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () => {
+        const flat: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
