@@ -47,7 +47,7 @@ const { kNeedDrain } = outgoingInternals;
 
 type NeedDrain = { [k: symbol]: boolean };
 
-/** node's response header-count limit default (`maxHeadersCount`). */
+/** node's parser default for response fields kept in `headers` (2000 entries: names and values). */
 export const DEFAULT_MAX_HEADERS_COUNT = 2000;
 
 // node: only SP and controls are refused in a path (it is sent as is).
@@ -330,10 +330,12 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     res.rawHeaders = head.rawHeaders;
     res.upgrade = head.upgrade;
     if (this.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
+    // node builds `headers` from the first maxHeadersCount fields only (0: no limit; unset: its
+    // parser's default of 2000 entries, i.e. 1000 fields); rawHeaders keeps them all.
     const max = this.maxHeadersCount;
-    if (typeof max === 'number' && max > 0 && head.rawHeaders.length > max * 2) {
-      // node keeps every raw header but builds `headers` from the first maxHeadersCount only.
-      res.headers = headersOf(head.rawHeaders.slice(0, max * 2), res.joinDuplicateHeaders);
+    const limit = typeof max === 'number' ? (max > 0 ? max : Infinity) : DEFAULT_MAX_HEADERS_COUNT / 2;
+    if (head.rawHeaders.length > limit * 2) {
+      res.headers = headersOf(head.rawHeaders.slice(0, limit * 2), res.joinDuplicateHeaders);
     }
     const status = head.statusCode;
     if (status === 101) {
@@ -602,12 +604,9 @@ function emitFreeNT(req: ClientRequestBase): void {
 
 function attachSocket(req: ClientRequestBase, socket: SocketLike): void {
   req.socket = socket as unknown as net.Socket;
-  const max = req.maxHeadersCount;
-  const driver = H1ClientDriver.for(socket, {
-    maxHeaderSize: req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE,
-    maxHeaderCount: typeof max === 'number' ? (max > 0 ? max : 0) : DEFAULT_MAX_HEADERS_COUNT,
-    lenient: req.insecureHTTPParser === true,
-  });
+  // maxHeadersCount is not a parse limit in node (extra fields are dropped from `headers`, see
+  // onResponseHead): the parser's count bound is left open, the head stays bounded by size.
+  const driver = H1ClientDriver.for(socket, req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, req.insecureHTTPParser === true);
   driver.attach(req);
   req[kDriver] = driver;
   socket._httpMessage = req;

@@ -74,7 +74,7 @@ export interface H1ClientParserOptions {
  * Binds a socket to a response parser, for any number of sequential exchanges.
  *
  * @example
- * const driver = H1ClientDriver.for(socket, { maxHeaderSize: 16384, maxHeaderCount: 2000, lenient: false });
+ * const driver = H1ClientDriver.for(socket, 16384, 2000, false);
  * driver.attach(exchange);
  * driver.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
  */
@@ -99,14 +99,19 @@ export class H1ClientDriver implements H1Handler {
   #fed = 0;
 
   /** The driver bound to `socket`, created on first use. */
-  static for(socket: Duplex, options: H1ClientParserOptions): H1ClientDriver {
+  static for(socket: Duplex, maxHeaderSize: number, maxHeaderCount: number, lenient: boolean): H1ClientDriver {
     const s = socket as DriverSocket;
     let d = s[kDriver];
     if (d === undefined) {
-      d = new H1ClientDriver(socket, options);
+      d = new H1ClientDriver(socket, { maxHeaderSize, maxHeaderCount, lenient });
       s[kDriver] = d;
     } else {
-      d.#setParserOptions(options);
+      const p = d.#parserOptions;
+      // Same limits as the previous request on this socket (the usual case): keep the parser.
+      if (p.maxHeaderSize !== maxHeaderSize || p.maxHeaderCount !== maxHeaderCount || p.lenient !== lenient) {
+        d.#parserOptions = { maxHeaderSize, maxHeaderCount, lenient };
+        d.#parser = d.#newParser(d.#parserOptions);
+      }
     }
     return d;
   }
@@ -128,13 +133,6 @@ export class H1ClientDriver implements H1Handler {
     if (o.maxHeaderCount > 0) opts.maxHeaderCount = o.maxHeaderCount;
     else opts.maxHeaderCount = Number.MAX_SAFE_INTEGER;
     return new H1Parser(opts, this);
-  }
-
-  #setParserOptions(o: H1ClientParserOptions): void {
-    const p = this.#parserOptions;
-    if (p.maxHeaderSize === o.maxHeaderSize && p.maxHeaderCount === o.maxHeaderCount && p.lenient === o.lenient) return;
-    this.#parserOptions = o;
-    this.#parser = this.#newParser(o);
   }
 
   /** Start an exchange on this socket (the previous one, if any, completed). */

@@ -273,3 +273,28 @@ test('a server that trickles an endless head is cut off at maxHeaderSize', async
   }
 });
 
+
+test('maxHeadersCount limits the fields in res.headers like node (1000 by default, N when set, no error)', async () => {
+  let fields = '';
+  for (let i = 0; i < 1200; i++) fields += `h${i}: v\r\n`;
+  const reply = `HTTP/1.1 200 OK\r\n${fields}Content-Length: 0\r\n\r\n`;
+  for (const max of [undefined, 10]) {
+    const counts: number[] = [];
+    for (const lib of [NODE, TRAMA]) {
+      const server = rawServer((s) => s.end(reply));
+      const port = await listen(server);
+      counts.push(
+        await new Promise<number>((resolve, reject) => {
+          const req = lib.get({ port, host: '127.0.0.1', agent: false }, (res) => {
+            res.resume();
+            resolve(Object.keys(res.headers).length);
+          });
+          if (max !== undefined) req.maxHeadersCount = max;
+          req.on('error', reject);
+        }),
+      );
+      await close(server);
+    }
+    assert.equal(counts[1], counts[0], `maxHeadersCount ${max}`);
+  }
+});
