@@ -43,6 +43,10 @@ describe('serve as a process', { concurrency: true }, () => {
       const r = await runTrama(['serve', fx.root, '--port', String(busy)]);
       assert.equal(r.code, 1);
       assert.deepEqual(errorLines(r.stderr), [`trama: cannot listen on 127.0.0.1:${busy}: the port is in use (choose another with --port)`]);
+      // With workers, each fails alike, and still one line comes out (the primary's).
+      const w = await runTrama(['serve', fx.root, '--port', String(busy), '--workers', '2']);
+      assert.equal(w.code, 1);
+      assert.deepEqual(errorLines(w.stderr), [`trama: cannot listen on 127.0.0.1:${busy}: the port is in use (choose another with --port)`]);
     } finally {
       holder.close();
     }

@@ -270,7 +270,11 @@ async function runSingle(config: ServeConfig, io: CommandIo): Promise<number> {
   try {
     running = await startServe(config, io);
   } catch (err) {
-    if (err instanceof ServeError && cluster.isWorker) process.send?.({ type: 'trama:failed', message: err.message });
+    // A worker reports to the primary, which prints one line for all of them.
+    if ((err instanceof ServeError || err instanceof UsageError) && cluster.isWorker && process.send !== undefined) {
+      process.send({ type: 'trama:failed', message: err.message });
+      return 1;
+    }
     throw err;
   }
   if (cluster.isWorker) {
