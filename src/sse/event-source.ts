@@ -33,6 +33,8 @@
  *   works unchanged.
  * - `close()` aborts the request and clears every timer: nothing keeps running.
  */
+import type * as nodeHttp from 'node:http';
+import type * as nodeHttps from 'node:https';
 import { request } from '../http/client-request.js';
 import type { RequestOptions } from '../http/client-request.js';
 import type { IncomingMessage } from '../http/incoming-message.js';
@@ -111,8 +113,11 @@ export interface EventSourceInit {
   maxBufferSize?: number;
   /** The Agent to connect with (trama's or node's), passed through to the request function. */
   agent?: unknown;
-  /** The HTTP client: node's `http.request` signature. Default: trama's client. */
-  request?: EventSourceRequestFunction;
+  /**
+   * The HTTP client, with node's `http.request(url, options, callback)` signature: trama's
+   * `request` (the default), node's `http.request` / `https.request`, or any function of that shape.
+   */
+  request?: EventSourceRequestFunction | typeof request | typeof nodeHttp.request | typeof nodeHttps.request;
 }
 
 /** The `error` event: an `Event` (as the standard fires) with the cause attached. */
@@ -230,7 +235,9 @@ export class EventSource extends EventTarget {
       // These three belong to EventSource (WHATWG §9.2.2 step 10 / reconnection).
       if (name !== 'accept' && name !== 'cache-control' && name !== 'last-event-id') this.#headers[name] = String(v);
     }
-    this.#request = init.request ?? defaultRequest;
+    // The accepted clients differ only in their option and response types, which EventSource
+    // reads structurally (EventSourceRequestOptions / EventSourceResponse).
+    this.#request = (init.request ?? defaultRequest) as EventSourceRequestFunction;
     this.#agent = init.agent;
     this.#reconnectionTime = checkTime('reconnectionTime', init.reconnectionTime, DEFAULT_RECONNECTION_TIME);
     this.#maxReconnection = checkTime('maxReconnectionTime', init.maxReconnectionTime, DEFAULT_MAX_RECONNECTION_TIME);

@@ -120,7 +120,7 @@ export class RawStream {
 export interface ClientFlavour {
   name: string;
   /** undefined: EventSource's own default. */
-  request: import('../../src/sse/event-source.js').EventSourceRequestFunction | undefined;
+  request: import('../../src/sse/event-source.js').EventSourceInit['request'];
 }
 
 /** EventSource's default client, plus node:http's request injected when the default is trama's. */
@@ -128,7 +128,8 @@ export async function clientFlavours(): Promise<ClientFlavour[]> {
   const { defaultClientName } = await import('../../src/sse/event-source.js');
   const out: ClientFlavour[] = [{ name: `default (${defaultClientName})`, request: undefined }];
   if (defaultClientName !== 'node:http') {
-    out.push({ name: 'node:http', request: (url, options, cb) => http.request(url, options as http.RequestOptions, cb) });
+    // Plugged in exactly as a user would.
+    out.push({ name: 'node:http', request: http.request });
   }
   return out;
 }
