@@ -15,10 +15,15 @@
  *   after a GC), divided by the streams. RSS barely shrinks after a GC (freed pages are kept), so
  *   the heap figure is the one to compare.
  *
+ * Second part, the client side: one EventSource receiving BENCH_CLIENT_EVENTS events as fast as a
+ * server (a child process, pinned to core 1) can push them: trama's EventSource on trama's client,
+ * the same on node's `http.request`, and undici's EventSource (the anchor), in one run.
+ *
  * The clients live in a child process (raw sockets that count blank lines; no parsing cost to
  * speak of), pinned to core 1; this process (the servers) is pinned to core 0, with `taskset`
  * when available. The machine may be shared: figures are noisy, compare rows of one run.
- * Env: BENCH_STREAMS (2000), BENCH_BROADCASTS (20), BENCH_BURST (50).
+ * Env: BENCH_STREAMS (2000), BENCH_BROADCASTS (20), BENCH_BURST (50), BENCH_CLIENT_EVENTS (200000),
+ * BENCH_SSE_PART (`server`, `client`, or both when unset).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -27,12 +32,15 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { EventSource as UndiciEventSource } from 'undici';
 import { eventStream, prepareEvent } from '../src/sse/index.js';
+import { EventSource } from '../src/sse/event-source.js';
 import type { EventStream } from '../src/sse/index.js';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
 const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 20);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
+const CLIENT_EVENTS = Number(process.env.BENCH_CLIENT_EVENTS ?? 200_000);
 const SELF = fileURLToPath(import.meta.url);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
@@ -88,6 +96,91 @@ function clientRole(port: number, n: number): void {
       process.exit(0);
     }
   });
+}
+
+// ---------------------------------------------------------------- push server role (child process)
+
+function pushRole(): void {
+  // 1,000 events serialized once; the stream is that block written until `n` events went out.
+  const block = Array.from({ length: 1000 }, (_, i) => `id: ${i}\ndata: {"seq":${i},"symbol":"EURUSD","bid":1.0842}\n\n`).join('');
+  const server = http.createServer((req, res) => {
+    const n = Number(new URL(req.url!, 'http://x').searchParams.get('n'));
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    let left = Math.ceil(n / 1000);
+    const pump = (): void => {
+      while (left > 0) {
+        left--;
+        if (!res.write(block)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      res.end();
+    };
+    pump();
+  });
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+}
+
+interface Receiver {
+  name: string;
+  open(url: string, onMessage: () => void): { close(): void };
+}
+
+async function clientSide(): Promise<void> {
+  const args = [...process.execArgv, SELF, 'push'];
+  const child = hasTaskset
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  const receivers: Receiver[] = [
+    {
+      name: 'undici EventSource',
+      open(url, onMessage) {
+        const es = new UndiciEventSource(url);
+        es.onmessage = onMessage;
+        return es;
+      },
+    },
+    {
+      name: 'trama EventSource (trama client)',
+      open(url, onMessage) {
+        const es = new EventSource(url);
+        es.onmessage = onMessage;
+        return es;
+      },
+    },
+    {
+      name: 'trama EventSource (node http.request)',
+      open(url, onMessage) {
+        const es = new EventSource(url, { request: http.request });
+        es.onmessage = onMessage;
+        return es;
+      },
+    },
+  ];
+  const run = (r: Receiver, n: number): Promise<number> =>
+    new Promise((resolve) => {
+      let got = 0;
+      const t0 = process.hrtime.bigint();
+      const es = r.open(`http://127.0.0.1:${port}/?n=${n}`, () => {
+        if (++got === n) {
+          es.close();
+          resolve(Number(process.hrtime.bigint() - t0) / 1e9);
+        }
+      });
+    });
+  for (const r of receivers) await run(r, Math.min(20_000, CLIENT_EVENTS)); // warm-up
+  const rows: Record<string, string | number>[] = [];
+  for (const r of receivers) {
+    const s = await run(r, CLIENT_EVENTS);
+    rows.push({ client: r.name, 'events/s': Math.round(CLIENT_EVENTS / s), 'ms total': +(s * 1000).toFixed(1) });
+  }
+  child.kill();
+  console.log(`\nOne EventSource receiving ${CLIENT_EVENTS} events (server core 1, client core 0)`);
+  console.table(rows);
+  const anchor = Number(rows[0]!['events/s']);
+  for (const r of rows.slice(1)) console.log(`${r.client} vs ${rows[0]!.client}: ×${(Number(r['events/s']) / anchor).toFixed(2)}`);
 }
 
 // ---------------------------------------------------------------- server side (this process)
@@ -212,6 +305,12 @@ async function runFlavour(f: Flavour, STREAMS: number, BROADCASTS: number, BURST
 }
 
 async function main(): Promise<void> {
+  const part = process.env.BENCH_SSE_PART;
+  if (part !== 'client') await serverSide();
+  if (part !== 'server') await clientSide();
+}
+
+async function serverSide(): Promise<void> {
   const flavours: Flavour[] = [handWritten, helperOn('trama eventStream on node:http', (h) => http.createServer(h))];
   const spec = '../src/http/server.js';
   try {
@@ -239,6 +338,8 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === 'client') {
   clientRole(Number(process.argv[3]), Number(process.argv[4]));
+} else if (process.argv[2] === 'push') {
+  pushRole();
 } else if (hasTaskset && process.env.BENCH_SSE_PINNED !== '1') {
   // Re-run pinned to core 0, with gc exposed for the memory figures.
   const child = spawn('taskset', ['-c', '0', process.execPath, ...process.execArgv, '--expose-gc', SELF], {
