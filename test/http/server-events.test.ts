@@ -230,3 +230,34 @@ test('Symbol.asyncDispose closes the server', async () => {
   await (server as unknown as { [Symbol.asyncDispose](): Promise<void> })[Symbol.asyncDispose]();
   assert.equal(server.listening, false);
 });
+
+test('maxHeaderSize option and maxHeadersCount: crossing either gets 431', async () => {
+  const small = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}X-A: ${'a'.repeat(200)}\r\n\r\n`], {
+    serverOptions: { maxHeaderSize: 128 },
+  });
+  assert.match(small.text, /^HTTP\/1\.1 431 /);
+  const fits = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}X-A: a\r\nConnection: close\r\n\r\n`], {
+    serverOptions: { maxHeaderSize: 128 },
+  });
+  assert.match(fits.text, /^HTTP\/1\.1 200 /);
+  const many = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}A: 1\r\nB: 2\r\nC: 3\r\n\r\n`], {
+    setup: (s) => (s.maxHeadersCount = 3),
+  });
+  assert.match(many.text, /^HTTP\/1\.1 431 /);
+  const three = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}A: 1\r\nConnection: close\r\n\r\n`], {
+    setup: (s) => (s.maxHeadersCount = 3),
+  });
+  assert.match(three.text, /^HTTP\/1\.1 200 /);
+});
+
+test('maxHeaderSize export and setMaxIdleHTTPParsers validation match node', async () => {
+  const nodeHttp = await import('node:http');
+  const trama = await import('../../src/index.js');
+  assert.equal(trama.maxHeaderSize, nodeHttp.maxHeaderSize);
+  for (const bad of [0, -1, 'x']) {
+    const n = (() => { try { nodeHttp.setMaxIdleHTTPParsers(bad as number); return 'ok'; } catch (e) { return `${(e as Error).name} ${(e as { code?: string }).code}`; } })();
+    const t = (() => { try { trama.setMaxIdleHTTPParsers(bad as number); return 'ok'; } catch (e) { return `${(e as Error).name} ${(e as { code?: string }).code}`; } })();
+    assert.equal(t, n, String(bad));
+  }
+  trama.setMaxIdleHTTPParsers(1000);
+});
