@@ -53,6 +53,9 @@ export const DEFAULT_JITTER = 0.25;
 /** fetch's redirect limit (WHATWG Fetch §4.4 step 6: more than 20 is a network error). */
 export const DEFAULT_MAX_REDIRECTS = 20;
 
+/** The longest delay setTimeout honours (about 24.8 days); longer ones fire after 1 ms. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
@@ -476,7 +479,9 @@ export class EventSource extends EventTarget {
     const backedOff = Math.min(this.#maxReconnection, base * this.#backoffFactor ** this.#failures);
     this.#failures++;
     // Jitter only ever shortens the backoff, never below the server's reconnection time.
-    return Math.round(Math.max(base, backedOff * (1 - this.#jitter * Math.random())));
+    const wait = Math.round(Math.max(base, backedOff * (1 - this.#jitter * Math.random())));
+    // setTimeout turns anything above 2^31-1 ms into 1 ms: a huge `retry` must not mean "at once".
+    return Math.min(wait, MAX_TIMER_DELAY);
   }
 }
 

@@ -537,3 +537,37 @@ test('a request function that throws fails the connection (ERR_SSE_REQUEST)', as
   assert.equal(err.error.code, 'ERR_SSE_REQUEST');
   assert.equal(es.readyState, EventSource.CLOSED);
 });
+
+test('a huge retry value waits the longest timer delay, never "at once" (mocked timers)', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  let calls = 0;
+  const fake: EventSourceRequestFunction = (_url, _opts, cb) => {
+    calls++;
+    const req = new EventEmitter() as EventEmitter & { end(): void; destroy(): void };
+    req.end = () => {
+      const res = Object.assign(new EventEmitter(), {
+        statusCode: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        resume() {},
+        destroy() {},
+      });
+      cb(res);
+      res.emit('data', Buffer.from('retry: 99999999999999\n\n'));
+      res.emit('end');
+    };
+    req.destroy = () => {};
+    return req;
+  };
+  return new Promise<void>((resolve) => {
+    const es = new EventSource('http://127.0.0.1:1/', { request: fake, jitter: 0 });
+    process.nextTick(() => {
+      assert.equal(calls, 1);
+      mock.timers.tick(1000);
+      assert.equal(calls, 1, 'no reconnection after 1 s');
+      mock.timers.tick(2 ** 31 - 1 - 1000);
+      assert.equal(calls, 2);
+      es.close();
+      resolve();
+    });
+  }).finally(() => mock.timers.reset());
+});
