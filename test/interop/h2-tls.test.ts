@@ -74,11 +74,14 @@ test('nghttp over TLS: ALPN h2, and a 100 kB upload echoed', { skip: noCert ?? (
 });
 
 test('Chromium loads a page over h2 from our server: 24 parallel fetches and a 300 kB POST', { skip: noCert ?? chromiumMissing }, async () => {
-  const srv = await startTramaH2Server(handler, {}, cert!);
   const { chromium } = await import('playwright-core');
+  const srv = await startTramaH2Server(handler, {}, cert!);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  }).catch(async (err: unknown) => {
+    await srv.close();
+    throw err;
   });
   try {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
