@@ -189,11 +189,11 @@ const listValue = (v: string): string =>
 
 export const RULES: Rule[] = [
   {
-    // F1 (partly fixed in fd58f2b: Content-Length in trailers, and Transfer-Encoding in a request's
-    // trailers, are now rejected like llhttp). What remains: `Connection` in a trailer section,
-    // and `Transfer-Encoding` in a response's — llhttp lets them change keep-alive (closes after
-    // the message), trama ignores them (RFC 9110 §6.5.1: they are not trailer fields).
-    id: 'F1 Connection / Transfer-Encoding trailer changes keep-alive in llhttp only',
+    // F1 (F1a/b fixed in fd58f2b: Content-Length in trailers, Transfer-Encoding in a request's
+    // trailers are refused like llhttp; F1c fixed in c5ab28e: Connection in trailers is applied
+    // like llhttp). What remains (F1d): `Transfer-Encoding` in a response's trailers — llhttp
+    // lets it turn keep-alive off (closes after the message), trama ignores it (RFC 9110 §6.5.1).
+    id: 'F1d Transfer-Encoding in response trailers changes keep-alive in llhttp only',
     kind: 'known',
     normalize: (t) => {
       let prev = '';
