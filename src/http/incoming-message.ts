@@ -13,7 +13,9 @@
  *   `util.inherits`, like `OutgoingMessage` (same construction pattern, see there).
  */
 import type { Socket } from 'node:net';
-import { Readable, finished } from 'node:stream';
+import { Readable, finished, getDefaultHighWaterMark } from 'node:stream';
+
+const DEFAULT_HWM = getDefaultHighWaterMark(false);
 
 export type { BodySource } from '../io/exchange.js';
 import type { BodySource } from '../io/exchange.js';
@@ -253,7 +255,9 @@ function onDestroyed(msg: IncomingMessageBase, err: Error | null | undefined, cb
 /** Fill a fresh IncomingMessage's state on `self` (node's constructor body). */
 export function initIncomingMessage(self: IncomingMessageBase, socket: Socket | null | undefined, highWaterMark?: number): void {
   const hwm = highWaterMark ?? socket?.readableHighWaterMark;
-  (Readable as unknown as (this: unknown, opts?: object) => void).call(self, hwm !== undefined ? { highWaterMark: hwm } : undefined);
+  // Skip the options object when it would say the default (one allocation less per request).
+  const opts = hwm !== undefined && hwm !== DEFAULT_HWM ? { highWaterMark: hwm } : undefined;
+  (Readable as unknown as (this: unknown, opts?: object) => void).call(self, opts);
   self.socket = socket ?? null;
   self.httpVersionMajor = null;
   self.httpVersionMinor = null;

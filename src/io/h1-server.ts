@@ -355,15 +355,9 @@ export class H1ServerConnection {
 
   onHead(h: H1Head): void {
     this.#headersDone = true;
-    const head: RequestHead = {
-      method: h.method,
-      url: h.url,
-      versionMajor: h.versionMajor,
-      versionMinor: h.versionMinor,
-      rawHeaders: h.rawHeaders,
-      keepAlive: h.keepAlive && !this.host.closing,
-      upgrade: h.upgrade,
-    };
+    // The parser's head is fresh per message and has every RequestHead field: use it as is.
+    const head: RequestHead = h;
+    if (this.host.closing) h.keepAlive = false;
     if (h.upgrade && this.host.wantsUpgrade(head)) {
       this.#upgrading = head;
       this.#upgradeBody = [];
