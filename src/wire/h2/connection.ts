@@ -318,7 +318,13 @@ export class H2Connection {
   get isTerminated(): boolean {
     return this.#dead;
   }
-  /** True when the driver should close the transport: terminated, or GOAWAY exchanged and no stream left. */
+  /**
+   * True when the driver should close the transport: terminated, or GOAWAY exchanged and no stream
+   * left.
+   *
+   * @example
+   * socket.write(conn.takeOutput()); if (conn.wantsClose) socket.end();
+   */
   get wantsClose(): boolean {
     if (this.#dead) return true;
     if (this.#goawaySentId < 0 && this.#goawayReceivedId < 0) return false;
@@ -337,7 +343,23 @@ export class H2Connection {
   get connectionReceiveWindow(): number {
     return this.#connRecvWindow;
   }
-  /** A stream's state (RFC 9113 §5.1); 'idle' for unknown future ids, 'closed' for past ones. */
+  /**
+   * SETTINGS frames we sent that the peer has not acknowledged yet: a driver that wants
+   * SETTINGS_TIMEOUT (RFC 9113 §6.5.3) starts a timer while this is above 0 and calls
+   * `goaway(ErrorCode.SETTINGS_TIMEOUT)` when it fires.
+   *
+   * @example
+   * if (conn.settingsAwaitingAck > 0) settingsTimer.refresh();
+   */
+  get settingsAwaitingAck(): number {
+    return this.#pendingLocal.length;
+  }
+  /**
+   * A stream's state (RFC 9113 §5.1); 'idle' for unknown future ids, 'closed' for past ones.
+   *
+   * @example
+   * if (conn.streamState(id) !== 'closed') conn.sendData(id, chunk);
+   */
   streamState(id: number): StreamState {
     const s = this.#streams.get(id);
     if (s) return s.state;

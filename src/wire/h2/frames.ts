@@ -81,7 +81,13 @@ export function streamFault(streamId: number, code: number, message: string): H2
   return { scope: 'stream', streamId, code, message };
 }
 
-/** True for a decode result that is a fault rather than a frame. */
+/**
+ * True for a decode result that is a fault rather than a frame.
+ *
+ * @example
+ * const r = decodeFrame(type, flags, id, payload);
+ * if (isFault(r)) report(r.code); else handle(r);
+ */
 export function isFault(x: Frame | H2Fault): x is H2Fault {
   return (x as H2Fault).scope !== undefined;
 }
@@ -113,6 +119,9 @@ function unpad(flags: number, p: Buffer, skip: number): [number, number, number]
 /**
  * Validates one SETTINGS value (RFC 9113 §6.5.2, RFC 8441 §3, RFC 9218 §2.1). Unknown ids pass:
  * they MUST be ignored.
+ *
+ * @example
+ * checkSetting(SettingId.MAX_FRAME_SIZE, 100); // connection fault PROTOCOL_ERROR
  */
 export function checkSetting(id: number, value: number): H2Fault | null {
   switch (id) {
@@ -246,7 +255,14 @@ export function decodeFrame(type: number, flags: number, streamId: number, p: Bu
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-/** Writes the 9-octet frame header into `out` at `at`. */
+/**
+ * Writes the 9-octet frame header into `out` at `at` (for callers that write the payload
+ * themselves, e.g. DATA sent as a header plus a view of the body).
+ *
+ * @example
+ * const head = Buffer.allocUnsafe(9);
+ * writeFrameHeader(head, 0, body.length, FrameType.DATA, Flag.END_STREAM, 1);
+ */
 export function writeFrameHeader(out: Buffer, at: number, length: number, type: number, flags: number, streamId: number): void {
   out[at] = (length >>> 16) & 0xff;
   out[at + 1] = (length >>> 8) & 0xff;

@@ -48,7 +48,9 @@ test('preface: the first frame must be SETTINGS', () => {
 test('settings: ours take effect on ACK; the peer\'s are acknowledged', () => {
   const { server, peer } = serverWithPeer({ settings: { maxConcurrentStreams: 7 } });
   assert.equal(server.localSettings.maxConcurrentStreams, Infinity, 'not yet acknowledged');
+  assert.equal(server.settingsAwaitingAck, 1);
   const events = server.receive(peer.bytes(peer.settingsAck()));
+  assert.equal(server.settingsAwaitingAck, 0);
   assert.deepEqual(events.map((e) => e.type), ['settings-acked']);
   assert.equal(server.localSettings.maxConcurrentStreams, 7);
   server.receive(peer.bytes(peer.settings().initialWindowSize(10).maxFrameSize(20000)));
