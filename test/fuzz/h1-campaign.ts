@@ -14,10 +14,10 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { anyH1Stream, type H1Case } from './support/h1-gen.js';
-import { runLlhttp, runTrama, cut, bytewise, type H1Outcome, type H1Msg } from './support/h1-drivers.js';
+import { runLlhttp, runTrama, bytewise, type H1Outcome, type H1Msg } from './support/h1-drivers.js';
 import type { H1Role } from '../../src/wire/h1/types.js';
 import { H1Parser } from '../../src/wire/h1/parser.js';
-import { runProperty, bump, show, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
+import { runProperty, bump, show, splitAt, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
 import { minimize } from './support/minimize.js';
 
 /**
@@ -65,7 +65,7 @@ export function splitProperty(opts: CampaignOptions, share = 1): PropertyReport 
       const o = { lenient, requireHost: true };
       const whole = runTrama(c.role, [buf], o);
       const at = cuts.map((n) => (buf.length === 0 ? 0 : n % buf.length)).sort((a, b) => a - b);
-      const pieces = runTrama(c.role, cut(buf, at), o);
+      const pieces = runTrama(c.role, splitAt(buf, at), o);
       if (!sameOutcome(pieces, whole)) throw new Error(describe(c, pieces, whole, `split at ${at.join(',')} differs from whole (lenient=${lenient})`));
       if (buf.length <= 160) {
         const bytes = runTrama(c.role, bytewise(buf), o);

@@ -21,7 +21,7 @@ import { encodeFrame, FrameReader, type Frame } from '../../src/wire/h2/frames.j
 import { CLIENT_PREFACE } from '../../src/wire/h2/constants.js';
 import { HpackEncoder } from '../../src/wire/h2/hpack/index.js';
 import type { H2Event } from '../../src/wire/h2/events.js';
-import { runProperty, bump, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
+import { runProperty, bump, splitAt, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
 
 type Role = 'client' | 'server';
 const MAX_CODE = 0xd;
@@ -283,19 +283,6 @@ function drive(c: H2Case, chunks: Buffer[]): Run {
   return { events: plain, output: Buffer.concat(out) };
 }
 
-function cut(buf: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((x) => (buf.length === 0 ? 0 : x % buf.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const a of at) {
-    if (a <= prev) continue;
-    out.push(buf.subarray(prev, a));
-    prev = a;
-  }
-  out.push(buf.subarray(prev));
-  return out;
-}
-
 /** Check one run's output and events against the properties; returns a problem or null. */
 export function checkRun(c: H2Case, r: Run, stats: Stats): string | null {
   let out = r.output;
@@ -349,7 +336,7 @@ export function h2FramesProperty(opts: CampaignOptions, share = 1): PropertyRepo
       const whole = drive(c, [bytesIn]);
       const problem = checkRun(c, whole, stats);
       if (problem !== null) throw new Error(`${problem}\nrole=${c.role} peer bytes=${bytesIn.toString('hex')}`);
-      const pieces = drive(c, cut(bytesIn, c.cuts));
+      const pieces = drive(c, splitAt(bytesIn, c.cuts));
       if (!isDeepStrictEqual(pieces.events, whole.events) || !pieces.output.equals(whole.output)) {
         throw new Error(`split at ${c.cuts.join(',')} differs from whole\nrole=${c.role} peer bytes=${bytesIn.toString('hex')}\n whole: ${JSON.stringify(whole.events)}\n split: ${JSON.stringify(pieces.events)}`);
       }

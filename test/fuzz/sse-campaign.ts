@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { createEventStreamParser } from '../../src/wire/sse/parser.js';
-import { runProperty, bump, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
+import { runProperty, bump, splitAt, type CampaignOptions, type PropertyReport, type Stats } from './support/campaign.js';
 
 /** What a consumer sees, in order. */
 export type Log = Array<['event', string, string, string] | ['retry', number] | ['comment', string]>;
@@ -131,19 +131,6 @@ export const sseStreamArb: fc.Arbitrary<Buffer> = fc
     return buf;
   });
 
-function cutBytes(buf: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => (buf.length === 0 ? 0 : c % buf.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const a of at) {
-    if (a <= prev) continue;
-    out.push(buf.subarray(prev, a));
-    prev = a;
-  }
-  out.push(buf.subarray(prev));
-  return out;
-}
-
 function check(got: Outcome, want: Outcome, what: string, input: Buffer | string): void {
   if (!isDeepStrictEqual(got, want)) {
     throw new Error(`${what}\ninput=${JSON.stringify(typeof input === 'string' ? input : input.toString('latin1'))}\n got: ${JSON.stringify(got)}\nwant: ${JSON.stringify(want)}`);
@@ -157,7 +144,7 @@ export function sseReferenceProperty(opts: CampaignOptions, share = 1): Property
     fc.tuple(sseStreamArb, fc.array(fc.nat(), { maxLength: 6 })),
     ([buf, cuts], stats: Stats) => {
       const want = referenceParse(utf8Decode(buf));
-      check(runParser(cutBytes(buf, cuts)), want, `byte chunks cut at ${cuts.join(',')}`, buf);
+      check(runParser(splitAt(buf, cuts)), want, `byte chunks cut at ${cuts.join(',')}`, buf);
       bump(stats, 'events', want.log.filter((x) => x[0] === 'event').length);
       bump(stats, 'streams');
     },
@@ -174,16 +161,8 @@ export function sseStringsProperty(opts: CampaignOptions, share = 1): PropertyRe
       // A string stream: the decoded text with its BOM kept (the parser drops one leading U+FEFF).
       const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
       const want = referenceParse(text.startsWith('\ufeff') ? text.slice(1) : text);
-      const at = [...new Set(cuts.map((c) => (text.length === 0 ? 0 : c % text.length)))].sort((a, b) => a - b);
-      const chunks: string[] = [];
-      let prev = 0;
-      for (const a of at) {
-        if (a <= prev) continue;
-        chunks.push(text.slice(prev, a));
-        prev = a;
-      }
-      chunks.push(text.slice(prev));
-      check(runParser(chunks), want, `string chunks cut at ${at.join(',')}`, text);
+      const chunks = splitAt(text, cuts);
+      check(runParser(chunks), want, `string chunks cut at ${cuts.join(',')}`, text);
       bump(stats, 'streams');
     },
     share,

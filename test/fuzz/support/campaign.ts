@@ -89,3 +89,22 @@ export function show(buf: Buffer | string): string {
   const s = typeof buf === 'string' ? buf : buf.toString('latin1');
   return JSON.stringify(s).replace(/[\u007f-\u00ff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/**
+ * Cut `input` (bytes or text) into pieces at the given positions, each taken modulo its length
+ * (fast-check gives raw naturals); duplicates and 0 are dropped, so pieces are never empty.
+ */
+export function splitAt<T extends Buffer | string>(input: T, cuts: number[]): T[] {
+  const n = input.length;
+  const at = [...new Set(cuts.map((c) => (n === 0 ? 0 : c % n)))].sort((a, b) => a - b);
+  const piece = (a: number, b: number): T => (typeof input === 'string' ? input.slice(a, b) : input.subarray(a, b)) as T;
+  const out: T[] = [];
+  let prev = 0;
+  for (const a of at) {
+    if (a <= prev) continue;
+    out.push(piece(prev, a));
+    prev = a;
+  }
+  out.push(piece(prev, n));
+  return out;
+}

@@ -226,19 +226,6 @@ export function runTrama(role: H1Role, chunks: Buffer[], o: TramaRunOptions = {}
   return { messages, error: e ? e.code : null, reason: e ? e.reason : '', upgradeAt };
 }
 
-/** Cut `buf` at the given sorted offsets. */
-export function cut(buf: Buffer, at: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const a of at) {
-    if (a <= prev || a >= buf.length) continue;
-    out.push(buf.subarray(prev, a));
-    prev = a;
-  }
-  out.push(buf.subarray(prev));
-  return out;
-}
-
 export function bytewise(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < buf.length; i++) out.push(buf.subarray(i, i + 1));
