@@ -36,6 +36,8 @@ export type ParsedOptions = Record<string, string | boolean | string[] | undefin
 export interface ParsedCommandLine {
   readonly options: ParsedOptions;
   readonly positionals: string[];
+  /** Every option occurrence in command-line order (curl keeps `-d`/`--data-binary` in order). */
+  readonly sequence: ReadonlyArray<readonly [name: string, value: string | true]>;
 }
 
 /** A command-line mistake: the message is shown as `trama: <message>` and the exit code is 2. */
@@ -67,7 +69,9 @@ export function parseCommandLine(argv: readonly string[], specs: readonly Option
   }
   const options: ParsedOptions = {};
   const positionals: string[] = [];
+  const sequence: Array<readonly [string, string | true]> = [];
   const store = (spec: OptionSpec, value: string | true): void => {
+    sequence.push([spec.name, value]);
     if (spec.multiple === true) {
       const prev = options[spec.name];
       const list = Array.isArray(prev) ? prev : [];
@@ -129,7 +133,7 @@ export function parseCommandLine(argv: readonly string[], specs: readonly Option
     }
     positionals.push(arg);
   }
-  return { options, positionals };
+  return { options, positionals, sequence };
 }
 
 /** The last value of a string option (repeated single options keep the last, as curl does). */

@@ -143,6 +143,8 @@ describe('requests and output', { concurrency: true }, () => {
     assert.equal(JSON.parse((await runTrama(['get', '-d', `@${f}`, u('/echo')])).stdout.toString()).body, 'x=1y=2');
     assert.equal(JSON.parse((await runTrama(['get', '--data-binary', `@${f}`, u('/echo')])).stdout.toString()).body, 'x=1\r\ny=2\n');
     assert.equal(JSON.parse((await runTrama(['get', '--data-binary', '@-', u('/echo')], { stdin: 'from stdin' })).stdout.toString()).body, 'from stdin');
+    const mixed = await runTrama(['get', '--data-raw', 'first', '-d', 'second', '--data-binary', 'third', u('/echo')]);
+    assert.equal(JSON.parse(mixed.stdout.toString()).body, 'first&second&third', 'command-line order');
     const missing = await runTrama(['get', '-d', `@${join(base, 'nope')}`, u('/echo')]);
     assert.equal(missing.code, 26);
     assertOneErrorLine(missing.stderr, /Failed to read data/);

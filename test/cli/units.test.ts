@@ -28,10 +28,12 @@ test('args: curl habits — attached values, bundles, repeats, options after pos
   const r = parseCommandLine(['-XPOST', '-iL', 'http://x/', '-H', 'a: 1', '--header=b: 2', '--max-time', '3', '--', '-v'], SPECS);
   assert.deepEqual(r.options, { request: 'POST', include: true, location: true, header: ['a: 1', 'b: 2'], 'max-time': '3' });
   assert.deepEqual(r.positionals, ['http://x/', '-v']);
+  assert.deepEqual(r.sequence.map(([n]) => n), ['request', 'include', 'location', 'header', 'header', 'max-time']);
 });
 
 test('args: an optional number takes only a number', () => {
-  assert.deepEqual(parseCommandLine(['--workers', 'site'], SPECS), { options: { workers: true }, positionals: ['site'] });
+  assert.deepEqual(parseCommandLine(['--workers', 'site'], SPECS).options, { workers: true });
+  assert.deepEqual(parseCommandLine(['--workers', 'site'], SPECS).positionals, ['site']);
   assert.deepEqual(parseCommandLine(['--workers', '4', 'site'], SPECS).options, { workers: '4' });
   assert.deepEqual(parseCommandLine(['-w3'], SPECS).options, { workers: '3' });
   assert.deepEqual(parseCommandLine(['--workers=2'], SPECS).options, { workers: '2' });

@@ -13,8 +13,7 @@
  *   usage error (exit 2) with one line, where node would throw and curl would send two headers.
  *   `-H 'Name:'` removes a default header and `-H 'Name;'` sends an empty one, as in curl.
  * - `-d` values are joined with `&`, `-d @file` reads a file without its CR/LF (curl's rule),
- *   `--data-binary @file` keeps every byte; all `-d`s come first, then `--data-binary`, then
- *   `--data-raw` (curl keeps their command-line order; rarely mixed).
+ *   `--data-binary @file` keeps every byte; pieces keep their command-line order, as in curl.
  * - One keep-alive Agent per scheme for the whole run, so a redirect to the same origin reuses
  *   the connection (and `-v` says so); agents are destroyed at the end.
  * - A response cut short (fewer bytes than Content-Length, a chunked body without its last
@@ -196,7 +195,7 @@ function listOption(options: ParsedOptions, name: string): string[] {
 
 /** Turn `trama get` arguments into a configuration; `'help'` for `--help`. */
 export async function parseGetArgs(argv: readonly string[], version: string): Promise<GetConfig | 'help'> {
-  const { options, positionals } = parseCommandLine(argv, GET_OPTIONS);
+  const { options, positionals, sequence } = parseCommandLine(argv, GET_OPTIONS);
   if (options.help === true) return 'help';
   if (positionals.length === 0) throw new UsageError('get needs a URL (see trama get --help)');
   if (positionals.length > 1) throw new UsageError(`get takes one URL, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -217,8 +216,8 @@ export async function parseGetArgs(argv: readonly string[], version: string): Pr
   }
 
   const pieces: Buffer[] = [];
-  for (const kind of ['data', 'data-binary', 'data-raw'] as const) {
-    for (const d of listOption(options, kind)) pieces.push(await readData(kind, d));
+  for (const [name, value] of sequence) {
+    if ((name === 'data' || name === 'data-binary' || name === 'data-raw') && typeof value === 'string') pieces.push(await readData(name, value));
   }
   const hasData = pieces.length > 0;
   const amp = Buffer.from('&');
