@@ -321,6 +321,8 @@ class Fetch {
   #file: ReturnType<typeof createWriteStream> | undefined;
   #writeError: Error | undefined;
   #fileBytes = 0;
+  /** `#received` when each response's body began: what a cut-short body did deliver. */
+  readonly #bodyStart = new WeakMap<IncomingMessage, number>();
 
   constructor(config: GetConfig, io: GetIo) {
     this.#c = config;
@@ -660,7 +662,6 @@ class Fetch {
     return new GetError(ExitCode.RECV_ERROR, `Failure when receiving data from the peer: ${(err as Error).message}`);
   }
 
-  readonly #bodyStart = new WeakMap<IncomingMessage, number>();
   #bodyBytes(res: IncomingMessage): number {
     return this.#received - (this.#bodyStart.get(res) ?? 0);
   }
