@@ -17,6 +17,13 @@ try {
   throw err;
 }
 
+// Even a bug gets one line (TRAMA_DEBUG=1 shows the stack).
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`trama: internal error: ${String(err && err.message ? err.message : err).replace(/[\r\n]+/g, ' ')}\n`);
+  if (process.env.TRAMA_DEBUG === '1') process.stderr.write(`${err && err.stack}\n`);
+  process.exit(1);
+});
+
 // A closed stdout (`trama get URL | head -c 10`) is the reader's choice, not a crash.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(23);
