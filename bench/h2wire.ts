@@ -7,6 +7,8 @@
  *    there is no same-level anchor here; the engine-level figures below have one.
  * 2. Engine receive throughput: a server `H2Connection.receive()` over the same kind of stream
  *    (requests + request bodies): frames/s through the full state machine and flow control.
+ * 2b. Engine pair: 64 MiB of request bodies from a client engine to a server engine in memory
+ *    (1 stream, 16 streams), through the send queue, scheduler, frame codec and flow control.
  * 3. Anchor, end to end: h2load (pinned to core 1) against node:http2 and against the trama engine
  *    behind a 40-line net driver (pinned to core 0), same requests, in the same run; req/s and
  *    the ratio. Skipped when h2load or taskset is missing.
@@ -107,6 +109,43 @@ function benchEngineReceive(): void {
   console.log(`engine recv   H2Connection.receive: ${fmt(frames / secs)} frames/s, ${fmt(buf.length / secs / 1e6)} MB/s (small frames; every request answered with a 204)`);
 }
 
+function benchEnginePair(streams: number): void {
+  const total = 64 * 1024 * 1024;
+  const per = total / streams;
+  const payload = Buffer.alloc(per, 0x63);
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const client = new H2Connection({ role: 'client', settings: { initialWindowSize: 1 << 20 }, connectionWindowSize: 1 << 24 });
+    const server = new H2Connection({ role: 'server', settings: { initialWindowSize: 1 << 20 }, connectionWindowSize: 1 << 24 });
+    server.receive(client.takeOutput());
+    client.receive(server.takeOutput());
+    server.receive(client.takeOutput());
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < streams; i++) {
+      const id = client.nextStreamId();
+      client.sendHeaders(id, [[':method', 'POST'], [':scheme', 'https'], [':authority', 'b'], [':path', '/']]);
+      client.sendData(id, payload, { endStream: true });
+    }
+    let got = 0;
+    for (let turn = 0; got < total && turn < 1_000_000; turn++) {
+      for (const chunk of client.takeOutputChunks()) {
+        for (const e of server.receive(chunk)) {
+          if (e.type === 'data-received') {
+            got += e.data.length;
+            server.acknowledgeReceivedData(e.streamId, e.data.length);
+          }
+        }
+      }
+      for (const chunk of server.takeOutputChunks()) client.receive(chunk);
+    }
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (got !== total) throw new Error(`moved ${got} of ${total}`);
+    if (round > 0) times.push(secs);
+  }
+  const secs = median(times);
+  console.log(`engine pair   client→server in memory, ${streams} stream(s), 1 MiB windows: ${fmt(total / secs / 1e6)} MB/s of body (send + receive + flow control)`);
+}
+
 // --- end to end: h2load against node:http2 and the trama engine ----------------------------------
 
 function serveNode(): Promise<number> {
@@ -190,6 +229,8 @@ async function main(): Promise<void> {
   benchFrameReader(false);
   benchFrameReader(true);
   benchEngineReceive();
+  benchEnginePair(1);
+  benchEnginePair(16);
   await benchEndToEnd();
   const hpack = new URL('./h2wire-hpack.js', import.meta.url);
   if (existsSync(fileURLToPath(hpack))) {

@@ -1477,12 +1477,25 @@ export class H2Connection {
    * socket.write(conn.takeOutput());
    */
   takeOutput(): Buffer {
+    const out = this.takeOutputChunks();
+    if (out.length === 0) return EMPTY;
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+
+  /**
+   * `takeOutput()` without the final copy: frame headers and DATA payloads as separate buffers
+   * (payloads are views of what the application queued), for a driver that writes them with
+   * `socket.cork()` / `writev`.
+   *
+   * @example
+   * socket.cork(); for (const b of conn.takeOutputChunks()) socket.write(b); socket.uncork();
+   */
+  takeOutputChunks(): Buffer[] {
     if (!this.#dead) this.#flushData();
     this.#outAcks = 0;
     const out = this.#out;
-    if (out.length === 0) return EMPTY;
     this.#out = [];
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    return out;
   }
 
   #finish(s: H2Stream): void {

@@ -434,3 +434,17 @@ test('openWindow: a receiver with INITIAL_WINDOW_SIZE 0 opens windows by hand', 
   assert.equal(ofType(pair.serverEvents, 'stream-ended').length, 1);
   assert.throws(() => pair.server.openWindow(0, 2 ** 31), { code: 'ERR_HTTP2_INVALID_WINDOW' });
 });
+
+test('takeOutputChunks hands frame headers and DATA views without a final copy', () => {
+  const pair = wirePair({ autoAck: true });
+  pair.pump();
+  const body = Buffer.alloc(40_000, 7);
+  pair.client.sendHeaders(1, post('/'));
+  pair.client.sendData(1, body, { endStream: true });
+  const chunks = pair.client.takeOutputChunks();
+  assert.ok(chunks.some((c) => c.buffer === body.buffer), 'a DATA payload is a view of the queued body');
+  const events = chunks.flatMap((c) => pair.server.receive(c));
+  const got = Buffer.concat(ofType(events, 'data-received').map((e) => e.data));
+  assert.ok(got.equals(body));
+  assert.deepEqual(pair.client.takeOutputChunks(), []);
+});
