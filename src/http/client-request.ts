@@ -52,12 +52,18 @@ export const DEFAULT_MAX_HEADERS_COUNT = 2000;
 
 // node: only SP and controls are refused in a path (it is sent as is).
 const INVALID_PATH_REGEX = /[^\u0021-\u00ff]/;
-const kError = Symbol('kError');
-const kDriver = Symbol('kDriver');
-const kOptions = Symbol('kOptions');
-const kRetried = Symbol('kRetried');
-const kTimeoutListening = Symbol('kTimeoutListening');
-const kSignalCleanup = Symbol('kSignalCleanup');
+/**
+ * trama's per-request client state, in ONE named property: adding many symbol-keyed properties
+ * to an object this large makes V8 switch it to slow (dictionary) properties.
+ */
+interface ClientState {
+  error: Error | null | undefined;
+  driver: H1ClientDriver | null;
+  options: RequestOptions | null;
+  retried: boolean;
+  timeoutListening: boolean;
+  signalCleanup: (() => void) | null;
+}
 
 // RFC 9110 §9.2.2: methods whose repetition has the same effect as one request.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -217,12 +223,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
   declare maxHeaderSize: number | undefined;
   declare insecureHTTPParser: boolean | undefined;
   declare joinDuplicateHeaders: boolean | undefined;
-  declare [kError]: Error | null | undefined;
-  declare [kDriver]: H1ClientDriver | null;
-  declare [kOptions]: RequestOptions | null;
-  declare [kRetried]: boolean;
-  declare [kTimeoutListening]: boolean;
-  declare [kSignalCleanup]: (() => void) | null;
+  declare _trama: ClientState;
 
   override _implicitHeader(): void {
     if (this._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
@@ -260,7 +261,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     this.destroyed = true;
     // If we're aborting, we don't care about any more response data.
     if (this.res !== null) this.res._dump();
-    this[kError] = err;
+    this._trama.error = err;
     sk(this)?.destroy(err ?? undefined);
     return this;
   }
@@ -450,7 +451,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
   }
 
   onSocketTimeout(): void {
-    if (this[kTimeoutListening]) this.emit('timeout');
+    if (this._trama.timeoutListening) this.emit('timeout');
     const res = this.res;
     if (res !== null && !res.complete) res.emit('timeout');
   }
@@ -461,11 +462,11 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
  * to a fresh socket.
  */
 function retryOnFreshSocket(req: ClientRequestBase): boolean {
-  const driver = req[kDriver];
+  const driver = req._trama.driver;
   const agent = req.agent;
   if (
     !req.reusedSocket ||
-    req[kRetried] ||
+    req._trama.retried ||
     req.destroyed ||
     req.aborted ||
     driver === null ||
@@ -473,21 +474,21 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
     !IDEMPOTENT.has(req.method) ||
     !agent ||
     typeof agent.createSocket !== 'function' ||
-    req[kOptions] === null
+    req._trama.options === null
   ) {
     return false;
   }
   const replay = driver.takeRecording();
   if (replay === null) return false;
-  req[kRetried] = true;
+  req._trama.retried = true;
   const old = sk(req)!;
   driver.release();
   old._httpMessage = null;
   old.destroy();
   req.socket = null;
-  req[kDriver] = null;
+  req._trama.driver = null;
   req.reusedSocket = false;
-  agent.createSocket(req, req[kOptions] as AgentRequestOptions, (err, socket) => {
+  agent.createSocket(req, req._trama.options as AgentRequestOptions, (err, socket) => {
     if (err) {
       process.nextTick(() => {
         req.emit('error', err);
@@ -499,7 +500,7 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
     const s = socket as SocketLike;
     // The replay goes first, then anything the request writes later.
     attachSocket(req, s);
-    const d = req[kDriver] as H1ClientDriver | null;
+    const d = req._trama.driver as H1ClientDriver | null;
     for (const w of replay) (d ?? s).write(w.data as Buffer, (w.encoding ?? 'utf8') as BufferEncoding);
     req.emit('socket', s);
     req._attachSink((d ?? s) as unknown as OutgoingSink);
@@ -533,8 +534,8 @@ function setSocketTimeout(sock: SocketLike, msecs: number): void {
 
 function listenSocketTimeout(req: ClientRequestBase): void {
   // The driver forwards the socket's 'timeout'; the request only says it wants it.
-  if (req[kTimeoutListening]) return;
-  req[kTimeoutListening] = true;
+  if (req._trama.timeoutListening) return;
+  req._trama.timeoutListening = true;
   req.timeoutCb = emitRequestTimeoutNoop;
 }
 
@@ -544,7 +545,7 @@ function socketCloseListener(req: ClientRequestBase): void {
   const socket = sk(req)!;
   const res = req.res;
   req.destroyed = true;
-  req[kSignalCleanup]?.();
+  req._trama.signalCleanup?.();
   if (res !== null) {
     // Socket closed before the response completed.
     if (!res.complete) res.destroy(connResetException('aborted'));
@@ -580,8 +581,8 @@ function responseOnEnd(this: IncomingMessageBase): void {
 
 function responseKeepAlive(req: ClientRequestBase): void {
   const socket = sk(req)!;
-  const driver = req[kDriver];
-  if (req[kTimeoutListening] && req.timeoutCb !== null) {
+  const driver = req._trama.driver;
+  if (req._trama.timeoutListening && req.timeoutCb !== null) {
     socket.setTimeout?.(0);
     req.timeoutCb = null;
   }
@@ -597,7 +598,7 @@ function responseKeepAlive(req: ClientRequestBase): void {
 
 function emitFreeNT(req: ClientRequestBase): void {
   req._closed = true;
-  req[kSignalCleanup]?.();
+  req._trama.signalCleanup?.();
   req.emit('close');
   if (sk(req) !== null) sk(req).emit('free');
 }
@@ -608,10 +609,10 @@ function attachSocket(req: ClientRequestBase, socket: SocketLike): void {
   // onResponseHead): the parser's count bound is left open, the head stays bounded by size.
   const driver = H1ClientDriver.for(socket, req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, req.insecureHTTPParser === true);
   driver.attach(req);
-  req[kDriver] = driver;
+  req._trama.driver = driver;
   socket._httpMessage = req;
   // Only a reused socket can be stale; only an idempotent request may be replayed.
-  if (req.reusedSocket && !req[kRetried] && IDEMPOTENT.has(req.method)) driver.startRecording();
+  if (req.reusedSocket && !req._trama.retried && IDEMPOTENT.has(req.method)) driver.startRecording();
 }
 
 function tickOnSocket(req: ClientRequestBase, socket: SocketLike): void {
@@ -628,7 +629,7 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
       if (!req.aborted && !e) e = connResetException('socket hang up');
       if (e) req.emit('error', e);
       req._closed = true;
-      req[kSignalCleanup]?.();
+      req._trama.signalCleanup?.();
       req.emit('close');
     };
     if (socket) {
@@ -636,18 +637,18 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
         // Never used: give it back to the pool untouched.
         socket.emit('free');
       } else {
-        const e = err || req[kError];
+        const e = err || req._trama.error;
         socket.destroy(e ?? undefined);
         if (socket.destroyed && (socket as unknown as { closed?: boolean }).closed) done(e);
         else socket.once('close', () => done(e));
         return;
       }
     }
-    done(err || req[kError]);
+    done(err || req._trama.error);
     return;
   }
   tickOnSocket(req, socket!);
-  req._attachSink(req[kDriver] as unknown as OutgoingSink);
+  req._attachSink(req._trama.driver as unknown as OutgoingSink);
   if (req.finished) req._finishAfterAttach();
   else if ((req as unknown as NeedDrain)[kNeedDrain]) {
     (req as unknown as NeedDrain)[kNeedDrain] = false;
@@ -768,12 +769,7 @@ function initClientRequest(
   self.reusedSocket = false;
   self.host = host;
   self.protocol = protocol;
-  self[kError] = undefined;
-  self[kDriver] = null;
-  self[kOptions] = null;
-  self[kRetried] = false;
-  self[kTimeoutListening] = false;
-  self[kSignalCleanup] = null;
+  self._trama = { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, signalCleanup: null };
   if (opts.uniqueHeaders !== undefined) self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
 
   if (self.agent) {
@@ -836,7 +832,7 @@ function initClientRequest(
     delete optsWithoutSignal.signal;
     addAbortSignal(self, signal);
   }
-  self[kOptions] = optsWithoutSignal;
+  self._trama.options = optsWithoutSignal;
 
   if (self.agent) {
     self.agent.addRequest(self as unknown as Parameters<Agent['addRequest']>[0], optsWithoutSignal as AgentRequestOptions);
@@ -877,9 +873,9 @@ function addAbortSignal(req: ClientRequestBase, signal: AbortSignal): void {
     return;
   }
   signal.addEventListener('abort', onAbort);
-  req[kSignalCleanup] = () => {
+  req._trama.signalCleanup = () => {
     signal.removeEventListener('abort', onAbort);
-    req[kSignalCleanup] = null;
+    req._trama.signalCleanup = null;
   };
 }
 
