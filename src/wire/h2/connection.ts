@@ -1222,7 +1222,7 @@ export class H2Connection {
     const endStream = options.endStream === true;
     let s = this.#streams.get(id);
     let kind: FieldSectionKind;
-    let fields: Array<[string, string]> = headers.map(([n, v]) => [n, v]);
+    const fields: Array<[string, string]> = headers.map(([n, v]) => [n, v]);
     let prioFields: PriorityFields | undefined;
     if (!s) {
       if (!this.#isClient) misuse('ERR_H2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
@@ -1252,20 +1252,18 @@ export class H2Connection {
       if (this.#isClient && s.state !== 'reserved-local') misuse('ERR_HTTP2_HEADERS_SENT', `headers already sent on stream ${id}; use sendTrailers`);
       if (s.localFinal) misuse('ERR_HTTP2_HEADERS_SENT', `response headers already sent on stream ${id}; use sendTrailers`);
       kind = 'response';
+      // Every check before any change: a misuse leaves the stream as it was.
       const info = checkLocalFields(fields, kind, false);
-      if (info.status < 200) {
-        if (endStream) misuse('ERR_HTTP2_STATUS_INFO', 'an informational response cannot end the stream');
-        if (s.state === 'reserved-local') misuse('ERR_HTTP2_STATUS_INFO', 'a pushed response cannot be informational');
-      } else {
-        s.localFinal = true;
-      }
-      if (s.state === 'reserved-local') {
-        // RFC 9113 §5.1.2: a pushed stream leaving "reserved" counts against the peer's limit.
-        if (this.#activeLocal >= this.#peer.maxConcurrentStreams) misuse('ERR_HTTP2_OUT_OF_STREAMS', 'the peer\'s SETTINGS_MAX_CONCURRENT_STREAMS is reached');
+      const informational = info.status < 200;
+      if (informational && endStream) misuse('ERR_HTTP2_STATUS_INFO', 'an informational response cannot end the stream');
+      if (informational && s.state === 'reserved-local') misuse('ERR_HTTP2_STATUS_INFO', 'a pushed response cannot be informational');
+      // RFC 9113 §5.1.2: a pushed stream leaving "reserved" counts against the peer's limit.
+      if (s.state === 'reserved-local' && this.#activeLocal >= this.#peer.maxConcurrentStreams) {
+        misuse('ERR_HTTP2_OUT_OF_STREAMS', 'the peer\'s SETTINGS_MAX_CONCURRENT_STREAMS is reached');
       }
       this.#move(s, 'send-headers');
+      if (!informational) s.localFinal = true;
       if (options.priority) this.#reprioritize(id, options.priority);
-      fields = fields.slice();
     }
     const block = this.#encoder.encode(fields, options.sensitive);
     this.#writeFieldBlock(id, 0, block, endStream, prioFields);
