@@ -212,3 +212,17 @@ test('PRIORITY_UPDATE: only clients send it', () => {
   client.receive(peer.bytes(peer.settings(), peer.priorityUpdate(1, 'u=0')));
   assert.deepEqual(summarize(peer, client.takeOutput()), ['SETTINGS(ACK)', 'GOAWAY(0,PROTOCOL_ERROR)']);
 });
+
+test('a refused sendHeaders leaves the stream as it was', () => {
+  const pair = wirePair({ autoAck: true });
+  pair.client.sendHeaders(1, get('/'), { endStream: true });
+  pair.pump();
+  const pushed = pair.server.pushPromise(1, get('/p'));
+  assert.throws(() => pair.server.sendHeaders(pushed, [[':status', '103']]), { code: 'ERR_HTTP2_STATUS_INFO' });
+  assert.equal(pair.server.streamState(pushed), 'reserved-local');
+  assert.throws(() => pair.server.sendHeaders(1, [[':status', '100']], { endStream: true }), { code: 'ERR_HTTP2_STATUS_INFO' });
+  pair.server.sendHeaders(pushed, [[':status', '200']], { endStream: true });
+  pair.server.sendHeaders(1, [[':status', '200']], { endStream: true });
+  pair.pump();
+  assert.equal(ofType(pair.clientEvents, 'stream-ended').length, 2);
+});
