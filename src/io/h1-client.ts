@@ -379,8 +379,8 @@ function toClientParseError(e: H1ParseErrorLike, chunk: Buffer | undefined, at: 
 }
 
 /**
- * The server's `Keep-Alive: timeout=N` hint in ms (RFC 9112 has no such field; it comes from
- * the expired draft-thomson-hybi-http-timeout and every server sends it), or -1 without one.
+ * The server's `Keep-Alive: timeout=N` hint in ms, or -1 without one. (RFC 9112 does not define
+ * the field; RFC 2068 §19.7.1 described it and servers — node, nginx, Apache — still send it.)
  *
  * @example
  * keepAliveHintMs(['Keep-Alive', 'timeout=5, max=100']); // 5000
@@ -389,8 +389,16 @@ export function keepAliveHintMs(rawHeaders: string[]): number {
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
-    const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(rawHeaders[i + 1]!);
-    if (m !== null) return Number(m[1]) * 1000;
+    const value = rawHeaders[i + 1]!;
+    // A server sends the same value on every response: remember the last one parsed.
+    if (value === lastHintValue) return lastHintMs;
+    const m = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(value);
+    lastHintValue = value;
+    lastHintMs = m !== null ? Number(m[1]) * 1000 : -1;
+    return lastHintMs;
   }
   return -1;
 }
+
+let lastHintValue = '';
+let lastHintMs = -1;
