@@ -226,3 +226,18 @@ test('a refused sendHeaders leaves the stream as it was', () => {
   pair.pump();
   assert.equal(ofType(pair.clientEvents, 'stream-ended').length, 2);
 });
+
+test('priority: DATA service order for weights 12:4 is "A,A,A,B" (RFC 7540 tree, end to end)', () => {
+  const pair = wirePair({ autoAck: true, client: { settings: { initialWindowSize: 1 << 22 }, connectionWindowSize: 1 << 24 } });
+  pair.pump();
+  pair.client.sendHeaders(1, get('/a'), { endStream: true, priority: { weight: 12 } });
+  pair.client.sendHeaders(3, get('/b'), { endStream: true, priority: { weight: 4 } });
+  pair.pump();
+  for (const id of [1, 3]) {
+    pair.server.sendHeaders(id, [[':status', '200']]);
+    pair.server.sendData(id, Buffer.alloc(16384 * 16), { endStream: true });
+  }
+  pair.pump();
+  const order = ofType(pair.clientEvents, 'data-received').map((e) => (e.streamId === 1 ? 'A' : 'B')).join(',');
+  assert.equal(order.slice(0, 'A,A,A,B,'.length * 4 - 1), 'A,A,A,B,A,A,A,B,A,A,A,B,A,A,A,B');
+});
