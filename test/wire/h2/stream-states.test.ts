@@ -159,7 +159,7 @@ function expectedOutput(verdict: Verdict, type: StreamFrameType, id: number): (o
 for (const state of Object.keys(RFC) as VerdictState[]) {
   for (const type of TYPES) {
     // PUSH_PROMISE is only ever received by clients (a server answers any with PROTOCOL_ERROR,
-    // tested in push.test.ts); reserved (local) exists only on the pushing side, the server.
+    // tested in push-priority.test.ts); reserved (local) exists only on the pushing side, the server.
     const useClient = type === 'PUSH_PROMISE' || state === 'reserved-remote';
     if (useClient && state === 'reserved-local') continue;
     const verdict = RFC[state][TYPES.indexOf(type)]!;
