@@ -7,7 +7,8 @@ import type * as net from 'node:net';
 import { NODE, TRAMA, listen, close, rawServer } from './client-support.js';
 import { request, get } from '../../src/http/client-request.js';
 
-test('setDefaultHeaders: false sends only the caller\'s fields (no Host, Connection or framing)', async () => {
+/** The request head the server received for one `request(opts)`. */
+async function headFor(opts: Record<string, unknown>): Promise<{ head: string; port: number }> {
   let head = '';
   const server = rawServer((socket, h) => {
     head = h;
@@ -15,32 +16,25 @@ test('setDefaultHeaders: false sends only the caller\'s fields (no Host, Connect
   });
   const port = await listen(server);
   await new Promise<void>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, setDefaultHeaders: false, headers: { 'X-Only': '1' }, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, agent: false, ...opts } as never, (res) => {
       res.resume();
       res.on('end', resolve);
     });
     req.on('error', reject);
     req.end();
   });
-  assert.equal(head, 'GET / HTTP/1.1\r\nX-Only: 1\r\n\r\n');
   await close(server);
+  return { head, port };
+}
+
+test('setDefaultHeaders: false sends only the caller\'s fields (no Host, Connection or framing)', async () => {
+  const { head } = await headFor({ setDefaultHeaders: false, headers: { 'X-Only': '1' } });
+  assert.equal(head, 'GET / HTTP/1.1\r\nX-Only: 1\r\n\r\n');
 });
 
 test('setDefaultHeaders: false with setHost: true keeps Host only', async () => {
-  let head = '';
-  const server = rawServer((socket, h) => {
-    head = h;
-    socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
-  });
-  const port = await listen(server);
-  await new Promise<void>((resolve, reject) => {
-    get({ host: '127.0.0.1', port, setDefaultHeaders: false, setHost: true, agent: false }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    }).on('error', reject);
-  });
+  const { head, port } = await headFor({ setDefaultHeaders: false, setHost: true });
   assert.equal(head, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
-  await close(server);
 });
 
 test('insecureHTTPParser: what the strict parser refuses, the lenient one accepts (same as node)', async () => {
