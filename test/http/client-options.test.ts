@@ -295,3 +295,34 @@ test('the response listener given to request() is a once listener', async () => 
   assert.equal(req.listenerCount('response'), 0);
   await close(server);
 });
+
+test('createConnection may return any Duplex (an in-memory peer here)', async () => {
+  const { Duplex } = await import('node:stream');
+  const results: unknown[] = [];
+  for (const lib of [NODE, TRAMA]) {
+    let sent = '';
+    const makePeer = (): InstanceType<typeof Duplex> =>
+      new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, cb) {
+          sent += chunk.toString('latin1');
+          if (sent.includes('\r\n\r\n')) {
+            this.push('HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nmemory');
+            this.push(null);
+          }
+          cb();
+        },
+      });
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = lib.get({ host: 'mem.test', path: '/m', createConnection: makePeer } as http.RequestOptions, (res) => {
+        let b = '';
+        res.on('data', (d: Buffer) => (b += d.toString()));
+        res.on('end', () => resolve(b));
+      });
+      req.on('error', reject);
+    });
+    results.push([body, sent]);
+  }
+  assert.deepEqual(results[1], results[0]);
+  assert.equal((results[1] as string[])[0], 'memory');
+});
