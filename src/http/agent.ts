@@ -266,6 +266,11 @@ export class Agent extends EventEmitter {
     while (list.length > 0) {
       const s = (this.scheduling === 'fifo' ? list.shift() : list.pop()) as PooledSocket;
       if (s.destroyed) continue;
+      if (!s.writable || s.readableEnded) {
+        // The server already closed its side: never hand it out.
+        s.destroy();
+        continue;
+      }
       const deadline = s[kIdleDeadline];
       if (deadline !== undefined) {
         if (now === 0) now = Date.now();

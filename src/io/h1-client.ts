@@ -313,7 +313,11 @@ export class H1ClientDriver implements H1Handler {
 
   readonly #onEnd = (): void => {
     const ex = this.#exchange;
-    if (ex === null) return;
+    if (ex === null) {
+      // An idle pooled connection the server closed: drop it now, not at the next request.
+      if (!this.#detached) this.socket.destroy();
+      return;
+    }
     let err: H1ClientParseError | null = null;
     if (!this.#complete && this.responseBytes > 0) {
       // Read-until-close bodies complete here; anything else cut short is HPE_INVALID_EOF_STATE.

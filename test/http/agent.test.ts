@@ -365,3 +365,23 @@ test('agentRemove takes a socket out of the pool', async () => {
   req.socket?.destroy();
   await close(server);
 });
+
+test('a pooled socket the server closes (FIN) leaves the pool; the next request opens a new one', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  server.keepAliveTimeout = 20;
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r1.req);
+  await new Promise((r) => setImmediate(r));
+  const name = agent.getName({ host: '127.0.0.1', port });
+  const pooled = agent.freeSockets[name]![0]!;
+  await new Promise((r) => pooled.once('close', r));
+  assert.equal(agent.freeSockets[name], undefined);
+  assert.equal(agent.totalSocketCount, 0);
+  const r2 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  assert.equal(r2.body, 'ok');
+  assert.equal(r2.req.reusedSocket, false);
+  agent.destroy();
+  await close(server);
+});
