@@ -176,3 +176,27 @@ http {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('HTTP/1.1 Upgrade: h2c → our server: curl --http2 and nghttp -u switch protocols, then use h2', { skip: CURL ? false : 'curl is not installed' }, async () => {
+  const srv = await startTramaH2Server((req) => ({ status: 200, headers: [['x-stream', String(req.streamId)]], body: `upgraded ${header(req.headers, ':path')}` }), {}, { allowUpgrade: true });
+  try {
+    const r = await run('curl', ['-sS', '-v', '--http2', `http://127.0.0.1:${srv.port}/up`, `http://127.0.0.1:${srv.port}/second`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.raw.toString(), 'upgraded /upupgraded /second');
+    assert.match(r.stderr, /101 Switching Protocols/);
+    assert.match(r.stderr, /x-stream: 1\r?\n/, 'the upgraded request is answered on stream 1');
+    assert.match(r.stderr, /x-stream: 3\r?\n/, 'the next request is a new h2 stream on the same connection');
+    assert.equal(srv.upgrades, 1);
+    if (peerAvailable('nghttp')) {
+      const n = await run('nghttp', ['-u', `http://127.0.0.1:${srv.port}/nghttp`]);
+      assert.equal(n.code, 0, n.stderr);
+      assert.equal(n.raw.toString(), 'upgraded /nghttp');
+      assert.equal(srv.upgrades, 2);
+    }
+    // Prior knowledge still works on the same listener.
+    const pk = await run('curl', ['-sS', '--http2-prior-knowledge', `http://127.0.0.1:${srv.port}/pk`]);
+    assert.equal(pk.raw.toString(), 'upgraded /pk');
+  } finally {
+    await srv.close();
+  }
+});

@@ -45,7 +45,7 @@ function handler(req: ServerRequest): ServerReply {
 }
 
 test('curl --http2 over TLS negotiates h2 by ALPN with our server', { skip: noCert ?? (CURL ? false : 'curl is not installed') }, async () => {
-  const srv = await startTramaH2Server(handler, {}, cert!);
+  const srv = await startTramaH2Server(handler, {}, { tls: cert! });
   try {
     const r = await run('curl', ['-sS', '-k', '--http2', '-w', '\\n%{http_version}', `https://127.0.0.1:${srv.port}/item/7`]);
     assert.equal(r.code, 0, r.stderr);
@@ -56,7 +56,7 @@ test('curl --http2 over TLS negotiates h2 by ALPN with our server', { skip: noCe
 });
 
 test('nghttp over TLS: ALPN h2, and a 100 kB upload echoed', { skip: noCert ?? (NGHTTP ? false : 'nghttp is not installed') }, async () => {
-  const srv = await startTramaH2Server(handler, {}, cert!);
+  const srv = await startTramaH2Server(handler, {}, { tls: cert! });
   const dir = mkdtempSync(join(tmpdir(), 'trama-h2tls-'));
   try {
     const v = await run('nghttp', ['-v', `https://127.0.0.1:${srv.port}/item/1`]);
@@ -75,7 +75,7 @@ test('nghttp over TLS: ALPN h2, and a 100 kB upload echoed', { skip: noCert ?? (
 
 test('Chromium loads a page over h2 from our server: 24 parallel fetches and a 300 kB POST', { skip: noCert ?? chromiumMissing }, async () => {
   const { chromium } = await import('playwright-core');
-  const srv = await startTramaH2Server(handler, {}, cert!);
+  const srv = await startTramaH2Server(handler, {}, { tls: cert! });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

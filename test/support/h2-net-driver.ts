@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { H2Connection, type H2ConnectionOptions } from '../../src/wire/h2/connection.js';
+import { H2Connection, decodeHttp2Settings, type H2ConnectionOptions } from '../../src/wire/h2/connection.js';
 import type { H2Event } from '../../src/wire/h2/events.js';
 
 export type Fields = Array<[string, string]>;
@@ -71,18 +71,50 @@ export function selfSignedCert(): { key: Buffer; cert: Buffer } | null {
   }
 }
 
+/** Options of the test server: TLS with ALPN "h2", or cleartext that also accepts `Upgrade: h2c`. */
+export interface TransportOptions {
+  tls?: { key: Buffer; cert: Buffer };
+  /** Accept HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2) besides the prior-knowledge preface. */
+  allowUpgrade?: boolean;
+}
+
 /**
  * An HTTP/2 server on 127.0.0.1:0 answering complete requests with `handler`: h2c with prior
- * knowledge, or, given `tls`, HTTP/2 over TLS selected by ALPN ("h2").
+ * knowledge (and `Upgrade: h2c` if allowed), or, given `tls`, HTTP/2 over TLS selected by ALPN.
  */
 export async function startTramaH2Server(
   handler: (req: ServerRequest) => ServerReply,
   options: Omit<H2ConnectionOptions, 'role'> = {},
-  tlsOptions?: { key: Buffer; cert: Buffer },
-): Promise<{ port: number; close: () => Promise<void>; connections: H2Connection[] }> {
+  transport: TransportOptions = {},
+): Promise<{ port: number; close: () => Promise<void>; connections: H2Connection[]; upgrades: number }> {
   const connections: H2Connection[] = [];
-  const onSocket = (socket: net.Socket) => {
-    const conn = new H2Connection({ role: 'server', ...options });
+  const answer = (conn: H2Connection, streamId: number, headers: Fields, body: Buffer, trailers: Fields | null) => {
+    const reply = handler({ streamId, headers, body, trailers, conn });
+    const authority = headers.find(([n]) => n === ':authority')?.[1] ?? '127.0.0.1';
+    const pushed: Array<[number, string]> = [];
+    if (reply.push && conn.remoteSettings.enablePush) {
+      for (const { path, body: text } of reply.push) {
+        const id = conn.pushPromise(streamId, [[':method', 'GET'], [':scheme', 'http'], [':authority', authority], [':path', path]]);
+        pushed.push([id, text]);
+      }
+    }
+    const out = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body);
+    const head: Fields = [[':status', String(reply.status)], ...(reply.headers ?? [])];
+    if (out.length === 0 && !reply.trailers) conn.sendHeaders(streamId, head, { endStream: true });
+    else {
+      conn.sendHeaders(streamId, head);
+      if (reply.trailers) {
+        if (out.length) conn.sendData(streamId, out);
+        conn.sendTrailers(streamId, reply.trailers);
+      } else conn.sendData(streamId, out, { endStream: true });
+    }
+    for (const [id, text] of pushed) {
+      conn.sendHeaders(id, [[':status', '200'], ['content-length', String(Buffer.byteLength(text))]]);
+      conn.sendData(id, text, { endStream: true });
+    }
+  };
+  const serve = (socket: net.Socket, upgraded?: { http2Settings: string; headers: Fields }) => {
+    const conn = new H2Connection({ role: 'server', ...options, ...(upgraded ? { upgrade: { http2Settings: upgraded.http2Settings, method: upgraded.headers[0]![1] } } : {}) });
     connections.push(conn);
     const pending = new Map<number, { headers: Fields; chunks: Buffer[]; trailers: Fields | null }>();
     const d = drive(conn, socket, (e) => {
@@ -98,44 +130,63 @@ export async function startTramaH2Server(
         pending.delete(e.streamId);
         // Events come in batches: a later event of this batch may already have reset the stream.
         if (conn.streamState(e.streamId) === 'closed') return;
-        const reply = handler({ streamId: e.streamId, headers: p.headers, body: Buffer.concat(p.chunks), trailers: p.trailers, conn });
-        const authority = p.headers.find(([n]) => n === ':authority')?.[1] ?? '127.0.0.1';
-        const pushed: Array<[number, string]> = [];
-        if (reply.push && conn.remoteSettings.enablePush) {
-          for (const { path, body } of reply.push) {
-            const id = conn.pushPromise(e.streamId, [[':method', 'GET'], [':scheme', 'http'], [':authority', authority], [':path', path]]);
-            pushed.push([id, body]);
-          }
-        }
-        const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body);
-        const head: Fields = [[':status', String(reply.status)], ...(reply.headers ?? [])];
-        if (body.length === 0 && !reply.trailers) conn.sendHeaders(e.streamId, head, { endStream: true });
-        else {
-          conn.sendHeaders(e.streamId, head);
-          if (reply.trailers) {
-            if (body.length) conn.sendData(e.streamId, body);
-            conn.sendTrailers(e.streamId, reply.trailers);
-          } else conn.sendData(e.streamId, body, { endStream: true });
-        }
-        for (const [id, text] of pushed) {
-          conn.sendHeaders(id, [[':status', '200'], ['content-length', String(Buffer.byteLength(text))]]);
-          conn.sendData(id, text, { endStream: true });
-        }
+        answer(conn, e.streamId, p.headers, Buffer.concat(p.chunks), p.trailers);
       }
     });
-    void d;
+    if (upgraded) {
+      // The upgraded request is stream 1; its response goes out right after our SETTINGS.
+      answer(conn, 1, upgraded.headers, Buffer.alloc(0), null);
+      d.flush();
+    }
   };
-  const server = tlsOptions
-    ? tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2'] }, (socket) => {
+  let upgrades = 0;
+  const onCleartext = (socket: net.Socket) => {
+    if (!transport.allowUpgrade) return serve(socket);
+    // Sniff: the prior-knowledge preface, or an HTTP/1.1 request head asking for h2c.
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.length >= 4 && head.subarray(0, 4).toString('latin1') === 'PRI ') {
+        socket.off('data', onData);
+        serve(socket);
+        socket.emit('data', head);
+        return;
+      }
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      socket.off('data', onData);
+      const [line, ...lines] = head.subarray(0, end).toString('latin1').split('\r\n');
+      const [method, path] = line!.split(' ');
+      const fields = new Map(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const settings = fields.get('http2-settings');
+      if (fields.get('upgrade')?.toLowerCase() !== 'h2c' || settings === undefined || decodeHttp2Settings(settings) === null) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      upgrades++;
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n');
+      const headers: Fields = [[':method', method!], [':scheme', 'http'], [':authority', fields.get('host') ?? ''], [':path', path!]];
+      for (const [n, v] of fields) if (!['host', 'connection', 'upgrade', 'http2-settings'].includes(n)) headers.push([n, v]);
+      serve(socket, { http2Settings: settings, headers });
+      const rest = head.subarray(end + 4);
+      if (rest.length) socket.emit('data', rest);
+    };
+    socket.on('data', onData);
+  };
+  const server = transport.tls
+    ? tls.createServer({ ...transport.tls, ALPNProtocols: ['h2'] }, (socket) => {
       if (socket.alpnProtocol !== 'h2') socket.destroy();
-      else onSocket(socket);
+      else serve(socket);
     })
-    : net.createServer(onSocket);
+    : net.createServer(onCleartext);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
     connections,
+    get upgrades() {
+      return upgrades;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

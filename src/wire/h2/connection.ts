@@ -37,7 +37,10 @@ import {
 } from './constants.js';
 import {
   FrameReader,
+  checkSetting,
   connectionFault,
+  decodeFrame,
+  isFault,
   encodeFrame,
   streamFault,
   writeFrameHeader,
@@ -120,6 +123,48 @@ export interface H2ConnectionOptions {
   maxClosedStreams?: number;
   /** The clock for rate limits (milliseconds). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Start from an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2): the upgraded request is stream 1,
+   * half-closed from the client. Server: `http2Settings` is the request's HTTP2-Settings value
+   * (check it first with `decodeHttp2Settings`; the 101 acknowledges it); the application already
+   * has the request head from HTTP/1.1 and answers with `sendHeaders(1, …)`. Client: `method` of
+   * the upgraded request (HEAD responses carry no DATA) and the HTTP2-Settings it sent (then in
+   * force); the response arrives on stream 1.
+   */
+  upgrade?: { http2Settings?: string; method?: string };
+}
+
+/**
+ * Decodes an HTTP2-Settings header value (RFC 7540 §3.2.1: base64url of a SETTINGS payload);
+ * null when it is not valid, in which case a server must not upgrade.
+ *
+ * @example
+ * const entries = decodeHttp2Settings(req.headers['http2-settings']);
+ * if (entries === null) return respond400();
+ */
+export function decodeHttp2Settings(value: string): Array<[number, number]> | null {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*={0,2}$/.test(value)) return null;
+  const payload = Buffer.from(value, 'base64url');
+  if (payload.length % 6 !== 0) return null;
+  const f = decodeFrame(FrameType.SETTINGS, 0, 0, payload);
+  return isFault(f) || f.type !== 'SETTINGS' ? null : f.settings;
+}
+
+/**
+ * Encodes SETTINGS as an HTTP2-Settings header value for an `Upgrade: h2c` request.
+ *
+ * @example
+ * const value = encodeHttp2Settings({ initialWindowSize: 1 << 20 }); // 'AAQAEAAA'
+ */
+export function encodeHttp2Settings(settings: Partial<H2Settings>): string {
+  const entries: Array<[number, number]> = [];
+  if (settings.headerTableSize !== undefined) entries.push([SettingId.HEADER_TABLE_SIZE, settings.headerTableSize]);
+  if (settings.enablePush !== undefined) entries.push([SettingId.ENABLE_PUSH, settings.enablePush ? 1 : 0]);
+  if (settings.maxConcurrentStreams !== undefined) entries.push([SettingId.MAX_CONCURRENT_STREAMS, settings.maxConcurrentStreams]);
+  if (settings.initialWindowSize !== undefined) entries.push([SettingId.INITIAL_WINDOW_SIZE, settings.initialWindowSize]);
+  if (settings.maxFrameSize !== undefined) entries.push([SettingId.MAX_FRAME_SIZE, settings.maxFrameSize]);
+  if (settings.maxHeaderListSize !== undefined) entries.push([SettingId.MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize]);
+  return encodeFrame({ type: 'SETTINGS', ack: false, settings: entries }, MAX_MAX_FRAME_SIZE).subarray(9).toString('base64url');
 }
 
 /** Options of `sendHeaders`. */
@@ -301,6 +346,44 @@ export class H2Connection {
       this.#out.push(encodeFrame({ type: 'WINDOW_UPDATE', streamId: 0, increment: connWindow - DEFAULT_INITIAL_WINDOW_SIZE }));
       this.#connRecvWindow = connWindow;
     }
+    if (options.upgrade) this.#startUpgraded(options.upgrade);
+  }
+
+  /** RFC 7540 §3.2: stream 1 carries the upgraded request, "half-closed" from the client. */
+  #startUpgraded(upgrade: { http2Settings?: string; method?: string }): void {
+    const s = this.#newStream(1, this.#isClient);
+    this.#streams.set(1, s);
+    s.announced = true;
+    if (this.#isClient) {
+      // What we sent as HTTP2-Settings is in force: the server's 101 acknowledged it.
+      if (upgrade.http2Settings !== undefined) {
+        const entries = decodeHttp2Settings(upgrade.http2Settings);
+        if (entries === null) throw nodeError(TypeError, 'ERR_HTTP2_INVALID_SETTING_VALUE', 'invalid HTTP2-Settings header value');
+        this.#applyLocalSettings(entries, 'sent');
+        this.#applyLocalSettings(entries, 'acked');
+      }
+      s.localFinal = true;
+      s.requestMethod = upgrade.method ?? 'GET';
+      this.#nextLocalId = 3;
+      this.#move(s, 'send-headers');
+      this.#move(s, 'send-end-stream');
+    } else {
+      const entries = decodeHttp2Settings(upgrade.http2Settings ?? '');
+      if (entries === null) throw nodeError(TypeError, 'ERR_HTTP2_INVALID_SETTING_VALUE', 'invalid HTTP2-Settings header value');
+      // RFC 7540 §3.2.1: interpreted as a SETTINGS frame; the 101 response is the acknowledgement.
+      for (const [id, v] of entries) {
+        const bad = checkSetting(id, v);
+        if (bad) throw nodeError(TypeError, 'ERR_HTTP2_INVALID_SETTING_VALUE', `invalid HTTP2-Settings: ${bad.message}`);
+      }
+      const fault = this.#applyPeerSettings(entries);
+      if (fault) throw nodeError(TypeError, 'ERR_HTTP2_INVALID_SETTING_VALUE', `invalid HTTP2-Settings: ${fault.message}`);
+      s.remoteFinal = true;
+      s.requestMethod = upgrade.method ?? 'GET';
+      this.#lastPeerId = 1;
+      this.#move(s, 'recv-headers');
+      this.#move(s, 'recv-end-stream');
+    }
+    this.#scheduler.open(1, {});
   }
 
   // -------------------------------------------------------------------------------------------
@@ -785,6 +868,16 @@ export class H2Connection {
       return undefined;
     }
     if (entries.length > this.#maxSettingsEntries) return connectionFault(ErrorCode.ENHANCE_YOUR_CALM, 'too many SETTINGS entries');
+    const bad = this.#applyPeerSettings(entries);
+    if (bad) return bad;
+    const g = this.#queueAck(encodeFrame({ type: 'SETTINGS', ack: true, settings: [] }));
+    if (g) return g;
+    this.#events.push({ type: 'settings-received', settings: entries });
+    return undefined;
+  }
+
+  /** Applies the peer's SETTINGS entries in order (RFC 9113 §6.5.3). */
+  #applyPeerSettings(entries: Array<[number, number]>): H2Fault | undefined {
     const p = this.#peer;
     for (const [id, value] of entries) {
       switch (id) {
@@ -830,9 +923,6 @@ export class H2Connection {
           break; // RFC 9113 §6.5.2: unknown settings are ignored
       }
     }
-    const g = this.#queueAck(encodeFrame({ type: 'SETTINGS', ack: true, settings: [] }));
-    if (g) return g;
-    this.#events.push({ type: 'settings-received', settings: entries });
     return undefined;
   }
 

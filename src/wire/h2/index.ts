@@ -2,7 +2,7 @@
  * The HTTP/2 engine, sans-I/O: frame codec, connection state machine, events and limits.
  * HPACK lives in `./hpack/`, the priority schedulers in `./priority/`.
  */
-export { H2Connection } from './connection.js';
+export { H2Connection, decodeHttp2Settings, encodeHttp2Settings } from './connection.js';
 export type { H2ConnectionOptions, H2Settings, SendHeadersOptions } from './connection.js';
 export type {
   H2Event, H2Headers, SettingsReceived, SettingsAcked, HeadersReceived, InformationalReceived, TrailersReceived,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { H2Connection } from '../../../src/wire/h2/connection.js';
+import { H2Connection, decodeHttp2Settings, encodeHttp2Settings } from '../../../src/wire/h2/connection.js';
 import { ErrorCode } from '../../../src/wire/h2/constants.js';
 import { FramePeer, summarize } from '../../support/h2-frames.js';
 import { get, ofType, post, wirePair } from '../../support/h2-pair.js';
@@ -447,4 +447,33 @@ test('takeOutputChunks hands frame headers and DATA views without a final copy',
   const got = Buffer.concat(ofType(events, 'data-received').map((e) => e.data));
   assert.ok(got.equals(body));
   assert.deepEqual(pair.client.takeOutputChunks(), []);
+});
+
+test('h2c upgrade (RFC 7540 §3.2): stream 1 carries the upgraded request; HTTP2-Settings applies at once', () => {
+  const http2Settings = encodeHttp2Settings({ initialWindowSize: 1000, maxFrameSize: 20_000 });
+  assert.deepEqual(decodeHttp2Settings(http2Settings), [[4, 1000], [5, 20_000]]);
+  for (const bad of ['AAQAAAP', 'AAQAA!!!', 'AAIAAAAC' /* ENABLE_PUSH = 2 */]) {
+    if (decodeHttp2Settings(bad) === null) continue;
+    assert.throws(() => new H2Connection({ role: 'server', upgrade: { http2Settings: bad } }), { code: 'ERR_HTTP2_INVALID_SETTING_VALUE' });
+  }
+  assert.equal(decodeHttp2Settings('AAQAA!!!'), null);
+  assert.equal(decodeHttp2Settings('AAQAAAP'), null, 'not a whole number of entries');
+  const server = new H2Connection({ role: 'server', upgrade: { http2Settings } });
+  const client = new H2Connection({ role: 'client', upgrade: { method: 'GET', http2Settings }, settings: { initialWindowSize: 1000, maxFrameSize: 20_000 } });
+  assert.equal(server.streamState(1), 'half-closed-remote');
+  assert.equal(client.streamState(1), 'half-closed-local');
+  assert.equal(client.nextStreamId(), 3);
+  assert.equal(server.remoteSettings.initialWindowSize, 1000, 'no ACK needed: the 101 was it');
+  assert.equal(client.localSettings.initialWindowSize, 1000, 'and the client knows it');
+  server.sendHeaders(1, [[':status', '200']]);
+  server.sendData(1, Buffer.alloc(3000, 1), { endStream: true });
+  const pair = { c2s: client.takeOutput(), s2c: server.takeOutput() };
+  assert.equal(pair.c2s.subarray(0, 24).toString('latin1'), 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'the client still sends the preface');
+  server.receive(pair.c2s);
+  const events = client.receive(pair.s2c);
+  assert.equal(ofType(events, 'data-received').reduce((n, e) => n + e.data.length, 0), 1000, 'the stream window from HTTP2-Settings was honoured');
+  client.acknowledgeReceivedData(1, 1000);
+  server.receive(client.takeOutput());
+  const more = client.receive(server.takeOutput());
+  assert.equal(ofType(more, 'data-received').reduce((n, e) => n + e.data.length, 0), 1000);
 });
