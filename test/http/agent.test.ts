@@ -367,8 +367,12 @@ test('agentRemove takes a socket out of the pool', async () => {
 });
 
 test('a pooled socket the server closes (FIN) leaves the pool; the next request opens a new one', async () => {
-  const server = http.createServer((req, res) => res.end('ok'));
-  server.keepAliveTimeout = 20;
+  // The server answers (keep-alive, no hint), then closes its side once the client has pooled it.
+  let serverSide: net.Socket | undefined;
+  const server = rawServer((socket) => {
+    serverSide = socket;
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
   const port = await listen(server);
   const agent = new Agent({ keepAlive: true });
   const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
@@ -376,6 +380,7 @@ test('a pooled socket the server closes (FIN) leaves the pool; the next request 
   await new Promise((r) => setImmediate(r));
   const name = agent.getName({ host: '127.0.0.1', port });
   const pooled = agent.freeSockets[name]![0]!;
+  serverSide!.end();
   await new Promise((r) => pooled.once('close', r));
   assert.equal(agent.freeSockets[name], undefined);
   assert.equal(agent.totalSocketCount, 0);
