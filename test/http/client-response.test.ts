@@ -298,3 +298,62 @@ test('maxHeadersCount limits the fields in res.headers like node (1000 by defaul
     assert.equal(counts[1], counts[0], `maxHeadersCount ${max}`);
   }
 });
+
+test('backpressure both ways: an 8 MiB upload honouring drain, an 8 MiB download read slowly', async () => {
+  const SIZE = 8 * 1024 * 1024;
+  const server = http.createServer((req, res) => {
+    let n = 0;
+    req.on('data', (d: Buffer) => (n += d.length));
+    req.on('end', () => {
+      res.setHeader('X-Got', n);
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      let left = SIZE / chunk.length;
+      const pump = (): void => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+  });
+  const port = await listen(server);
+  const { request: trequest } = await import('../../src/http/client-request.js');
+  const req = trequest({ host: '127.0.0.1', port, method: 'PUT', agent: false });
+  const chunk = Buffer.alloc(64 * 1024, 0x62);
+  let sent = 0;
+  let drains = 0;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (sent < SIZE) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          drains++;
+          return void req.once('drain', pump);
+        }
+      }
+      req.end();
+      resolve();
+    };
+    pump();
+  });
+  const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r));
+  assert.equal(res.headers['x-got'], String(SIZE));
+  assert.ok(drains > 0, 'the upload met backpressure');
+  // Read slowly: pause after each chunk, resume on the next turn.
+  let got = 0;
+  let pauses = 0;
+  await new Promise<void>((resolve) => {
+    res.on('data', (d: Buffer) => {
+      got += d.length;
+      res.pause();
+      pauses++;
+      setImmediate(() => res.resume());
+    });
+    res.on('end', resolve);
+  });
+  assert.equal(got, SIZE);
+  assert.ok(pauses > 1);
+  await close(server);
+});
