@@ -521,7 +521,9 @@ export class OutgoingMessageBase extends Stream {
   /** Attach the transport; anything queued so far is flushed to it. */
   _attachSink(sink: OutgoingSink): void {
     this[kSink] = sink;
-    if (this.outputData.length > 0 && this[kCorked] === 0) this._flushOutput(sink);
+    if (this.outputData.length > 0 && this[kCorked] === 0) {
+      if (this._flushOutput(sink) && this[kNeedDrain]) process.nextTick(emitDrain, this);
+    }
   }
 
   /** Called by the sink when the transport drained: 'drain' if a write asked for it. */
@@ -654,7 +656,11 @@ export class OutgoingMessageBase extends Stream {
     if (this[kCorked] > 0) this[kCorked]--;
     if (this[kCorked] === 0) {
       const sink = this[kSink];
-      if (sink !== null && this.outputData.length > 0) this._flushOutput(sink);
+      if (sink !== null && this.outputData.length > 0) {
+        // A write returned false while corked; if the sink takes it all without asking for a
+        // 'drain' of its own, the writer still waits for one: owe it.
+        if (this._flushOutput(sink) && this[kNeedDrain]) process.nextTick(emitDrain, this);
+      }
     }
   }
 
@@ -862,6 +868,10 @@ function autoUncork(msg: OutgoingMessageBase): void {
 function emitErrorNT(msg: OutgoingMessageBase, err: Error, callback: WriteCallback): void {
   callback(err);
   if (!msg.destroyed) msg.emit('error', err);
+}
+
+function emitDrain(msg: OutgoingMessageBase): void {
+  msg._onSinkDrain();
 }
 
 function emitFinish(msg: OutgoingMessageBase): void {

@@ -501,7 +501,7 @@ export class H1ServerConnection {
       this.flush();
     }
     this.#writeSeq++;
-    return sock.write(data, encoding ?? 'utf8', cb ? (err) => { this.#onWriteDone(err); cb(err); } : this.#onWriteDoneBound);
+    return sock.write(data, encoding ?? 'utf8', cb ? (err) => { cb(err); this.#onWriteDone(err); } : this.#onWriteDoneBound);
   }
 
   /** Write what was batched, in one socket write. */
@@ -513,9 +513,10 @@ export class H1ServerConnection {
       this.#batchCbs = null;
       this.#writeSeq++;
       const done = this.#onWriteDoneBound;
+      // User write callbacks run before 'finish', as in node.
       this.socket.write(text, 'utf8', cbs === null ? done : (err) => {
-        done(err);
         for (const cb of cbs) cb(err);
+        done(err);
       });
     }
     if (this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();

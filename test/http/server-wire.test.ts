@@ -99,3 +99,55 @@ test('setHeader + writeHead flat array keeps explicit duplicates (Node 22+ behav
   }, [`GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]);
   assert.match(r.text, /^HTTP\/1\.1 200 OK\r\nA: 2\r\nA: 3\r\nDate: <date>\r\nConnection: close\r\n/);
 });
+
+test('cork/uncork, write callbacks, writableLength/Corked and finish order match node', async () => {
+  const r = await both(async (lib) => {
+    const log: string[] = [];
+    const ex = await serveRaw(
+      lib,
+      (_q, res) => {
+        res.cork();
+        log.push(`corked=${res.writableCorked}`);
+        res.write('a', () => log.push('cb a'));
+        res.write('b', () => log.push('cb b'));
+        res.uncork();
+        log.push(`uncorked=${res.writableCorked}`);
+        res.on('finish', () => log.push(`finish ${res.writableFinished}`));
+        res.end('c', () => log.push('cb end'));
+        log.push(`ended ${res.writableEnded} ${res.finished}`);
+      },
+      [`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    return { log, text: ex.text };
+  });
+  assert.deepEqual(r.trama, r.node);
+});
+
+test('a large streamed response with backpressure arrives whole (drain events)', async () => {
+  const r = await both(async (lib) => {
+    let drains = 0;
+    const ex = await serveRaw(
+      lib,
+      (_q, res) => {
+        const chunk = 'z'.repeat(64 * 1024);
+        let left = 64;
+        const pump = (): void => {
+          while (left > 0) {
+            left--;
+            if (left === 0) return void res.end(chunk);
+            if (!res.write(chunk)) return;
+          }
+        };
+        res.on('drain', () => {
+          drains++;
+          pump();
+        });
+        pump();
+      },
+      [`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
+    );
+    return { length: ex.text.length, drained: drains > 0 };
+  });
+  assert.deepEqual(r.trama, r.node);
+});
