@@ -50,6 +50,7 @@ interface NodeHTTPParserCtor {
   kOnMessageComplete: number;
   kOnExecute: number;
   kLenientNone: number;
+  kLenientAll: number;
 }
 const common = require('_http_common') as { HTTPParser: NodeHTTPParserCtor };
 const HTTPParser = common.HTTPParser;
@@ -69,9 +70,10 @@ const METHODS: string[] = (() => {
  * In the response role it answers kOnHeadersComplete like node's client
  * (`parserOnIncomingClient`): a 1xx response has no body (skip), anything else the default.
  */
-export function runLlhttp(role: H1Role, input: Buffer): H1Outcome {
+export function runLlhttp(role: H1Role, input: Buffer, lenient = false): H1Outcome {
   const p = new HTTPParser();
-  p.initialize(role === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE, {}, 16384, HTTPParser.kLenientNone);
+  // lenient: node's insecureHTTPParser (every llhttp leniency flag)
+  p.initialize(role === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE, {}, 16384, lenient ? HTTPParser.kLenientAll : HTTPParser.kLenientNone);
   const messages: H1Msg[] = [];
   let cur: H1Msg | null = null;
   let bodyParts: Buffer[] = [];
