@@ -512,6 +512,7 @@ export class H2Connection {
       // A bug of ours must not escape as an exception on peer input: end the connection cleanly.
       this.#applyFault(connectionFault(ErrorCode.INTERNAL_ERROR, `internal error: ${(err as Error)?.message ?? String(err)}`));
     }
+    this.#events = []; // do not keep the caller's events (and the input they view) alive
     return events;
   }
 
