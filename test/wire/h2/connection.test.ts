@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { H2Connection, decodeHttp2Settings, encodeHttp2Settings } from '../../../src/wire/h2/connection.js';
 import { ErrorCode } from '../../../src/wire/h2/constants.js';
+import { FrameReader } from '../../../src/wire/h2/frames.js';
 import { FramePeer, summarize } from '../../support/h2-frames.js';
 import { get, ofType, post, wirePair } from '../../support/h2-pair.js';
 
@@ -376,9 +377,16 @@ test('unknown frame types and unknown settings are ignored', () => {
 test('SETTINGS_MAX_FRAME_SIZE: we split DATA and field blocks at the peer limit, and refuse larger frames', () => {
   const { server, peer } = serverWithPeer();
   server.receive(peer.bytes(peer.headers(1).get('/').endStream()));
-  server.sendHeaders(1, [[':status', '200'], ['x-big', 'z'.repeat(40_000)]]);
+  server.sendHeaders(1, [[':status', '200'], ['x-big', 'z'.repeat(40_000)]], { sensitive: new Set(['x-big']) });
   server.sendData(1, Buffer.alloc(40_000), { endStream: true });
-  assert.deepEqual(summarize(peer, server.takeOutput()), ['HEADERS(1)', 'DATA(1,16384B)', 'DATA(1,16384B)', 'DATA(1,7232B,ES)']);
+  const out = server.takeOutput();
+  const raw = new FrameReader(1 << 24);
+  raw.push(out);
+  const types: string[] = [];
+  for (let r = raw.next(); r; r = raw.next()) if (r.kind === 'frame') types.push(`${r.frame.type}:${r.length}`);
+  assert.deepEqual(types.slice(0, 3).map((t) => t.split(':')[0]), ['HEADERS', 'CONTINUATION', 'CONTINUATION'], 'a 40 kB block spans frames');
+  assert.ok(types.every((t) => Number(t.split(':')[1]) <= 16_384), types.join(' '));
+  assert.deepEqual(summarize(peer, out), ['HEADERS(1)', 'DATA(1,16384B)', 'DATA(1,16384B)', 'DATA(1,7232B,ES)']);
   server.receive(peer.bytes(peer.data(1, Buffer.alloc(16_385))));
   assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,FRAME_SIZE_ERROR)']);
 });
