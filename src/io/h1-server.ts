@@ -613,12 +613,7 @@ export class H1ServerConnection {
   #abortExchange(ex: H1Exchange): void {
     const req = ex.req;
     if (req && !req.destroyed) req.destroy(connReset());
-    const res = ex.res;
-    if (res && !res._closed) {
-      res.destroyed = true;
-      res._closed = true;
-      res.emit('close');
-    }
+    closeResponse(ex.res);
   }
 
   // ---- errors, end, close, timeouts ----
@@ -669,14 +664,7 @@ export class H1ServerConnection {
     if (req && !req.destroyed) req.destroy(connReset());
     this.#current = null;
     // Responses ended but not yet flushed when the socket died: report 'close'.
-    for (const ex of this.#waiting) {
-      const res = ex.res;
-      if (res && !res._closed) {
-        res.destroyed = true;
-        res._closed = true;
-        res.emit('close');
-      }
-    }
+    for (const ex of this.#waiting) closeResponse(ex.res);
     this.#waiting.length = 0;
     if (this.#pooled !== null) this.#detach();
   }
@@ -732,6 +720,15 @@ export class H1ServerConnection {
 }
 
 function noop(): void {}
+
+/** The connection is gone before the response finished: 'close' without 'finish' (node's onServerResponseClose). */
+function closeResponse(res: ExchangeResponse | null): void {
+  if (res && !res._closed) {
+    res.destroyed = true;
+    res._closed = true;
+    res.emit('close');
+  }
+}
 
 function resumePipeline(conn: H1ServerConnection): void {
   conn.resumeScheduled();

@@ -75,7 +75,8 @@ test('server.setTimeout: a busy connection times out with timeout events on serv
   assert.deepEqual(r.trama, r.node);
 });
 
-test('closeIdleConnections closes idle keep-alive sockets only; closeAllConnections closes the rest', async () => {
+/** A server with one idle keep-alive connection and one waiting for its response (`release()` answers it). */
+async function idleAndBusy(): Promise<{ server: http.Server; idle: net.Socket; busy: net.Socket; release: () => void }> {
   let release!: () => void;
   const server = TRAMA_HTTP.createServer((req, res) => {
     if (req.url === '/busy') release = () => res.end('busy done');
@@ -89,6 +90,11 @@ test('closeIdleConnections closes idle keep-alive sockets only; closeAllConnecti
   const gotRequest = new Promise<void>((resolve) => server.once('request', () => setImmediate(resolve)));
   busy.write(`GET /busy HTTP/1.1\r\n${H}\r\n`);
   await gotRequest;
+  return { server, idle, busy, release: () => release() };
+}
+
+test('closeIdleConnections closes idle keep-alive sockets only; closeAllConnections closes the rest', async () => {
+  const { server, idle, busy, release } = await idleAndBusy();
   const idleClosed = once(idle, 'close');
   server.closeIdleConnections();
   await idleClosed;
@@ -105,19 +111,7 @@ test('closeIdleConnections closes idle keep-alive sockets only; closeAllConnecti
 });
 
 test('close(): in-flight responses finish with Connection: close, idle sockets close, callback fires', async () => {
-  let release!: () => void;
-  const server = TRAMA_HTTP.createServer((req, res) => {
-    if (req.url === '/busy') release = () => res.end('busy done');
-    else res.end('quick');
-  });
-  const port = await listen(server);
-  const idle = await connect(port);
-  idle.write(`GET / HTTP/1.1\r\n${H}\r\n`);
-  await once(idle, 'data');
-  const busy = await connect(port);
-  const gotRequest = new Promise<void>((resolve) => server.once('request', () => setImmediate(resolve)));
-  busy.write(`GET /busy HTTP/1.1\r\n${H}\r\n`);
-  await gotRequest;
+  const { server, idle, busy, release } = await idleAndBusy();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   await once(idle, 'close');
   let text = '';
