@@ -111,6 +111,9 @@ export class Agent extends EventEmitter {
   scheduling: 'fifo' | 'lifo';
   /** trama: the agent's DNS cache, when `dnsCache` was given. */
   dnsCache: DnsCache | null = null;
+  #lastHost: string | null | undefined = undefined;
+  #lastPort: number | string | null | undefined = undefined;
+  #lastName = '';
 
   constructor(options?: AgentOptions) {
     super();
@@ -222,7 +225,18 @@ export class Agent extends EventEmitter {
       own.family === undefined &&
       own.socketPath === undefined
     ) {
-      name = this.getName(options);
+      // The same origin as the previous request (the usual case): reuse the same key string,
+      // whose hash V8 has already computed, instead of building and hashing a new one.
+      if (this.#lastName !== '' && options.host === this.#lastHost && options.port === this.#lastPort && !options.localAddress && !options.family && !options.socketPath) {
+        name = this.#lastName;
+      } else {
+        name = this.getName(options);
+        if (!options.localAddress && !options.family && !options.socketPath) {
+          this.#lastHost = options.host;
+          this.#lastPort = options.port;
+          this.#lastName = name;
+        }
+      }
     } else {
       merged = this.#merge(options, req);
       name = this.getName(merged);
