@@ -326,7 +326,7 @@ export class H2Connection {
     this.#advertised = { ...RFC_DEFAULTS };
     this.#reader = new FrameReader(MIN_MAX_FRAME_SIZE);
     this.#decoder = new HpackDecoder({ maxHeaderListSize: wanted.maxHeaderListSize });
-    const encOpts: { maxTableSize: number; huffman?: HuffmanMode; neverIndex?: (n: string, v: string) => boolean } = { maxTableSize: DEFAULT_HEADER_TABLE_SIZE };
+    const encOpts: { maxTableSize: number; huffman?: HuffmanMode; neverIndex?: (n: string, v: string) => boolean } = { maxTableSize: this.#maxEncoderTableSize };
     if (options.huffman) encOpts.huffman = options.huffman;
     if (options.neverIndex) encOpts.neverIndex = options.neverIndex;
     this.#encoder = new HpackEncoder(encOpts);
