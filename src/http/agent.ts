@@ -48,6 +48,8 @@ export interface AgentOptions extends Record<string, unknown> {
   timeout?: number;
   /** trama: a DNS cache for this agent's connections (`true` for the defaults). */
   dnsCache?: boolean | DnsCacheOptions | DnsCache;
+  /** trama: the largest request replayed by the stale-socket retry (default 1 MiB; 0: never retry). */
+  maxReplayBytes?: number;
 }
 
 /** What a request hands to the pool: node's request options after merging. */

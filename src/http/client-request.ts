@@ -15,7 +15,7 @@
  * - Stale-socket retry (beyond node): a request that fails on a reused keep-alive socket before
  *   any response byte arrived — the server closed the idle connection as we wrote — is sent
  *   again, once, on a fresh connection, when its method is idempotent (RFC 9110 §9.2.2) and its
- *   bytes are still at hand (≤ MAX_REPLAY_BYTES). Otherwise the error reaches the caller with
+ *   bytes are still at hand (≤ MAX_REPLAY_BYTES, or the agent's `maxReplayBytes`). Otherwise the error reaches the caller with
  *   `reusedSocket === true`, as in node. See docs/client.md.
  * - `https:` URLs are accepted directly (node:http throws ERR_INVALID_PROTOCOL): they go to
  *   `globalHttpsAgent` unless an agent is given.
@@ -39,7 +39,7 @@ import {
 } from './outgoing-message.js';
 import { IncomingMessage, type IncomingMessageBase } from './incoming-message.js';
 import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type AgentSocket } from './agent.js';
-import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
+import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, MAX_REPLAY_BYTES, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
 import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
 
@@ -612,7 +612,10 @@ function attachSocket(req: ClientRequestBase, socket: SocketLike): void {
   req._trama.driver = driver;
   socket._httpMessage = req;
   // Only a reused socket can be stale; only an idempotent request may be replayed.
-  if (req.reusedSocket && !req._trama.retried && IDEMPOTENT.has(req.method)) driver.startRecording();
+  if (req.reusedSocket && !req._trama.retried && IDEMPOTENT.has(req.method)) {
+    const limit = (req.agent?.options as { maxReplayBytes?: number } | undefined)?.maxReplayBytes;
+    driver.startRecording(typeof limit === 'number' ? limit : MAX_REPLAY_BYTES);
+  }
 }
 
 function tickOnSocket(req: ClientRequestBase, socket: SocketLike): void {

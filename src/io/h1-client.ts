@@ -43,7 +43,10 @@ export interface H1ClientExchange {
   onSocketTimeout(): void;
 }
 
-/** Bytes kept for a possible replay (the stale-socket retry) are capped: a larger body is not retried. */
+/**
+ * Bytes kept for a possible replay (the stale-socket retry) are capped: a larger request is not
+ * retried. The Agent option `maxReplayBytes` overrides it (0 turns the retry off).
+ */
 export const MAX_REPLAY_BYTES = 1024 * 1024;
 
 interface RecordedWrite {
@@ -157,11 +160,13 @@ export class H1ClientDriver implements H1Handler {
 
   #record: RecordedWrite[] | null = null;
   #recordSize = 0;
+  #recordLimit = MAX_REPLAY_BYTES;
 
   /** Keep what is written from now on until the first response byte, for a replay on a fresh socket. */
-  startRecording(): void {
+  startRecording(limit: number = MAX_REPLAY_BYTES): void {
     this.#record = [];
     this.#recordSize = 0;
+    this.#recordLimit = limit;
   }
 
   /** What was written since `startRecording()`, or null when too much was (or nothing is kept). */
@@ -175,7 +180,7 @@ export class H1ClientDriver implements H1Handler {
     const rec = this.#record;
     if (rec !== null) {
       this.#recordSize += data.length;
-      if (this.#recordSize > MAX_REPLAY_BYTES) this.#record = null;
+      if (this.#recordSize > this.#recordLimit) this.#record = null;
       else rec.push({ data, encoding });
     }
     return this.socket.write(data, (encoding ?? 'utf8') as BufferEncoding, cb);

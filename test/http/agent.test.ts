@@ -390,3 +390,20 @@ test('a pooled socket the server closes (FIN) leaves the pool; the next request 
   agent.destroy();
   await close(server);
 });
+
+test('stale keep-alive socket: a request larger than maxReplayBytes is not retried', async () => {
+  const server = staleServer();
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true, maxReplayBytes: 10 });
+  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r1.req);
+  await new Promise((r) => setImmediate(r));
+  // The GET head alone is over 10 bytes: nothing kept to replay.
+  const err = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never }).then(
+    () => null,
+    (e: NodeJS.ErrnoException) => e,
+  );
+  assert.equal(err?.code, 'ECONNRESET');
+  agent.destroy();
+  await close(server);
+});
