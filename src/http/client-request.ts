@@ -144,7 +144,13 @@ function isURL(v: unknown): v is URL {
   return v instanceof URL || (typeof v === 'object' && v !== null && typeof (v as URL).href === 'string' && (v as URL).searchParams instanceof URLSearchParams);
 }
 
-/** node's urlToHttpOptions: a URL as request options. */
+/**
+ * node's urlToHttpOptions: a URL as request options (credentials percent-decoded into `auth`,
+ * IPv6 brackets removed from `hostname`).
+ *
+ * @example
+ * urlToHttpOptions(new URL('http://u:p@[::1]:8080/a?b')); // { hostname: '::1', port: 8080, path: '/a?b', auth: 'u:p', … }
+ */
 export function urlToHttpOptions(url: URL): RequestOptions {
   const { hostname, pathname, port, username, password, search } = url;
   const options: RequestOptions = {

@@ -367,7 +367,12 @@ export class H1ClientDriver implements H1Handler {
   };
 }
 
-/** True when trama's client drives `socket` (its error and idle handling are in place). */
+/**
+ * True when trama's client drives `socket` (its error and idle handling are in place).
+ *
+ * @example
+ * if (!hasH1ClientDriver(socket)) socket.once('error', onIdleError);
+ */
 export function hasH1ClientDriver(socket: Duplex): boolean {
   return (socket as DriverSocket)[kDriver] !== undefined;
 }
