@@ -183,7 +183,7 @@ test('AbortSignal: aborting destroys the request with an AbortError', async () =
 test('timeout option: the request emits timeout when the server is silent; destroy ends it', async () => {
   const server = (): net.Server => rawServer(() => {});
   const log = await compare(server, async (lib, port, log) => {
-    const req = lib.get({ port, host: '127.0.0.1', agent: false, timeout: 50 });
+    const req = lib.get({ port, host: '127.0.0.1', agent: false, timeout: 400 });
     req.on('timeout', () => req.destroy());
     await record(req, log);
   });
@@ -195,7 +195,7 @@ test('setTimeout() on the request, on a keep-alive agent', async () => {
   await compare(server, async (lib, port, log) => {
     const agent = new lib.Agent({ keepAlive: true });
     const req = lib.get({ port, host: '127.0.0.1', agent });
-    req.setTimeout(50, () => {
+    req.setTimeout(400, () => {
       log.push('callback');
       req.destroy();
     });
