@@ -306,9 +306,13 @@ export class H1ServerConnection {
       this.#headersDone = false;
     }
     this.#batching = true;
-    this.#parse(chunk);
-    this.#batching = false;
-    this.flush();
+    try {
+      this.#parse(chunk);
+    } finally {
+      // Even when a 'request' listener throws: what was produced still goes out.
+      this.#batching = false;
+      this.flush();
+    }
   }
 
   #parse(chunk: Buffer): void {
