@@ -5,7 +5,7 @@
  * - `node:http hand-written`: the anchor, a minimal SSE endpoint on node:http (`writeHead`,
  *   one pre-built string written to every response);
  * - `trama eventStream on node:http`: trama's helper (`prepareEvent` once, `send` per stream);
- * - `trama eventStream on trama server`: the same on trama's own server, when it exists.
+ * - `trama eventStream on trama server`: the same on trama's own server.
  *
  * Measured per row:
  * - broadcast latency: one event written to every stream → the last client has it (median and
@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { EventSource as UndiciEventSource } from 'undici';
 import { eventStream, prepareEvent } from '../src/sse/index.js';
 import { EventSource } from '../src/sse/event-source.js';
+import { createServer as tramaCreateServer } from '../src/http/server.js';
 import type { EventStream } from '../src/sse/index.js';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
@@ -312,15 +313,11 @@ async function main(): Promise<void> {
 }
 
 async function serverSide(): Promise<void> {
-  const flavours: Flavour[] = [handWritten, helperOn('trama eventStream on node:http', (h) => http.createServer(h))];
-  const spec = '../src/http/server.js';
-  try {
-    const mod = (await import(spec)) as { createServer?: (h: http.RequestListener) => http.Server };
-    if (typeof mod.createServer === 'function') flavours.push(helperOn('trama eventStream on trama server', mod.createServer));
-    else console.log('(trama server not available yet: src/http/server.ts exports no createServer)');
-  } catch {
-    console.log('(trama server not available yet: src/http/server.ts missing)');
-  }
+  const flavours: Flavour[] = [
+    handWritten,
+    helperOn('trama eventStream on node:http', (h) => http.createServer(h)),
+    helperOn('trama eventStream on trama server', (h) => tramaCreateServer(h as never) as unknown as http.Server),
+  ];
   console.log(`SSE broadcast: ${STREAMS} streams, ${BROADCASTS} timed broadcasts, burst of ${BURST}, best of ${ROUNDS} rounds; server core 0, clients core 1${hasTaskset ? '' : ' (no taskset: unpinned)'}`);
   // Warm-up (JIT, lazy module state) with a tenth of the load, not reported: the first row would
   // otherwise pay for it.

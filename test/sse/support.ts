@@ -1,10 +1,11 @@
-// Shared helpers for the SSE tests: the servers to run every test over (node:http as the oracle,
-// trama's own once it exists), and a minimal raw event-stream reader built on node:http.get and
+// Shared helpers for the SSE tests: the servers to run every test over (node:http, the oracle,
+// and trama's own), and a minimal raw event-stream reader built on node:http.get and
 // trama's parser, so the server helper is tested without the EventSource under test.
 import * as http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createEventStreamParser } from '../../src/wire/sse/index.js';
+import { createServer as tramaCreateServer } from '../../src/http/server.js';
 import type { ServerSentEvent } from '../../src/wire/sse/index.js';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -15,18 +16,13 @@ export interface ServerFlavour {
 
 const nodeFlavour: ServerFlavour = { name: 'node:http', createServer: (h) => http.createServer(h) };
 
-/** node:http always; trama's server as soon as src/http/server.ts exports createServer. */
+/** Every SSE server test runs over node:http (the oracle) and trama's own server. */
 export async function serverFlavours(): Promise<ServerFlavour[]> {
-  const out = [nodeFlavour];
-  // A computed specifier: the module may not exist yet in this tree.
-  const spec = '../../src/http/server.js';
-  try {
-    const mod = (await import(spec)) as { createServer?: (h: Handler) => http.Server };
-    if (typeof mod.createServer === 'function') out.push({ name: 'trama', createServer: (h) => mod.createServer!(h) });
-  } catch {
-    // Not there yet: node:http only (the report says so).
-  }
-  return out;
+  return [
+    nodeFlavour,
+    // trama's req/res are node-compatible; the tests use them through node's types.
+    { name: 'trama', createServer: (h) => tramaCreateServer(h as never) as unknown as http.Server },
+  ];
 }
 
 export interface Running {
