@@ -1,20 +1,17 @@
 /**
- * The HTTP server `trama serve` runs on, in one place so the command and its tests agree.
- *
- * Meant to be trama's own HTTP/1.1 server (`src/http/server.ts`). It is node:http's for now:
- * trama's ServerResponse does not emit 'drain' after a `write()` that returned false, so a
- * streamed file larger than the socket buffer stalls (see docs/cli.md). The handler only uses
- * the structural ServeRequest/ServeResponse members, which both servers provide; switching is
- * this file alone.
+ * The HTTP server `trama serve` runs on: trama's own HTTP/1.1 server (`src/http/server.ts`),
+ * in one place so the command and its tests agree. The handler only uses the structural
+ * ServeRequest/ServeResponse members, so node:http's server runs it too (the tests use it as
+ * the oracle).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from '../../http/server.js';
 import type { RequestListener } from './file-handler.js';
 
 /** The server type `serve` runs on. */
 export type HttpServer = Server;
 
 /** Which implementation serves: shown by `trama serve` at start-up and asserted by tests. */
-export const SERVER_IMPLEMENTATION: 'trama' | 'node:http' = 'node:http';
+export const SERVER_IMPLEMENTATION: 'trama' | 'node:http' = 'trama';
 
 /**
  * Create the server for a listener.
