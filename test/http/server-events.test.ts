@@ -261,3 +261,45 @@ test('maxHeaderSize export and setMaxIdleHTTPParsers validation match node', asy
   }
   trama.setMaxIdleHTTPParsers(1000);
 });
+
+test('createServer options: requireHostHeader, insecureHTTPParser, rejectNonStandardBodyWrites, highWaterMark, noDelay', async () => {
+  const r = await both(async (lib) => {
+    const noHost = await serveRaw(lib, (_q, res) => res.end('ok'), ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n'], {
+      serverOptions: { requireHostHeader: false },
+    });
+    const lenient = await serveRaw(lib, (_q, res) => res.end('ok'), ['GET / HTTP/1.1\nHost: x\nConnection: close\n\n'], {
+      serverOptions: { insecureHTTPParser: true },
+    });
+    const strict = await serveRaw(lib, (_q, res) => res.end('ok'), ['GET / HTTP/1.1\nHost: x\nConnection: close\n\n']);
+    let thrown = '';
+    const head = await serveRaw(
+      lib,
+      (_q, res) => {
+        try {
+          res.write('x');
+        } catch (e) {
+          thrown = (e as { code: string }).code;
+        }
+        res.end();
+      },
+      ['HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+      { serverOptions: { rejectNonStandardBodyWrites: true } as http.ServerOptions },
+    );
+    let hwm = 0;
+    let noDelayOk = false;
+    await serveRaw(
+      lib,
+      (req, res) => {
+        hwm = res.writableHighWaterMark;
+        noDelayOk = typeof req.socket.setNoDelay === 'function';
+        res.end();
+      },
+      ['GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+      { serverOptions: { highWaterMark: 1024, noDelay: true } as http.ServerOptions },
+    );
+    return { noHost: noHost.text, lenient: lenient.text, strict: strict.text.slice(0, 24), thrown, head: head.text, hwm, noDelayOk };
+  });
+  assert.deepEqual(r.trama, r.node);
+  assert.equal(r.trama.thrown, 'ERR_HTTP_BODY_NOT_ALLOWED');
+  assert.equal(r.trama.hwm, 1024);
+});
