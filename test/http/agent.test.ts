@@ -407,3 +407,19 @@ test('stale keep-alive socket: a request larger than maxReplayBytes is not retri
   agent.destroy();
   await close(server);
 });
+
+test("node's own http.Agent can pool trama's requests (the pool protocol is node's)", async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  const agent = new http.Agent({ keepAlive: true });
+  const reused: boolean[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await fetchText(TRAMA, { host: '127.0.0.1', port, agent });
+    reused.push(r.req.reusedSocket);
+    await onceClosed(r.req);
+    await new Promise((res) => setImmediate(res));
+  }
+  assert.deepEqual(reused, [false, true, true]);
+  agent.destroy();
+  await close(server);
+});
