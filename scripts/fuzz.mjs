@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,7 +34,14 @@ if (!args.includes('--no-build')) {
   const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), 'tsconfig.test.json'], { stdio: 'inherit', cwd: root });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-const { TARGETS } = await import(pathToFileURL(join(root, 'build/test/fuzz/targets.js')).href);
+// Run from a private snapshot of build/: other builds in the same tree (npm run build wipes
+// build/) must not pull the modules from under a long run. Inside node_modules so that the
+// compiled tests still resolve fast-check; its own package.json makes the copy ESM.
+const snap = join(root, 'node_modules/.cache/trama-fuzz', String(process.pid));
+cpSync(join(root, 'build'), snap, { recursive: true });
+writeFileSync(join(snap, 'package.json'), '{ "type": "module" }\n');
+process.on('exit', () => rmSync(snap, { recursive: true, force: true }));
+const { TARGETS } = await import(pathToFileURL(join(snap, 'test/fuzz/targets.js')).href);
 const names = target === 'all' ? Object.keys(TARGETS) : [target];
 for (const n of names) {
   if (!TARGETS[n]) {
