@@ -40,7 +40,12 @@ export interface ParsedCommandLine {
   readonly sequence: ReadonlyArray<readonly [name: string, value: string | true]>;
 }
 
-/** A command-line mistake: the message is shown as `trama: <message>` and the exit code is 2. */
+/**
+ * A command-line mistake: the message is shown as `trama: <message>` and the exit code is 2.
+ *
+ * @example
+ * throw new UsageError('get needs a URL');
+ */
 export class UsageError extends TramaError {
   constructor(message: string) {
     super('ERR_TRAMA_USAGE', message);
@@ -136,7 +141,12 @@ export function parseCommandLine(argv: readonly string[], specs: readonly Option
   return { options, positionals, sequence };
 }
 
-/** The last value of a string option (repeated single options keep the last, as curl does). */
+/**
+ * The last value of a string option (repeated single options keep the last, as curl does).
+ *
+ * @example
+ * stringOption({ output: ['a', 'b'] }, 'output'); // 'b'
+ */
 export function stringOption(options: ParsedOptions, name: string): string | undefined {
   const v = options[name];
   if (typeof v === 'string') return v;
@@ -144,7 +154,12 @@ export function stringOption(options: ParsedOptions, name: string): string | und
   return undefined;
 }
 
-/** A non-negative decimal number option (`--max-time 2.5`), or a usage error. */
+/**
+ * A non-negative decimal number option (`--max-time 2.5`), or a usage error.
+ *
+ * @example
+ * numberOption({ 'max-time': '2.5' }, 'max-time'); // 2.5
+ */
 export function numberOption(options: ParsedOptions, name: string): number | undefined {
   const v = stringOption(options, name);
   if (v === undefined) return undefined;
@@ -153,7 +168,12 @@ export function numberOption(options: ParsedOptions, name: string): number | und
   return n;
 }
 
-/** An integer option within [min, max], or a usage error. */
+/**
+ * An integer option within [min, max], or a usage error.
+ *
+ * @example
+ * integerOption({ port: '8080' }, 'port', 0, 65535); // 8080
+ */
 export function integerOption(options: ParsedOptions, name: string, min: number, max: number): number | undefined {
   const v = stringOption(options, name);
   if (v === undefined) return undefined;

@@ -34,7 +34,12 @@ export const ExitCode = {
 /** One of {@link ExitCode}'s values. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** A failure of `trama get` with its exit code; the message is the one line shown. */
+/**
+ * A failure of `trama get` with its exit code; the message is the one line shown.
+ *
+ * @example
+ * throw new GetError(ExitCode.TOO_MANY_REDIRECTS, 'Maximum (50) redirects followed');
+ */
 export class GetError extends Error {
   readonly exitCode: ExitCodeValue;
   constructor(exitCode: ExitCodeValue, message: string, options?: { cause?: unknown }) {

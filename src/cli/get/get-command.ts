@@ -193,7 +193,12 @@ function listOption(options: ParsedOptions, name: string): string[] {
   return Array.isArray(v) ? v : [];
 }
 
-/** Turn `trama get` arguments into a configuration; `'help'` for `--help`. */
+/**
+ * Turn `trama get` arguments into a configuration; `'help'` for `--help`.
+ *
+ * @example
+ * const config = await parseGetArgs(['-L', '-o', 'out.html', 'http://127.0.0.1:8080/'], '0.1.0');
+ */
 export async function parseGetArgs(argv: readonly string[], version: string): Promise<GetConfig | 'help'> {
   const { options, positionals, sequence } = parseCommandLine(argv, GET_OPTIONS);
   if (options.help === true) return 'help';
@@ -255,7 +260,12 @@ export async function parseGetArgs(argv: readonly string[], version: string): Pr
   };
 }
 
-/** Parse the URL argument like curl: no scheme means `http://`; only http and https. */
+/**
+ * Parse the URL argument like curl: no scheme means `http://`; only http and https.
+ *
+ * @example
+ * parseUrl('127.0.0.1:8080/x').href; // 'http://127.0.0.1:8080/x'
+ */
 export function parseUrl(arg: string): URL {
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(arg) ? arg : `http://${arg}`;
   let url: URL;

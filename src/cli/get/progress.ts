@@ -60,7 +60,14 @@ export function renderProgress(s: ProgressState): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${tail}`;
 }
 
-/** A throttled progress bar over a writable terminal. */
+/**
+ * A throttled progress bar over a writable terminal.
+ *
+ * @example
+ * const bar = new ProgressBar(process.stderr, () => process.stderr.columns, total);
+ * res.on('data', (c) => bar.add(c.length));
+ * res.on('end', () => bar.finish());
+ */
 export class ProgressBar {
   readonly #out: { write(s: string): unknown };
   readonly #columns: () => number;

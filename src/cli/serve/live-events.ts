@@ -22,7 +22,14 @@ const LIVE_RETRY_MS = 2000;
 /** Bound on simultaneous live streams; beyond it new ones get 503 (each costs a socket). */
 export const MAX_LIVE_STREAMS = 1000;
 
-/** The live endpoint: a request handler plus a way to end every stream. */
+/**
+ * The live endpoint: a request handler plus a way to end every stream.
+ *
+ * @example
+ * const live = new LiveEvents();
+ * server.on('request', (req, res) => req.url === LIVE_EVENTS_PATH && live.handle(req, res));
+ * process.on('SIGTERM', () => live.closeAll());
+ */
 export class LiveEvents {
   readonly #streams = new Set<EventStream>();
   readonly #congested = new WeakSet<EventStream>();

@@ -70,7 +70,12 @@ export function resolveTarget(target: string, dotfiles: boolean): SafePath | Pat
   return { segments, trailingSlash: path.endsWith('/'), query };
 }
 
-/** Whether `candidate` is `root` itself or lies inside it (both absolute, normalized). */
+/**
+ * Whether `candidate` is `root` itself or lies inside it (both absolute, normalized).
+ *
+ * @example
+ * isInside('/srv/site', '/srv/site-old/x', '/'); // false: a shared prefix is not containment
+ */
 export function isInside(root: string, candidate: string, sep: string): boolean {
   if (candidate === root) return true;
   const prefix = root.endsWith(sep) ? root : root + sep;

@@ -96,7 +96,12 @@ export interface ServeConfig {
   readonly quiet: boolean;
 }
 
-/** Turn `trama serve` arguments into a configuration (usage errors throw {@link UsageError}). */
+/**
+ * Turn `trama serve` arguments into a configuration (usage errors throw {@link UsageError}).
+ *
+ * @example
+ * parseServeArgs(['site', '--port', '0', '--cors']);
+ */
 export function parseServeArgs(argv: readonly string[]): ServeConfig | 'help' {
   const { options, positionals } = parseCommandLine(argv, SERVE_OPTIONS);
   if (options.help === true) return 'help';
@@ -130,7 +135,12 @@ export interface RunningServe {
   shutdown(force?: boolean): Promise<number>;
 }
 
-/** The request listener of a configuration: live endpoint, then files, behind the access log. */
+/**
+ * The request listener of a configuration: live endpoint, then files, behind the access log.
+ *
+ * @example
+ * createServer(createServeListener(config, { stdout: process.stdout, stderr: process.stderr }, new LiveEvents()));
+ */
 export function createServeListener(config: ServeConfig, io: CommandIo, live: LiveEvents | undefined): RequestListener {
   const files = createFileHandler({
     root: config.root,
@@ -242,7 +252,12 @@ function listenError(err: NodeJS.ErrnoException, config: ServeConfig): Error {
   return new ServeError(`cannot listen on ${where}: ${err.message}`);
 }
 
-/** A start-up failure of `serve` (exit code 1, one line). */
+/**
+ * A start-up failure of `serve` (exit code 1, one line).
+ *
+ * @example
+ * throw new ServeError('cannot listen on 127.0.0.1:8080: the port is in use');
+ */
 export class ServeError extends Error {}
 
 /**
