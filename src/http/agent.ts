@@ -77,7 +77,6 @@ export interface AgentRequest {
 
 // Where the pool keeps per-socket bookkeeping, out of the way of user properties.
 const kIdleDeadline = Symbol('trama.idleDeadline');
-const kOptions = Symbol('trama.agentOptions');
 const kKeepAliveSet = Symbol('trama.keepAliveSet');
 type PooledSocket = AgentSocket & { [kIdleDeadline]?: number };
 
@@ -101,7 +100,10 @@ export class Agent extends EventEmitter {
   defaultPort = 80;
   protocol = 'http:';
   options: AgentOptions & { path: null };
-  requests: Bucket<AgentRequest & { [kOptions]?: AgentRequestOptions }> = Object.create(null);
+  requests: Bucket<AgentRequest> = Object.create(null);
+  // A queued request's options, kept beside it (a symbol-keyed property added to a large request
+  // object would push V8 into slow properties).
+  #queuedOptions = new WeakMap<AgentRequest, AgentRequestOptions>();
   sockets: Bucket<AgentSocket> = Object.create(null);
   freeSockets: Bucket<AgentSocket> = Object.create(null);
   keepAliveMsecs: number;
@@ -262,9 +264,10 @@ export class Agent extends EventEmitter {
         else this.#setRequestSocket(req, s!);
       });
     } else {
-      const queued = req as AgentRequest & { [kOptions]?: AgentRequestOptions };
-      queued[kOptions] = merged ?? this.#merge(options, req);
-      (this.requests[name] ??= []).push(queued);
+      // Kept as given on the fast path: createSocket merges them if a socket must be opened,
+      // and most queued requests get a released socket instead.
+      this.#queuedOptions.set(req, merged ?? options);
+      (this.requests[name] ??= []).push(req);
     }
   }
 
@@ -354,7 +357,7 @@ export class Agent extends EventEmitter {
         if (list.length === 0) delete set[name];
       }
     }
-    let req: (AgentRequest & { [kOptions]?: AgentRequestOptions }) | undefined;
+    let req: AgentRequest | undefined;
     const queue = this.requests[name];
     if (queue !== undefined && queue.length > 0) {
       req = queue[0];
@@ -369,14 +372,14 @@ export class Agent extends EventEmitter {
         }
       }
     }
-    if (req !== undefined && req[kOptions] !== undefined) {
-      const reqOptions = req[kOptions]!;
+    const reqOptions = req !== undefined ? this.#queuedOptions.get(req) : undefined;
+    if (req !== undefined && reqOptions !== undefined) {
       const reqName = this.getName(reqOptions);
       const inUse = this.sockets[reqName];
       if ((inUse === undefined || inUse.length < this.maxSockets) && this.totalSocketCount < this.maxTotalSockets) {
         // The request stays queued: the new socket's 'free' hands it over (node's way). Its
         // options are cleared so a second removal does not open a second socket for it.
-        req[kOptions] = undefined;
+        this.#queuedOptions.delete(req);
         this.sockets[reqName] ??= [];
         this.createSocket(req, reqOptions, (err, socket) => {
           if (err) req!.onSocket(socket as AgentSocket, err);
