@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createFileHandler, withAccessLog, COMPRESS_MIN_BYTES } from '../../src/cli/serve/file-handler.js';
 import { createHttpServer } from '../../src/cli/serve/http-server.js';
+import { LIVE_EVENTS_PATH, LiveEvents } from '../../src/cli/serve/live-events.js';
 import { createServer as createNodeServer } from 'node:http';
 import { close, fetchWith, HOSTILE_NAMES, listen, makeFixture, peerSkip, rawRequest, type Fixture, type HttpLikeServer } from './support.js';
 
@@ -303,6 +305,52 @@ describe('options and the access log', () => {
       assert.equal((await fetchWith(p, '/sub/')).status, 404, 'listing off');
       // Traversal stays refused even with dotfiles on.
       assert.equal((await rawRequest(p, 'GET', '/%2e%2e/outside/secret.txt')).status, 403);
+    } finally {
+      await close(s);
+    }
+  });
+
+  test('the listing limit, crossed: at most maxListingEntries names', async () => {
+    const s = createHttpServer(createFileHandler({ root: fx.root, maxListingEntries: 2 }));
+    const p = await listen(s);
+    try {
+      const html = (await fetchWith(p, '/sub/')).body.toString();
+      assert.equal([...html.matchAll(/<tr>/g)].length, 3, "../ and two entries");
+      const all = (await fetchWith(port, '/sub/')).body.toString();
+      assert.equal([...all.matchAll(/<tr>/g)].length, 1 + HOSTILE_NAMES.length);
+    } finally {
+      await close(s);
+    }
+  });
+
+  test('the live endpoint: events, then 503 past maxStreams, 405 for other methods', async () => {
+    const live = new LiveEvents({ tickMs: 20, maxStreams: 1 });
+    const s = createHttpServer((req, res) => live.handle(req, res));
+    const p = await listen(s);
+    try {
+      const first = connect(p, '127.0.0.1');
+      first.write(`GET ${LIVE_EVENTS_PATH} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      let text = '';
+      await new Promise<void>((resolve) => {
+        first.on('data', (c: Buffer) => {
+          text += c.toString();
+          // Two ticks after the first events: the shared timer runs.
+          if ((text.match(/event: counter/g) ?? []).length >= 3) resolve();
+        });
+      });
+      assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(text, /content-type: text\/event-stream; charset=utf-8\r\n/i);
+      assert.match(text, /retry: 2000\n/);
+      assert.equal(live.size, 1);
+      const second = await rawRequest(p, 'GET', LIVE_EVENTS_PATH);
+      assert.equal(second.status, 503);
+      assert.equal((await rawRequest(p, 'POST', LIVE_EVENTS_PATH, { 'content-length': '0' })).status, 405);
+      // closeAll ends the response: the chunked body's last chunk arrives.
+      const ended = new Promise<void>((resolve) => first.on('data', () => text.endsWith('\r\n0\r\n\r\n') && resolve()));
+      live.closeAll();
+      await ended;
+      assert.equal(live.size, 0);
+      first.destroy();
     } finally {
       await close(s);
     }

@@ -130,6 +130,26 @@ describe('serve as a process', { concurrency: true }, () => {
     assert.match(s.output(), /trama serve: stopped/);
   });
 
+  test('--grace crossed: a response that cannot finish is cut, exit 1 with one line', async () => {
+    const s = await startServeProcess([fx.root, '--port', '0', '--quiet', '--grace', '0.3']);
+    const stuck = connect(s.port, '127.0.0.1');
+    stuck.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await once(stuck, 'data');
+    stuck.pause(); // never reads again
+    const exited = once(s.child, 'exit');
+    s.child.kill('SIGTERM');
+    const [code] = (await exited) as [number];
+    assert.equal(code, 1);
+    // Reading again: what was buffered, then the cut (the server closed it before the end).
+    let bytes = 0;
+    stuck.on('data', (c: Buffer) => (bytes += c.length));
+    stuck.on('error', () => undefined);
+    stuck.resume();
+    await once(stuck, 'close');
+    assert.ok(bytes < 32 * 1024 * 1024, 'the body was cut short');
+    assert.deepEqual(errorLines(s.errors()), ['trama: shutdown grace period over, cutting 1 unfinished response(s)']);
+  });
+
   test('--workers 2: serves, prints the URL once, stops cleanly on SIGTERM', async () => {
     const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet']);
     try {

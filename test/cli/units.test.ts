@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommandLine, UsageError, type OptionSpec } from '../../src/cli/args.js';
-import { resolveTarget, encodePath, isInside } from '../../src/cli/serve/safe-path.js';
+import { resolveTarget, encodePath, isInside, MAX_TARGET_LENGTH } from '../../src/cli/serve/safe-path.js';
 import { parseRange, MAX_RANGES } from '../../src/cli/serve/range.js';
 import { evaluatePreconditions, formatHttpDate, parseHttpDate, rangeAllowed, weakEtag } from '../../src/cli/serve/conditional.js';
 import { negotiateEncoding } from '../../src/cli/serve/accept-encoding.js';
@@ -13,7 +13,7 @@ import { escapeLogField, formatAccessLine } from '../../src/cli/serve/access-log
 import { renderProgress, formatBytes } from '../../src/cli/get/progress.js';
 import { parseHeaderArg, parseUrl } from '../../src/cli/get/get-command.js';
 import { classifyError, ExitCode, GetError } from '../../src/cli/get/exit-codes.js';
-import { parseServeArgs, DEFAULT_PORT, DEFAULT_HOST } from '../../src/cli/serve/serve-command.js';
+import { parseServeArgs, DEFAULT_PORT, DEFAULT_HOST, MAX_WORKERS } from '../../src/cli/serve/serve-command.js';
 
 const SPECS: OptionSpec[] = [
   { name: 'request', short: 'X', kind: 'value' },
@@ -58,6 +58,10 @@ test('serve args: defaults and validation', () => {
   assert.throws(() => parseServeArgs(['a', 'b']), /one folder/);
   const w = parseServeArgs(['--workers']);
   assert.ok(w !== 'help' && w.workers >= 1);
+  const max = parseServeArgs(['--workers', String(MAX_WORKERS)]);
+  assert.ok(max !== 'help' && max.workers === MAX_WORKERS);
+  assert.throws(() => parseServeArgs(['--workers', String(MAX_WORKERS + 1)]), /out of range/);
+  assert.throws(() => parseServeArgs(['--workers', '0']), /out of range/);
 });
 
 test('safe-path: traversal in every spelling is refused before touching the disk', () => {
@@ -97,6 +101,10 @@ test('safe-path: accepted targets decode per segment', () => {
   assert.equal(isInside('/srv/root', '/srv/root/a', '/'), true);
   assert.equal(isInside('/srv/root', '/srv/root', '/'), true);
   assert.equal(isInside('/srv/root', '/srv/rootkit/a', '/'), false);
+  // The target length limit, crossed.
+  assert.ok(!('status' in resolveTarget('/' + 'a'.repeat(MAX_TARGET_LENGTH - 1), false)));
+  assert.deepEqual(resolveTarget('/' + 'a'.repeat(MAX_TARGET_LENGTH), false), { status: 400, reason: 'target too long' });
+  assert.deepEqual(resolveTarget('/abcd', false, 4), { status: 400, reason: 'target too long' });
 });
 
 test('range: single, suffix, open, unsatisfiable, invalid, coalesced, bounded', () => {

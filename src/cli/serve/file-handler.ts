@@ -95,6 +95,8 @@ export interface FileHandlerOptions {
   readonly compress?: boolean;
   /** Smallest body to compress (default {@link COMPRESS_MIN_BYTES}). */
   readonly compressMinBytes?: number;
+  /** Most entries a listing shows (default {@link MAX_LISTING_ENTRIES}). */
+  readonly maxListingEntries?: number;
   /** Receives one access-log line per request (no newline); default: no log. */
   readonly log?: (line: string) => void;
 }
@@ -171,6 +173,7 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
   const cors = options.cors === true;
   const compress = options.compress !== false;
   const minBytes = options.compressMinBytes ?? COMPRESS_MIN_BYTES;
+  const maxEntries = options.maxListingEntries ?? MAX_LISTING_ENTRIES;
   const cacheControl = options.maxAge !== undefined && options.maxAge > 0 ? `public, max-age=${Math.floor(options.maxAge)}` : 'no-cache';
 
   const handler: RequestListener = (req, res) => {
@@ -237,7 +240,7 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     const names = await fsp.readdir(dir);
     const entries: ListingEntry[] = [];
     for (const name of names) {
-      if (entries.length >= MAX_LISTING_ENTRIES) break;
+      if (entries.length >= maxEntries) break;
       if (name.startsWith('.') && !dotfiles) continue;
       const es = await fsp.stat(join(dir, name)).catch(() => undefined);
       if (es === undefined) continue; // a dangling symlink, or a race with a delete

@@ -33,8 +33,8 @@ export const MAX_TARGET_LENGTH = 8192;
  * resolveTarget('/a/b%20c.txt?x=1', false); // { segments: ['a', 'b c.txt'], trailingSlash: false, query: '?x=1' }
  * resolveTarget('/%2e%2e/etc/passwd', false); // { status: 403, reason: 'dot segment' }
  */
-export function resolveTarget(target: string, dotfiles: boolean): SafePath | PathRefusal {
-  if (target.length > MAX_TARGET_LENGTH) return { status: 400, reason: 'target too long' };
+export function resolveTarget(target: string, dotfiles: boolean, maxLength: number = MAX_TARGET_LENGTH): SafePath | PathRefusal {
+  if (target.length > maxLength) return { status: 400, reason: 'target too long' };
   let path = target;
   // Absolute-form (RFC 9112 §3.2.2) is legal in a request to a server; keep its path only.
   if (!path.startsWith('/')) {
