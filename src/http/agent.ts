@@ -101,9 +101,10 @@ export class Agent extends EventEmitter {
   protocol = 'http:';
   options: AgentOptions & { path: null };
   requests: Bucket<AgentRequest> = Object.create(null);
-  // A queued request's options, kept beside it (a symbol-keyed property added to a large request
-  // object would push V8 into slow properties).
-  #queuedOptions = new WeakMap<AgentRequest, AgentRequestOptions>();
+  // Queued requests' options, in arrays parallel to `requests[name]` (a symbol-keyed property
+  // added to a large request object would push V8 into slow properties; a WeakMap costs more).
+  // An entry is set to undefined once a socket is being opened for that request.
+  #queuedOptions: Record<string, (AgentRequestOptions | undefined)[]> = Object.create(null);
   sockets: Bucket<AgentSocket> = Object.create(null);
   freeSockets: Bucket<AgentSocket> = Object.create(null);
   keepAliveMsecs: number;
@@ -164,7 +165,12 @@ export class Agent extends EventEmitter {
     const requests = this.requests[name];
     if (requests !== undefined && requests.length > 0) {
       const req = requests.shift()!;
-      if (requests.length === 0) delete this.requests[name];
+      const opts = this.#queuedOptions[name];
+      opts?.shift();
+      if (requests.length === 0) {
+        delete this.requests[name];
+        delete this.#queuedOptions[name];
+      }
       this.#setRequestSocket(req, socket);
       return;
     }
@@ -266,8 +272,8 @@ export class Agent extends EventEmitter {
     } else {
       // Kept as given on the fast path: createSocket merges them if a socket must be opened,
       // and most queued requests get a released socket instead.
-      this.#queuedOptions.set(req, merged ?? options);
       (this.requests[name] ??= []).push(req);
+      (this.#queuedOptions[name] ??= []).push(merged ?? options);
     }
   }
 
@@ -345,19 +351,11 @@ export class Agent extends EventEmitter {
   /** Drop `s` from the in-use and free lists; start a socket for a queued request if one waits. */
   removeSocket(s: AgentSocket, options: AgentRequestOptions): void {
     const name = options._agentKey ?? this.getName(options);
-    const sets: Bucket<AgentSocket>[] = [this.sockets];
+    removeFrom(this.sockets, name, s);
     // If the socket was destroyed, also remove it from the free list.
-    if (s.destroyed) sets.push(this.freeSockets);
-    for (const set of sets) {
-      const list = set[name];
-      if (list === undefined) continue;
-      const index = list.indexOf(s);
-      if (index !== -1) {
-        list.splice(index, 1);
-        if (list.length === 0) delete set[name];
-      }
-    }
+    if (s.destroyed) removeFrom(this.freeSockets, name, s);
     let req: AgentRequest | undefined;
+    let reqName = name;
     const queue = this.requests[name];
     if (queue !== undefined && queue.length > 0) {
       req = queue[0];
@@ -368,18 +366,19 @@ export class Agent extends EventEmitter {
         const used = this.sockets[key];
         if (q.length > 0 && (used === undefined || used.length < this.maxSockets)) {
           req = q[0];
+          reqName = key;
           break;
         }
       }
     }
-    const reqOptions = req !== undefined ? this.#queuedOptions.get(req) : undefined;
+    const optsList = this.#queuedOptions[reqName];
+    const reqOptions = req !== undefined && optsList !== undefined ? optsList[0] : undefined;
     if (req !== undefined && reqOptions !== undefined) {
-      const reqName = this.getName(reqOptions);
       const inUse = this.sockets[reqName];
       if ((inUse === undefined || inUse.length < this.maxSockets) && this.totalSocketCount < this.maxTotalSockets) {
         // The request stays queued: the new socket's 'free' hands it over (node's way). Its
         // options are cleared so a second removal does not open a second socket for it.
-        this.#queuedOptions.delete(req);
+        optsList![0] = undefined;
         this.sockets[reqName] ??= [];
         this.createSocket(req, reqOptions, (err, socket) => {
           if (err) req!.onSocket(socket as AgentSocket, err);
@@ -435,6 +434,16 @@ export class Agent extends EventEmitter {
         for (const s of set[key]!.slice()) s.destroy();
       }
     }
+  }
+}
+
+function removeFrom(set: Bucket<AgentSocket>, name: string, s: AgentSocket): void {
+  const list = set[name];
+  if (list === undefined) return;
+  const index = list.indexOf(s);
+  if (index !== -1) {
+    list.splice(index, 1);
+    if (list.length === 0) delete set[name];
   }
 }
 
