@@ -24,6 +24,10 @@ describe('serve as a process', { concurrency: true }, () => {
     const h = await runTrama(['serve', '--help']);
     assert.equal(h.code, 0);
     assert.match(h.stdout.toString(), /^Usage: trama serve \[dir\]/);
+    const g = await runTrama(['get', '--help']);
+    assert.equal(g.code, 0);
+    assert.match(g.stdout.toString(), /^Usage: trama get URL/);
+    assert.match((await runTrama(['--help'])).stdout.toString(), /serve \[dir\][\s\S]*get URL/);
     const v = await runTrama(['--version']);
     assert.match(v.stdout.toString(), /^trama \d+\.\d+\.\d+\n$/);
     const none = await runTrama([]);
