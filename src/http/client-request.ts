@@ -688,7 +688,8 @@ function initClientRequest(
     cb = options;
     opts = base ?? {};
   } else {
-    opts = Object.assign(base ?? {}, options);
+    // Spread, not Object.assign: same copy, but V8 clones a literal-like object much faster.
+    opts = base === null ? ({ ...options } as RequestOptions) : Object.assign(base, options);
   }
 
   let agent = opts.agent as Agent | false | null | undefined;
