@@ -21,6 +21,7 @@
  *   then the connection closes after a lingering half-close).
  */
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { H1Parser } from '../wire/h1/parser.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
 import type { Exchange, ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead } from './exchange.js';
@@ -71,7 +72,14 @@ interface Pending {
   cb: ((err?: Error | null) => void) | null | undefined;
 }
 
-type SocketWithConn = Socket & { [kConn]?: H1ServerConnection; _httpMessage?: unknown };
+/** The native stream handle of a net/tls socket (what node's own onStreamRead drives). */
+interface NativeHandle {
+  reading: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+type SocketWithConn = Socket & { [kConn]?: H1ServerConnection; _httpMessage?: unknown; _handle?: NativeHandle | null };
 
 // ---------------------------------------------------------------------------------------------
 // Parser pool (node's setMaxIdleHTTPParsers): parsers are reset and reused across connections.
@@ -261,6 +269,7 @@ export class H1ServerConnection {
   #waiting: H1Exchange[] = [];
   #timeoutMs = 0;
   #resumeScheduled = false;
+  #handle: NativeHandle | null = null;
   #pauseAtEnd = false;
 
   constructor(socket: Socket, host: H1ServerHost) {
@@ -269,7 +278,16 @@ export class H1ServerConnection {
     this.#pooled = acquireParser(host.h1ParserOptions());
     this.#pooled.handler.conn = this;
     this.socket[kConn] = this;
-    socket.on('data', onSocketData);
+    // Reads skip the Readable machinery when the socket has a native handle (net, tls): its
+    // `push` hands each chunk straight to us, as node:http's own parser consumes the handle.
+    // Any other Duplex gets a 'data' listener.
+    const handle = this.socket._handle;
+    if (handle && typeof handle.readStop === 'function' && typeof handle.readStart === 'function') {
+      this.#handle = handle;
+      this.socket.push = fastPush;
+    } else {
+      socket.on('data', onSocketData);
+    }
     socket.on('end', onSocketEnd);
     socket.on('close', onSocketClose);
     socket.on('error', onSocketError);
@@ -277,6 +295,33 @@ export class H1ServerConnection {
     socket.on('timeout', onSocketTimeout);
     const t = host.timeout > 0 ? host.timeout : host.keepAliveTimeout;
     this.#armTimeout(t);
+  }
+
+  /** True while reading is stopped (`push` tells the handle to stop when it returns false). */
+  get readingPaused(): boolean {
+    return this.#pause !== 0;
+  }
+
+  #readStop(): void {
+    const h = this.#handle;
+    if (h === null) {
+      this.socket.pause();
+      return;
+    }
+    h.reading = false;
+    if (!this.socket.destroyed) h.readStop();
+  }
+
+  #readStart(): void {
+    const h = this.#handle;
+    if (h === null) {
+      this.socket.resume();
+      return;
+    }
+    if (!h.reading) {
+      h.reading = true;
+      h.readStart();
+    }
   }
 
   /** No request in progress and no response outstanding. */
@@ -434,7 +479,7 @@ export class H1ServerConnection {
    */
   #pauseFor(reason: number): void {
     if (reason === PAUSE_PIPELINE) this.#pooled?.parser.pause();
-    if (this.#pause === 0) this.socket.pause();
+    if (this.#pause === 0) this.#readStop();
     this.#pause |= reason;
   }
 
@@ -454,7 +499,7 @@ export class H1ServerConnection {
       this.#batching = wasBatching;
       if (!wasBatching) this.flush();
     }
-    if (this.#pause === 0 && !this.#dead && !this.socket.destroyed) this.socket.resume();
+    if (this.#pause === 0 && !this.#dead && !this.socket.destroyed) this.#readStart();
   }
 
   #handOver(head: RequestHead, rest: Buffer): void {
@@ -471,7 +516,13 @@ export class H1ServerConnection {
   #detach(): void {
     this.#dead = true;
     const s = this.socket;
-    s.removeListener('data', onSocketData);
+    if (this.#handle !== null) {
+      // Give the socket its own push back; reading resumes when the new owner reads.
+      delete (s as { push?: unknown }).push;
+      this.#handle = null;
+    } else {
+      s.removeListener('data', onSocketData);
+    }
     s.removeListener('end', onSocketEnd);
     s.removeListener('close', onSocketClose);
     s.removeListener('error', onSocketError);
@@ -787,6 +838,19 @@ function lingerClose(sock: Socket): void {
   const t = setTimeout(() => sock.destroy(), ERROR_LINGER_MS);
   t.unref?.();
   sock.once('close', () => clearTimeout(t));
+}
+
+const readablePush = Readable.prototype.push;
+
+/**
+ * The socket's `push` while we own it: node's onStreamRead calls it with each chunk read (and
+ * with null at EOF). Chunks go to the connection; returning false makes the handle stop reading.
+ */
+function fastPush(this: SocketWithConn, chunk: unknown, encoding?: BufferEncoding): boolean {
+  const conn = this[kConn];
+  if (chunk === null || conn === undefined || !Buffer.isBuffer(chunk)) return readablePush.call(this, chunk, encoding);
+  conn.onData(chunk);
+  return !conn.readingPaused;
 }
 
 // Socket listeners: module functions (no per-connection closures), `this` is the socket.

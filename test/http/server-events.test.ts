@@ -303,3 +303,28 @@ test('createServer options: requireHostHeader, insecureHTTPParser, rejectNonStan
   assert.equal(r.trama.thrown, 'ERR_HTTP_BODY_NOT_ALLOWED');
   assert.equal(r.trama.hwm, 1024);
 });
+
+test("server.emit('connection', duplex): any Duplex can carry HTTP/1.1 (no native handle)", async () => {
+  const { Duplex } = await import('node:stream');
+  const r = await both(async (lib) => {
+    const server = lib.createServer((req, res) => res.end(`duplex ${req.url}`));
+    let out = '';
+    const done = new Promise<void>((resolve) => {
+      const duplex = new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, cb) {
+          out += chunk.toString('latin1');
+          if (out.includes('duplex /b')) resolve();
+          cb();
+        },
+      });
+      server.emit('connection', duplex);
+      duplex.push(`GET /a HTTP/1.1\r\n${H}\r\n`);
+      duplex.push(`GET /b HTTP/1.1\r\n${H}\r\n`);
+    });
+    await done;
+    server.close();
+    return out.replace(/Date: [^\r]*/g, 'Date: <date>');
+  });
+  assert.equal(r.trama, r.node);
+});
