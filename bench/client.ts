@@ -7,11 +7,14 @@
  * The server runs pinned to core 1 and this process to core 0 (`taskset`), when available.
  * Each client runs a warm-up, then `ROUNDS` timed rounds, alternating clients between rounds;
  * the best round of each is reported (the machine is shared: the best round is the least
- * disturbed one). Env: BENCH_REQUESTS, BENCH_INFLIGHT, BENCH_ROUNDS.
+ * disturbed one), with the client's CPU time per request. Then the same load against an
+ * in-memory peer (no syscalls) for node:http and trama. Env: BENCH_REQUESTS, BENCH_INFLIGHT,
+ * BENCH_ROUNDS, BENCH_ONLY (name prefixes), BENCH_MEMORY=0 (skip the in-memory part).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as http from 'node:http';
+import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import * as trama from '../src/index.js';
@@ -142,6 +145,63 @@ function tramaClient(port: number): Client {
   };
 }
 
+/**
+ * A second, steadier measure: the same GETs against an in-memory peer (a Duplex that answers each
+ * request head with the canned response on the next turn), so no syscalls: the client's own
+ * JavaScript cost per request. node:http and trama only (both take any Duplex from an Agent).
+ */
+function memoryPeer(): Duplex {
+  const d = new Duplex({
+    read() {},
+    write(_chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
+      setImmediate(() => d.push(RESPONSE));
+      cb();
+    },
+  });
+  const stubs = d as unknown as Record<string, unknown>;
+  for (const m of ['setKeepAlive', 'setNoDelay', 'ref', 'unref']) stubs[m] = () => d;
+  stubs.setTimeout = (ms: number) => ((stubs.timeout = ms), d);
+  return d;
+}
+
+async function inMemory(): Promise<void> {
+  class NodeMemAgent extends http.Agent {
+    override createConnection(): Duplex {
+      return memoryPeer();
+    }
+  }
+  class TramaMemAgent extends trama.Agent {
+    override createConnection(): Duplex {
+      return memoryPeer();
+    }
+  }
+  const clients: Client[] = [
+    { name: 'node:http', one: oneVia(http.get, new NodeMemAgent({ keepAlive: true, maxSockets: IN_FLIGHT })), close: async () => {} },
+    { name: 'trama', one: oneVia(trama.get as unknown as typeof http.get, new TramaMemAgent({ keepAlive: true, maxSockets: IN_FLIGHT }) as unknown as http.Agent), close: async () => {} },
+  ];
+  const best = new Map<string, number>();
+  for (const c of clients) await run(c.one, WARMUP);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of clients) {
+      const { cpuUs } = await run(c.one, TOTAL);
+      best.set(c.name, Math.min(best.get(c.name) ?? Infinity, cpuUs));
+    }
+  }
+  console.log(`\nin-memory peer (no syscalls), best of ${ROUNDS}: client CPU per request`);
+  for (const [name, us] of best) console.log(`${name.padEnd(20)} ${us.toFixed(1).padStart(6)} µs CPU/req`);
+  console.log(`CPU/req: node:http / trama ${(best.get('node:http')! / best.get('trama')!).toFixed(2)}x`);
+}
+
+function oneVia(get: typeof http.get, agent: http.Agent): () => Promise<void> {
+  return () =>
+    new Promise((resolve, reject) => {
+      get({ host: 'memory.test', port: 1, path: '/', agent }, (res) => {
+        res.on('data', () => {});
+        res.on('end', resolve);
+      }).on('error', reject);
+    });
+}
+
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
@@ -186,6 +246,7 @@ async function main(): Promise<void> {
   const nc = bestCpu.get('node:http');
   if (tc && uc) console.log(`CPU/req: undici / trama ${(uc / tc).toFixed(2)}x`);
   if (tc && nc) console.log(`CPU/req: node:http / trama ${(nc / tc).toFixed(2)}x`);
+  if (process.env.BENCH_MEMORY !== '0') await inMemory();
 }
 
 if (process.argv.includes('--server')) serve();
