@@ -35,6 +35,7 @@ export const TRAMA_STRICTER: Record<string, string> = {
   'Invalid HTTP version': 'HTTP/2.0 and other non-1.x versions in an HTTP/1 message (llhttp takes 2.0)',
   'Content-Length overflow': 'lengths above 2^53-1 (Number.MAX_SAFE_INTEGER) are refused',
   'Invalid character in chunk extensions': 'RFC 9112 §7.1.1: an extension needs a name (llhttp takes `;=` and a bare `;`)',
+  'Invalid character in chunk extensions value': 'RFC 9112 §7.1.1: `;a=` needs a token or quoted-string value (llhttp takes an empty one)',
   'Invalid character in chunk extensions quoted value': 'RFC 9112 §7.1.1 / RFC 9110 §5.6.4: no CR, LF or CTL inside a quoted-string',
   'Invalid char in url path': 'RFC 9112 §3.2: a target is origin-, absolute-, authority- or asterisk-form (llhttp takes `*0` in HTTP/0.9)',
   'Missing expected CR after request line': 'policy (smuggling/NOTE.md): bare LF line ends are rejected, also in an HTTP/0.9 request line',
