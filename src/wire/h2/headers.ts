@@ -65,6 +65,27 @@ function badValue(v: string): boolean {
   return false;
 }
 
+/** Default port of a scheme, as the suffix a normalised authority drops. */
+function defaultPortSuffix(scheme: string): string {
+  return scheme === 'https' ? ':443' : scheme === 'http' ? ':80' : '';
+}
+
+/**
+ * Whether two authorities name the same target: ASCII case-insensitive, the scheme's default port
+ * implied (RFC 9110 §4.2.3 normalisation, which RFC 9113 §8.3.1 asks for before comparing).
+ */
+function sameAuthority(a: string, b: string, scheme: string): boolean {
+  let x = a.toLowerCase();
+  let y = b.toLowerCase();
+  if (x === y) return true;
+  const suffix = defaultPortSuffix(scheme);
+  if (suffix) {
+    if (x.endsWith(suffix)) x = x.slice(0, -suffix.length);
+    if (y.endsWith(suffix)) y = y.slice(0, -suffix.length);
+  }
+  return x === y;
+}
+
 function parseContentLength(v: string): number {
   if (v.length === 0 || v.length > 15) return -1;
   for (let i = 0; i < v.length; i++) {
@@ -93,6 +114,7 @@ export function checkReceivedFields(
   let scheme: string | undefined;
   let path: string | undefined;
   let authority: string | undefined;
+  let host: string | undefined;
   let statusSeen = false;
   const seenPseudo = new Set<string>();
   for (const [name, value] of fields) {
@@ -125,6 +147,10 @@ export function checkReceivedFields(
       info.contentLength = n;
     } else if (name === 'priority') {
       info.priority = info.priority ? `${info.priority}, ${value}` : value;
+    } else if (name === 'host') {
+      // Two different Host values name two targets: as ambiguous as a mismatch with :authority.
+      if (host !== undefined && !sameAuthority(host, value, '')) return { malformed: 'conflicting host fields' };
+      host = value;
     }
   }
   if (kind === 'response') {
@@ -147,6 +173,13 @@ export function checkReceivedFields(
     if (!authority) return { malformed: 'extended CONNECT needs :authority' };
   }
   if (scheme === undefined || !scheme) return { malformed: 'missing :scheme' };
+  // RFC 9113 §8.3.1: http and https requests carry :authority or Host, and a Host that names
+  // another target than :authority makes the request malformed (a smuggling vector between
+  // hops that route on one and check the other).
+  if (authority !== undefined && host !== undefined && !sameAuthority(authority, host, scheme)) {
+    return { malformed: ':authority and host differ' };
+  }
+  if ((scheme === 'http' || scheme === 'https') && !authority && !host) return { malformed: 'missing :authority and host' };
   if (path === undefined || path.length === 0) return { malformed: 'missing or empty :path' };
   if ((scheme === 'http' || scheme === 'https') && path.charCodeAt(0) !== 0x2f && !(path === '*' && info.method === 'OPTIONS')) {
     return { malformed: ':path must start with / or be * for OPTIONS' };

@@ -39,14 +39,19 @@ const MALFORMED_REQUESTS: Array<[string, Fields]> = [
   ['missing :method', BASE.filter(([n]) => n !== ':method')],
   ['missing :scheme', BASE.filter(([n]) => n !== ':scheme')],
   ['missing :path', BASE.filter(([n]) => n !== ':path')],
-  ['empty :path', [[':method', 'GET'], [':scheme', 'https'], [':path', '']]],
-  ['relative :path', [[':method', 'GET'], [':scheme', 'https'], [':path', 'index.html']]],
-  ['* :path outside OPTIONS', [[':method', 'GET'], [':scheme', 'https'], [':path', '*']]],
+  ['empty :path', [[':method', 'GET'], [':scheme', 'https'], [':authority', 'a.test'], [':path', '']]],
+  ['relative :path', [[':method', 'GET'], [':scheme', 'https'], [':authority', 'a.test'], [':path', 'index.html']]],
+  ['* :path outside OPTIONS', [[':method', 'GET'], [':scheme', 'https'], [':authority', 'a.test'], [':path', '*']]],
   ['CONNECT with :path', [[':method', 'CONNECT'], [':authority', 'a:443'], [':path', '/']]],
   ['CONNECT without :authority', [[':method', 'CONNECT']]],
   [':protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL', [[':method', 'CONNECT'], [':protocol', 'websocket'], [':scheme', 'https'], [':path', '/chat'], [':authority', 'a']]],
   ['invalid content-length', [...BASE, ['content-length', '12a']]],
   ['conflicting content-lengths', [...BASE, ['content-length', '1'], ['content-length', '2']]],
+  // RFC 9113 §8.3.1: Host and :authority must name the same target; http(s) needs one of them.
+  ['host other than :authority', [...BASE, ['host', 'evil.test']]],
+  ['host with another port than :authority', [...BASE, ['host', 'a.test:8443']]],
+  ['two different host fields', [[':method', 'GET'], [':scheme', 'https'], [':path', '/'], ['host', 'a.test'], ['host', 'b.test']]],
+  ['https without :authority or host', [[':method', 'GET'], [':scheme', 'https'], [':path', '/']]],
 ];
 
 for (const [what, fields] of MALFORMED_REQUESTS) {
@@ -59,11 +64,13 @@ for (const [what, fields] of MALFORMED_REQUESTS) {
 
 const VALID_REQUESTS: Array<[string, Fields]> = [
   ['plain GET', BASE],
-  ['OPTIONS *', [[':method', 'OPTIONS'], [':scheme', 'https'], [':path', '*']]],
+  ['OPTIONS *', [[':method', 'OPTIONS'], [':scheme', 'https'], [':authority', 'a.test'], [':path', '*']]],
   ['CONNECT', [[':method', 'CONNECT'], [':authority', 'a.test:443']]],
   ['TE: trailers', [...BASE, ['te', 'trailers']]],
   ['repeated equal content-length', [...BASE, ['content-length', '0'], ['content-length', '0']]],
   ['non-http scheme with opaque path', [[':method', 'GET'], [':scheme', 'foo'], [':path', 'bar']]],
+  ['host equal to :authority up to case and default port', [...BASE, ['host', 'A.Test:443']]],
+  ['host without :authority', [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], ['host', 'a.test']]],
 ];
 
 for (const [what, fields] of VALID_REQUESTS) {
@@ -141,4 +148,13 @@ test('trailers may not carry pseudo-headers', () => {
   const peer = new FramePeer();
   server.receive(peer.bytes(peer.preface(), peer.settings(), peer.headers(1).post('/'), peer.headers(1).fields([[':path', '/x']]).endStream()));
   assert.deepEqual(summarize(peer, server.takeOutput()).at(-1), 'RST_STREAM(1,PROTOCOL_ERROR)');
+});
+
+test('a client never sends a Host that differs from :authority (RFC 9113 §8.3.1)', () => {
+  const pair = wirePair();
+  assert.throws(() => pair.client.sendHeaders(1, [...BASE, ['host', 'other.test']], { endStream: true }), { code: 'ERR_HTTP2_INVALID_HEADERS' });
+  assert.equal(pair.client.nextStreamId(), 1, 'the refused request used no stream id');
+  pair.client.sendHeaders(1, [...BASE, ['host', 'a.test']], { endStream: true });
+  pair.pump();
+  assert.equal(pair.server.streamState(1), 'half-closed-remote');
 });
