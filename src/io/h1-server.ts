@@ -271,6 +271,8 @@ export class H1ServerConnection {
   #resumeScheduled = false;
   #handle: NativeHandle | null = null;
   #pauseAtEnd = false;
+  #lastRequest = false;
+  #inputClosed = false;
 
   constructor(socket: Socket, host: H1ServerHost) {
     this.socket = socket as SocketWithConn;
@@ -345,7 +347,7 @@ export class H1ServerConnection {
   // ---- reading ----
 
   onData(chunk: Buffer): void {
-    if (this.#dead) return;
+    if (this.#dead || this.#inputClosed) return;
     if (this.msgStart === 0) {
       this.msgStart = Date.now();
       this.#headersDone = false;
@@ -419,6 +421,10 @@ export class H1ServerConnection {
       this.socket.destroy();
       return;
     }
+    // The last request of this connection (Connection: close, or HTTP/1.0 without keep-alive):
+    // what follows it is not read (RFC 9112 §9.6). node answers such bytes with a 400 that can
+    // overtake the legitimate response; trama discards them and answers the request.
+    if (!h.keepAlive) this.#lastRequest = true;
     this.requestCount++;
     const ex = new H1Exchange(this, head);
     this.#current = ex;
@@ -458,6 +464,10 @@ export class H1ServerConnection {
 
   onMessageComplete(trailers: string[] | null): void {
     this.msgStart = 0;
+    if (this.#lastRequest && this.#upgrading === null) {
+      this.#inputClosed = true;
+      this.#pooled?.parser.pause();
+    }
     if (this.#pauseAtEnd) {
       this.#pauseAtEnd = false;
       this.#pauseFor(PAUSE_PIPELINE);
@@ -486,7 +496,7 @@ export class H1ServerConnection {
   resumeFor(reason: number): void {
     if ((this.#pause & reason) === 0) return;
     this.#pause &= ~reason;
-    if (this.#pause !== 0 || this.#dead) return;
+    if (this.#pause !== 0 || this.#dead || this.#inputClosed) return;
     const pooled = this.#pooled;
     if (pooled === null) return;
     pooled.parser.resume();

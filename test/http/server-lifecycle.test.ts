@@ -266,3 +266,18 @@ test('HTTP/1.0 and Connection: close answers close the connection; keep-alive ke
   assert.equal(b.closed, false);
   await closeServer(server);
 });
+
+// node answers bytes that follow a `Connection: close` request with a 400 that can overtake the
+// (slower) legitimate response; trama answers the request and discards what follows (RFC 9112 §9.6).
+test('bytes after the last request of a connection are discarded, the request is answered', async () => {
+  const server = TRAMA_HTTP.createServer((req, res) => setTimeout(() => res.end(`late ${req.url}`), 10));
+  const port = await listen(server);
+  for (const first of [`GET /1 HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, 'GET /1 HTTP/1.0\r\n\r\n']) {
+    const ex = await rawExchange(port, [`${first}GET /2 HTTP/1.1\r\n${H}\r\n`]);
+    assert.deepEqual(statusCodes(ex.text), [200]);
+    assert.match(ex.text, /Connection: close\r\n/);
+    assert.match(ex.text, /late \/1$/);
+    assert.equal(ex.closed, true);
+  }
+  await closeServer(server);
+});
