@@ -258,6 +258,7 @@ export class H2Connection {
   // streams
   #streams = new Map<number, H2Stream>();
   #closed = new Map<number, ClosedRecord>();
+  #forgottenPeerMax = 0; // highest peer stream id dropped from #closed (its closing is forgotten)
   #nextLocalId: number;
   #lastPeerId = 0; // highest stream id the peer opened or promised
   #activeLocal = 0;
@@ -572,9 +573,12 @@ export class H2Connection {
     if (rec) return { s: undefined, verdict: receiveVerdict('closed', frame, rec.closedBy) };
     if (this.#isIdle(id)) return { s: undefined, verdict: receiveVerdict('idle', frame) };
     // Never opened, or closed so long ago that we forgot how. RFC 9113 §5.1.1: a peer's new
-    // stream id must exceed every earlier one, so HEADERS here is a connection PROTOCOL_ERROR;
+    // stream id must exceed every earlier one, so HEADERS on an id the peer skipped is a
+    // connection PROTOCOL_ERROR. At or below the highest forgotten id we cannot tell a skipped id
+    // from late trailers of a stream we reset long ago (§5.1: "MUST ignore frames ... after it
+    // has sent a RST_STREAM"), so that is only a stream error, drawn from the reset bucket.
     // §6.1 makes DATA a stream error STREAM_CLOSED; the rest may cross in flight and is ignored.
-    if (frame === 'HEADERS' && this.#peerOwned(id)) return { s: undefined, verdict: 'connection:PROTOCOL_ERROR' };
+    if (frame === 'HEADERS' && this.#peerOwned(id) && id > this.#forgottenPeerMax) return { s: undefined, verdict: 'connection:PROTOCOL_ERROR' };
     if (frame === 'DATA' || frame === 'HEADERS') return { s: undefined, verdict: 'stream:STREAM_CLOSED' };
     return { s: undefined, verdict: frame === 'PRIORITY' ? 'ok' : 'ignore' };
   }
@@ -1098,6 +1102,7 @@ export class H2Connection {
     if (this.#closed.size > this.#maxClosed) {
       const [oldId, old] = this.#closed.entries().next().value as [number, ClosedRecord];
       this.#closed.delete(oldId);
+      if (this.#peerOwned(oldId) && oldId > this.#forgottenPeerMax) this.#forgottenPeerMax = oldId;
       if (old.unacked > 0) this.#creditConnection(old.unacked);
     }
   }

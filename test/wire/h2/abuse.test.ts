@@ -176,3 +176,23 @@ test('maxClosedStreams bounds the memory of closed streams (the oldest are forgo
   conn.receive(peer.bytes(peer.data(1, 'late')));
   assert.deepEqual(summarize(peer, conn.takeOutput()), ['RST_STREAM(1,STREAM_CLOSED)'], 'forgotten: RFC 9113 §6.1');
 });
+
+test('late trailers on a forgotten stream are a stream error, a skipped stream id stays a connection error', () => {
+  const { conn, peer } = server({ maxClosedStreams: 2 });
+  for (const id of [1, 3, 5]) {
+    conn.receive(peer.bytes(peer.headers(id).post('/')));
+    conn.resetStream(id);
+  }
+  conn.receive(peer.bytes(peer.headers(9).get('/').endStream())); // 7 is skipped
+  conn.takeOutput();
+  // Stream 1 was reset by us and then forgotten: its trailers were in flight (RFC 9113 §5.1).
+  const events = conn.receive(peer.bytes(peer.headers(1).fields([['grpc-status', '0']]).endStream()));
+  assert.deepEqual(events, []);
+  assert.deepEqual(summarize(peer, conn.takeOutput()), ['RST_STREAM(1,STREAM_CLOSED)']);
+  assert.equal(conn.isTerminated, false);
+  // The HPACK context stayed in sync: the next request decodes.
+  assert.deepEqual(conn.receive(peer.bytes(peer.headers(11).get('/again').endStream())).map((e) => e.type), ['headers-received', 'stream-ended']);
+  // Stream 7 was skipped, above every forgotten id: opening it now breaks RFC 9113 §5.1.1.
+  conn.receive(peer.bytes(peer.headers(7).get('/').endStream()));
+  assert.deepEqual(summarize(peer, conn.takeOutput()), ['GOAWAY(11,PROTOCOL_ERROR)']);
+});
