@@ -527,8 +527,10 @@ export class H1ServerConnection {
     this.#dead = true;
     const s = this.socket;
     if (this.#handle !== null) {
-      // Give the socket its own push back; reading resumes when the new owner reads.
+      // Give the socket its own push back, reading (Readable's state never saw our pauses, so it
+      // would not restart the handle itself); the new owner's listeners get what follows.
       delete (s as { push?: unknown }).push;
+      if (!s.destroyed) this.#readStart();
       this.#handle = null;
     } else {
       s.removeListener('data', onSocketData);
