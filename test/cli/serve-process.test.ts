@@ -96,7 +96,8 @@ describe('serve as a process', { concurrency: true }, () => {
   });
 
   test('SIGTERM: no new connections, the in-flight response finishes, idle sockets close, exit 0', async () => {
-    const s = await startServeProcess([fx.root, '--port', '0', '--quiet']);
+    // A long grace: on a loaded machine the 32 MiB must not race the default 10 s.
+    const s = await startServeProcess([fx.root, '--port', '0', '--quiet', '--grace', '120']);
     // An idle keep-alive connection that already had its answer.
     const idle = connect(s.port, '127.0.0.1');
     idle.write(`GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n`);
