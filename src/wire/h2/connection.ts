@@ -779,6 +779,8 @@ export class H2Connection {
     // RFC 9113 §8.4: only servers push; a client that disabled push treats one as PROTOCOL_ERROR.
     if (!this.#isClient) return connectionFault(ErrorCode.PROTOCOL_ERROR, 'PUSH_PROMISE sent by a client');
     if (!this.#local.enablePush) return connectionFault(ErrorCode.PROTOCOL_ERROR, 'PUSH_PROMISE with push disabled');
+    // RFC 9113 §6.6: a push is only promised on a stream the client initiated (never on a pushed one).
+    if (parentId % 2 === 0) return connectionFault(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE on server stream ${parentId}`);
     // RFC 9113 §5.1.1: a promised id is a new even id above every earlier one.
     if (promisedId === 0 || promisedId % 2 !== 0 || promisedId <= this.#lastPeerId) {
       return connectionFault(ErrorCode.PROTOCOL_ERROR, `invalid promised stream id ${promisedId}`);
@@ -840,6 +842,8 @@ export class H2Connection {
   #onPriorityUpdate(id: number, value: string): H2Fault | undefined {
     // RFC 9218 §7.1: only clients send PRIORITY_UPDATE.
     if (this.#isClient) return connectionFault(ErrorCode.PROTOCOL_ERROR, 'PRIORITY_UPDATE sent by a server');
+    // RFC 9218 §7.1: a PRIORITY_UPDATE for a push stream that is still idle is a PROTOCOL_ERROR.
+    if (id % 2 === 0 && this.#isIdle(id)) return connectionFault(ErrorCode.PROTOCOL_ERROR, `PRIORITY_UPDATE for idle push stream ${id}`);
     const spec: PrioritySpec = parsePriorityField(value);
     const s = this.#streams.get(id);
     if (!s || !isActive(s.state)) {

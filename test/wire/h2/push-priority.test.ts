@@ -101,6 +101,19 @@ test('server push: promised ids must be even and increasing; a server never rece
   assert.equal(summarize(peer, server.takeOutput()).at(-1), 'GOAWAY(1,PROTOCOL_ERROR)');
 });
 
+test('server push: a PUSH_PROMISE on a pushed (server-initiated) stream is a connection PROTOCOL_ERROR', () => {
+  const client = new H2Connection({ role: 'client' });
+  const peer = new FramePeer();
+  client.sendHeaders(1, get('/'), { endStream: true });
+  client.takeOutput();
+  client.receive(peer.bytes(peer.settings(), peer.pushPromise(1, 2).get('/a'), peer.headers(2).response(200)));
+  assert.equal(client.streamState(2), 'half-closed-local', 'the pushed stream is receiving');
+  client.takeOutput();
+  // RFC 9113 §6.6: promised only on a client-initiated stream, even though stream 2 is half-closed (local).
+  client.receive(peer.bytes(peer.pushPromise(2, 4).get('/b')));
+  assert.deepEqual(summarize(peer, client.takeOutput()), ['GOAWAY(2,PROTOCOL_ERROR)']);
+});
+
 test('server push: an unsafe or malformed promised request is a stream error on the promised stream', () => {
   const client = new H2Connection({ role: 'client' });
   const peer = new FramePeer();
@@ -211,6 +224,15 @@ test('PRIORITY_UPDATE: only clients send it', () => {
   client.takeOutput();
   client.receive(peer.bytes(peer.settings(), peer.priorityUpdate(1, 'u=0')));
   assert.deepEqual(summarize(peer, client.takeOutput()), ['SETTINGS(ACK)', 'GOAWAY(0,PROTOCOL_ERROR)']);
+});
+
+test('PRIORITY_UPDATE: for a push stream still idle is a connection PROTOCOL_ERROR (RFC 9218 §7.1)', () => {
+  const server = new H2Connection({ role: 'server' });
+  const peer = new FramePeer();
+  server.receive(peer.bytes(peer.preface(), peer.settings(), peer.headers(1).get('/'), peer.priorityUpdate(3, 'u=1')));
+  assert.equal(server.isTerminated, false, 'an idle request stream may be prioritised ahead of its HEADERS');
+  server.receive(peer.bytes(peer.priorityUpdate(2, 'u=1')));
+  assert.equal(summarize(peer, server.takeOutput()).at(-1), 'GOAWAY(1,PROTOCOL_ERROR)');
 });
 
 test('a refused sendHeaders leaves the stream as it was', () => {
