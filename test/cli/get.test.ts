@@ -111,6 +111,11 @@ function assertOneErrorLine(stderr: string, pattern: RegExp): void {
 }
 
 describe('requests and output', { concurrency: true }, () => {
+  test("get runs on trama's client", async () => {
+    const { CLIENT_IMPLEMENTATION } = await import('../../src/cli/get/transport.js');
+    assert.equal(CLIENT_IMPLEMENTATION, 'trama');
+  });
+
   test('GET to stdout, exit 0, nothing on stderr', async () => {
     const r = await runTrama(['get', u('/hello')]);
     assert.equal(r.code, 0);

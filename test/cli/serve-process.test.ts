@@ -59,6 +59,7 @@ describe('serve as a process', { concurrency: true }, () => {
   test('npm start: the demo site, its assets, and the live stream', async () => {
     const s = await startServeProcess([join(REPO_ROOT, 'examples', 'site'), '--port', '0']);
     try {
+      assert.match(s.output(), /^trama serve: \S+examples\/site on trama's HTTP\/1\.1 server$/m);
       const page = await fetchWith(s.port, '/');
       assert.equal(page.status, 200);
       const html = page.body.toString();
