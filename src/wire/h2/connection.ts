@@ -226,6 +226,13 @@ function misuse(code: string, message: string): never {
   throw new TramaError(code, message);
 }
 
+/** RFC 9113 §6.5.2: a field section's size is the sum of name + value + 32 octets per field. */
+function fieldSectionSize(fields: ReadonlyArray<readonly [string, string]>): number {
+  let n = 0;
+  for (const [name, value] of fields) n += name.length + value.length + 32;
+  return n;
+}
+
 /**
  * One HTTP/2 connection, either role, with no I/O.
  *
@@ -1337,6 +1344,7 @@ export class H2Connection {
       }
       // RFC 8441 §3: `:protocol` only once the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
       const info = checkLocalFields(fields, kind, this.#peer.enableConnectProtocol);
+      this.#checkPeerListSize(fields, 'request headers');
       if (spec && (spec.dependsOn !== undefined || spec.weight !== undefined || spec.exclusive !== undefined) && !this.#peer.noRfc7540Priorities) {
         prioFields = { dependsOn: spec.dependsOn ?? 0, weight: spec.weight ?? 16, exclusive: spec.exclusive ?? false };
       }
@@ -1354,6 +1362,7 @@ export class H2Connection {
       kind = 'response';
       // Every check before any change: a misuse leaves the stream as it was.
       const info = checkLocalFields(fields, kind, false);
+      this.#checkPeerListSize(fields, 'response headers');
       const informational = info.status < 200;
       if (informational && endStream) misuse('ERR_HTTP2_STATUS_INFO', 'an informational response cannot end the stream');
       if (informational && s.state === 'reserved-local') misuse('ERR_HTTP2_STATUS_INFO', 'a pushed response cannot be informational');
@@ -1384,6 +1393,17 @@ export class H2Connection {
     for (let at = room; at < block.length; at += max) {
       const part = block.subarray(at, at + max);
       this.#out.push(encodeFrame({ type: 'CONTINUATION', streamId: id, block: part, endHeaders: at + max >= block.length }, max));
+    }
+  }
+
+  /**
+   * RFC 9113 §6.5.2, §10.5.1: the peer announced the largest field section it accepts
+   * (SETTINGS_MAX_HEADER_LIST_SIZE); a larger one would only be refused, so it is a local misuse.
+   */
+  #checkPeerListSize(fields: ReadonlyArray<readonly [string, string]>, what: string): void {
+    const size = fieldSectionSize(fields);
+    if (size > this.#peer.maxHeaderListSize) {
+      misuse('ERR_H2_HEADER_LIST_TOO_LARGE', `${what} of ${size} octets exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (${this.#peer.maxHeaderListSize})`);
     }
   }
 
@@ -1424,6 +1444,7 @@ export class H2Connection {
     const s = this.#sendableStream(id, 'trailers');
     const fields: H2Headers = trailers.map(([n, v]) => [n, v]);
     checkLocalFields(fields, 'trailers', false);
+    this.#checkPeerListSize(fields, 'trailers');
     s.trailers = fields;
     s.trailerSensitive = options.sensitive;
     s.endQueued = true;
@@ -1485,6 +1506,7 @@ export class H2Connection {
     }
     const fields: H2Headers = requestHeaders.map(([n, v]) => [n, v]);
     checkLocalFields(fields, 'push-request', false);
+    this.#checkPeerListSize(fields, 'promised request headers');
     const id = this.#nextLocalId;
     if (id > MAX_STREAM_ID) misuse('ERR_HTTP2_OUT_OF_STREAMS', 'stream ids are exhausted');
     this.#nextLocalId += 2;

@@ -485,3 +485,27 @@ test('h2c upgrade (RFC 7540 §3.2): stream 1 carries the upgraded request; HTTP2
   const more = client.receive(server.takeOutput());
   assert.equal(ofType(more, 'data-received').reduce((n, e) => n + e.data.length, 0), 1000);
 });
+
+test('sending: field sections above the peer\'s SETTINGS_MAX_HEADER_LIST_SIZE are refused before any change', () => {
+  const server = new H2Connection({ role: 'server' });
+  const peer = new FramePeer();
+  // 200 octets: a :status (7 + 3 + 32) plus a 100-octet field (5 + 100 + 32) is 179; 80 more is too much.
+  server.receive(peer.bytes(peer.preface(), peer.settings().maxHeaderListSize(200), peer.headers(1).get('/')));
+  server.takeOutput();
+  const big: Array<[string, string]> = [[':status', '200'], ['x-big', 'a'.repeat(180)]];
+  assert.throws(() => server.sendHeaders(1, big), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  assert.throws(() => server.pushPromise(1, [...get('/p'), ['x-big', 'a'.repeat(200)]]), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  assert.equal(server.nextStreamId(), 2, 'no promised id spent');
+  assert.deepEqual(summarize(peer, server.takeOutput()), [], 'nothing was written');
+  server.sendHeaders(1, [[':status', '200'], ['x-big', 'a'.repeat(100)]]);
+  assert.throws(() => server.sendTrailers(1, [['x-trailer', 'b'.repeat(200)]]), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  server.sendTrailers(1, [['x-trailer', 'ok']]);
+  assert.deepEqual(summarize(peer, server.takeOutput()), ['HEADERS(1)', 'HEADERS(1,ES)']);
+
+  const client = new H2Connection({ role: 'client' });
+  client.receive(peer.bytes(peer.settings().maxHeaderListSize(300)));
+  assert.throws(() => client.sendHeaders(1, get('/', [['cookie', 'c'.repeat(200)]]), { endStream: true }), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  assert.equal(client.nextStreamId(), 1, 'the refused request used no stream id');
+  client.sendHeaders(1, get('/'), { endStream: true });
+  assert.equal(client.streamState(1), 'half-closed-local');
+});
