@@ -809,6 +809,8 @@ export class H2Connection {
     this.#reservedRemote++;
     // We reset the parent: the push is of no use (RFC 9113 §5.1 "closed": ignore, refuse the promise).
     if (verdict === 'ignore') return streamFault(promisedId, ErrorCode.CANCEL, 'push on a stream we reset');
+    // RFC 9113 §6.8: after our GOAWAY, streams above its last-stream-id are not taken up.
+    if (this.#goawaySentId >= 0 && promisedId > this.#goawaySentId) return streamFault(promisedId, ErrorCode.REFUSED_STREAM, 'push after our GOAWAY');
     // We asked for no push, and the peer had not seen it yet: refuse this one.
     if (!this.#advertised.enablePush) return streamFault(promisedId, ErrorCode.CANCEL, 'push disabled');
     if (decoded === 'too-large') return streamFault(promisedId, ErrorCode.CANCEL, 'pushed header list too large');

@@ -114,6 +114,19 @@ test('server push: a PUSH_PROMISE on a pushed (server-initiated) stream is a con
   assert.deepEqual(summarize(peer, client.takeOutput()), ['GOAWAY(2,PROTOCOL_ERROR)']);
 });
 
+test('server push: a push promised after the client\'s GOAWAY is refused (RFC 9113 §6.8)', () => {
+  const client = new H2Connection({ role: 'client' });
+  const peer = new FramePeer();
+  client.sendHeaders(1, get('/'));
+  client.receive(peer.bytes(peer.settings(), peer.pushPromise(1, 2).get('/a')));
+  client.goaway();
+  client.takeOutput();
+  const events = client.receive(peer.bytes(peer.pushPromise(1, 4).get('/b')));
+  assert.deepEqual(events, [], 'the application never hears of it');
+  assert.deepEqual(summarize(peer, client.takeOutput()), ['RST_STREAM(4,REFUSED_STREAM)']);
+  assert.equal(client.streamState(2), 'reserved-remote', 'the push promised before the GOAWAY stands');
+});
+
 test('server push: an unsafe or malformed promised request is a stream error on the promised stream', () => {
   const client = new H2Connection({ role: 'client' });
   const peer = new FramePeer();
