@@ -304,6 +304,71 @@ const C_EXT_QUOTED_PAIR = 9;
 const C_EXT_AFTER_VALUE = 10;
 const C_ALMOST_DONE = 11; // CR seen, LF expected
 
+/**
+ * The chunk-extension states as a table (RFC 9112 §7.1.1):
+ *   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+ *   chunk-ext-val = token / quoted-string
+ * Row (state − C_EXT_NAME_START) × 256 bytes → the next state; EXT_INVALID for a byte the
+ * grammar does not allow there, EXT_END for CR/LF where an extension may end.
+ */
+const EXT_INVALID = 0;
+const EXT_END = 255;
+const CHUNK_EXT_NEXT: Uint8Array = (() => {
+  const t = new Uint8Array((C_EXT_AFTER_VALUE - C_EXT_NAME_START + 1) * 256);
+  const row = (st: number) => (st - C_EXT_NAME_START) << 8;
+  const set = (st: number, next: number, bytes: Iterable<number>) => {
+    for (const b of bytes) t[row(st) | b] = next;
+  };
+  const tokens: number[] = [];
+  const qdtext: number[] = [];
+  for (let c = 0; c < 256; c++) {
+    if (TOKEN[c] === 1) tokens.push(c);
+    if (QDTEXT[c] === 1) qdtext.push(c);
+  }
+  const ws = [SP, HTAB];
+  const crlf = [CR, LF];
+  set(C_EXT_NAME_START, C_EXT_NAME_START, ws);
+  set(C_EXT_NAME_START, C_EXT_NAME, tokens);
+  set(C_EXT_NAME, C_EXT_NAME, tokens);
+  set(C_EXT_NAME, C_EXT_AFTER_NAME, ws);
+  set(C_EXT_NAME, C_EXT_VALUE_START, [0x3d]);
+  set(C_EXT_NAME, C_EXT_NAME_START, [0x3b]);
+  set(C_EXT_NAME, EXT_END, crlf);
+  set(C_EXT_AFTER_NAME, C_EXT_AFTER_NAME, ws);
+  set(C_EXT_AFTER_NAME, C_EXT_VALUE_START, [0x3d]);
+  set(C_EXT_AFTER_NAME, C_EXT_NAME_START, [0x3b]);
+  set(C_EXT_AFTER_NAME, EXT_END, crlf);
+  set(C_EXT_VALUE_START, C_EXT_VALUE_START, ws);
+  set(C_EXT_VALUE_START, C_EXT_QUOTED, [0x22]);
+  set(C_EXT_VALUE_START, C_EXT_VALUE, tokens);
+  set(C_EXT_VALUE, C_EXT_VALUE, tokens);
+  set(C_EXT_VALUE, C_EXT_AFTER_VALUE, ws);
+  set(C_EXT_VALUE, C_EXT_NAME_START, [0x3b]);
+  set(C_EXT_VALUE, EXT_END, crlf);
+  set(C_EXT_QUOTED, C_EXT_QUOTED, qdtext);
+  set(C_EXT_QUOTED, C_EXT_AFTER_VALUE, [0x22]);
+  set(C_EXT_QUOTED, C_EXT_QUOTED_PAIR, [0x5c]);
+  // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+  const pairable: number[] = [HTAB];
+  for (let c = 0x20; c < 256; c++) if (c !== 0x7f) pairable.push(c);
+  set(C_EXT_QUOTED_PAIR, C_EXT_QUOTED, pairable);
+  set(C_EXT_AFTER_VALUE, C_EXT_AFTER_VALUE, ws);
+  set(C_EXT_AFTER_VALUE, C_EXT_NAME_START, [0x3b]);
+  set(C_EXT_AFTER_VALUE, EXT_END, crlf);
+  return t;
+})();
+/** llhttp's reason text for an invalid byte, per extension state (same order as the states). */
+const EXT_REASON: readonly string[] = [
+  'Invalid character in chunk extensions',
+  'Invalid character in chunk extensions name',
+  'Invalid character in chunk extensions name',
+  'Invalid character in chunk extensions value',
+  'Invalid character in chunk extensions value',
+  'Invalid character in chunk extensions quoted value',
+  'Invalid quoted-pair in chunk extensions quoted value',
+  'Invalid character in chunk extensions quote value',
+];
+
 // Line-parser results (a line parser returns the index after the line, or one of these).
 const NEED_MORE = -1;
 const FAILED = -2;
@@ -467,7 +532,7 @@ export class H1Parser implements H1ParserLike {
         }
         if (this.#sectionEnded) {
           p = q;
-          this.#afterSection(chunk, p);
+          this.#afterSection(p);
           continue;
         }
         if (this.#state === S_UPGRADED) {
@@ -665,7 +730,7 @@ export class H1Parser implements H1ParserLike {
         const left = this.#accLen - q;
         this.#accLen = 0;
         const at = pos - left;
-        if (this.#sectionEnded) this.#afterSection(chunk, at);
+        if (this.#sectionEnded) this.#afterSection(at);
         return at;
       }
       if (q > 0) {
@@ -1317,16 +1382,16 @@ export class H1Parser implements H1ParserLike {
   // -------------------------------------------------------------------------------------------
   // End of a head or trailer section.
 
-  #afterSection(chunk: Buffer, p: number): void {
+  #afterSection(p: number): void {
     this.#sectionEnded = false;
     if (this.#state === S_TRAILERS) {
       this.#messageDone(this.#trailers);
       return;
     }
-    this.#headEnd(chunk, p);
+    this.#headEnd(p);
   }
 
-  #headEnd(_chunk: Buffer, p: number): void {
+  #headEnd(p: number): void {
     const isRequest = this.#isRequest;
     const major = this.#versionMajor;
     const minor = this.#versionMinor;
@@ -1490,155 +1555,12 @@ export class H1Parser implements H1ParserLike {
           }
           if (c === 0x3b) {
             st = C_EXT_NAME_START;
+            if (!this.#extByte(base + p)) return p;
             p++;
             continue;
           }
           if (lenient && (c === CR || c === LF)) break;
           this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', base + p);
-          return p;
-        case C_EXT_NAME_START:
-          if (c === SP || c === HTAB) {
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (TOKEN[c] === 1) {
-            st = C_EXT_NAME;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions', base + p);
-          return p;
-        case C_EXT_NAME:
-          if (TOKEN[c] === 1) {
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === SP || c === HTAB) {
-            st = C_EXT_AFTER_NAME;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === 0x3d) {
-            st = C_EXT_VALUE_START;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === 0x3b) {
-            st = C_EXT_NAME_START;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === CR || c === LF) break;
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions name', base + p);
-          return p;
-        case C_EXT_AFTER_NAME:
-          if (c === SP || c === HTAB) {
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === 0x3d) {
-            st = C_EXT_VALUE_START;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === 0x3b) {
-            st = C_EXT_NAME_START;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === CR || c === LF) break;
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions name', base + p);
-          return p;
-        case C_EXT_VALUE_START:
-          if (!this.#extByte(base + p)) return p;
-          if (c === SP || c === HTAB) {
-            p++;
-            continue;
-          }
-          if (c === 0x22) {
-            st = C_EXT_QUOTED;
-            p++;
-            continue;
-          }
-          if (TOKEN[c] === 1) {
-            st = C_EXT_VALUE;
-            p++;
-            continue;
-          }
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions value', base + p);
-          return p;
-        case C_EXT_VALUE:
-          if (TOKEN[c] === 1) {
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === SP || c === HTAB) {
-            st = C_EXT_AFTER_VALUE;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === 0x3b) {
-            st = C_EXT_NAME_START;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === CR || c === LF) break;
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions value', base + p);
-          return p;
-        case C_EXT_QUOTED:
-          if (!this.#extByte(base + p)) return p;
-          if (c === 0x22) {
-            st = C_EXT_AFTER_VALUE;
-            p++;
-            continue;
-          }
-          if (c === 0x5c) {
-            st = C_EXT_QUOTED_PAIR;
-            p++;
-            continue;
-          }
-          if (QDTEXT[c] === 1) {
-            p++;
-            continue;
-          }
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions quoted value', base + p);
-          return p;
-        case C_EXT_QUOTED_PAIR:
-          if (!this.#extByte(base + p)) return p;
-          // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
-          if (c === HTAB || (c >= 0x20 && c !== 0x7f)) {
-            st = C_EXT_QUOTED;
-            p++;
-            continue;
-          }
-          this.#fail('HPE_STRICT', 'Invalid quoted-pair in chunk extensions quoted value', base + p);
-          return p;
-        case C_EXT_AFTER_VALUE:
-          if (c === SP || c === HTAB) {
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === 0x3b) {
-            st = C_EXT_NAME_START;
-            if (!this.#extByte(base + p)) return p;
-            p++;
-            continue;
-          }
-          if (c === CR || c === LF) break;
-          this.#fail('HPE_STRICT', 'Invalid character in chunk extensions quote value', base + p);
           return p;
         case C_ALMOST_DONE:
           if (c === LF) {
@@ -1649,8 +1571,19 @@ export class H1Parser implements H1ParserLike {
           }
           this.#chunkSize = size;
           return this.#chunkHeaderDone(p);
-        default:
-          break;
+        default: {
+          // Inside the extensions: one table load gives the next state (see CHUNK_EXT_NEXT).
+          const next = CHUNK_EXT_NEXT[((st - C_EXT_NAME_START) << 8) | c]!;
+          if (next === EXT_END) break; // CR or LF after a complete extension: shared handling below
+          if (next === EXT_INVALID) {
+            this.#fail('HPE_STRICT', EXT_REASON[st - C_EXT_NAME_START]!, base + p);
+            return p;
+          }
+          if (!this.#extByte(base + p)) return p;
+          st = next;
+          p++;
+          continue;
+        }
       }
       // Here: the end of the size (and extensions) — CR, LF, ";" or something invalid.
       if (c === CR) {
@@ -1749,7 +1682,6 @@ export class H1Parser implements H1ParserLike {
 const PROTO_HTTP_BYTES = Buffer.from('HTTP/');
 const PROTO_RTSP_BYTES = Buffer.from('RTSP/');
 const PROTO_ICE_BYTES = Buffer.from('ICE/');
-const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** What follows "PRI * HTTP/2.0" in the HTTP/2 connection preface. */
 const PRI_REST = Buffer.from('\r\n\r\nSM\r\n\r\n', 'latin1');
 

@@ -212,6 +212,39 @@ test('chunked with extensions and trailers: body de-chunked, trailers raw', () =
   assert.equal(r.messages[0]!.trailers, null);
 });
 
+test('chunk extensions follow RFC 9112 §7.1.1 byte by byte: each misplaced byte is HPE_STRICT at its offset', () => {
+  const pre = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
+  const body = (line: string) => latin1(`${pre}${line}\r\nZ\r\n0\r\n\r\n`);
+  for (const ok of ['1;a', '1;a;b', '1;a=b', '1;a = "x\\"y" ; b', '1 ;a', '1;a="\\\t"', '1;a="\u00e9"']) {
+    for (let i = 1; i < body(ok).length; i++) {
+      const r = run(REQ, split2(body(ok), i));
+      assert.equal(r.error, null, `${JSON.stringify(ok)} split ${i}`);
+      assert.equal(r.messages[0]!.body, 'Z');
+    }
+  }
+  const bad: [string, string, string][] = [
+    // [chunk-size line, reason, the offending byte (its first occurrence after the size)]
+    ['1;', 'Invalid character in chunk extensions', '\r'],
+    ['1;=x', 'Invalid character in chunk extensions', '='],
+    ['1;a@', 'Invalid character in chunk extensions name', '@'],
+    ['1;a b', 'Invalid character in chunk extensions name', 'b'],
+    ['1;a=', 'Invalid character in chunk extensions value', '\r'],
+    ['1;a=b@', 'Invalid character in chunk extensions value', '@'],
+    ['1;a="x', 'Invalid character in chunk extensions quoted value', '\r'],
+    ['1;a="\\\x7f"', 'Invalid quoted-pair in chunk extensions quoted value', '\x7f'],
+    ['1;a=b c', 'Invalid character in chunk extensions quote value', 'c'],
+  ];
+  for (const [line, reason, byte] of bad) {
+    const input = body(line);
+    const at = pre.length + line.concat('\r').indexOf(byte, 2);
+    for (const chunks of [[input], split2(input, pre.length + 2), bytewise(input)]) {
+      const r = run(REQ, chunks);
+      assert.deepEqual(r.error, { code: 'HPE_STRICT', reason, offset: at }, JSON.stringify(line));
+      assert.equal(r.messages[0]!.complete, false);
+    }
+  }
+});
+
 test('keep-alive rules: 1.1 default, Connection: close, 1.0 default and keep-alive token', () => {
   const ka = (s: string, role: 'request' | 'response' = 'request') =>
     run({ role }, [latin1(s)]).messages[0]!.head.keepAlive;
