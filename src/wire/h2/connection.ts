@@ -67,7 +67,7 @@ import {
   TokenBucket,
 } from './limits.js';
 import { HpackDecoder, HpackEncoder, HpackError, type HuffmanMode } from './hpack/index.js';
-import { createScheduler, parsePriorityField, serializePriorityField, type H2Scheduler, type PrioritySpec } from './priority/index.js';
+import { createScheduler, parsePriorityField, serializePriorityField, type H2Scheduler, type PrioritySpec, type SchedulerOptions } from './priority/index.js';
 import type { H2Event, H2Headers } from './events.js';
 import { TramaError, nodeError } from '../shared/index.js';
 
@@ -103,6 +103,12 @@ export interface H2ConnectionOptions {
   settings?: Partial<H2Settings>;
   /** Which scheduler orders DATA: the RFC 7540 tree (default) or RFC 9218 urgency. */
   priority?: 'rfc7540' | 'rfc9218';
+  /**
+   * The scheduler's memory bounds for streams that are not open (PRIORITY placeholders for idle
+   * streams, retained closed streams, buffered PRIORITY_UPDATEs): `maxNodes` (default
+   * `DEFAULT_MAX_NODES`) and `maxRetainedClosed` (default `DEFAULT_MAX_RETAINED_CLOSED`).
+   */
+  priorityLimits?: SchedulerOptions;
   /** The connection receive window we open after the preface. Default 1 MiB. */
   connectionWindowSize?: number;
   /** HPACK encoder's Huffman choice (default 'auto'). */
@@ -339,7 +345,7 @@ export class H2Connection {
     if (options.neverIndex) encOpts.neverIndex = options.neverIndex;
     this.#encoder = new HpackEncoder(encOpts);
     this.#encoder.setMaxTableSize(Math.min(DEFAULT_HEADER_TABLE_SIZE, this.#maxEncoderTableSize));
-    this.#scheduler = createScheduler(options.priority ?? 'rfc7540');
+    this.#scheduler = createScheduler(options.priority ?? 'rfc7540', options.priorityLimits);
 
     // RFC 9113 §3.4: the client sends the magic, then both send SETTINGS as their first frame.
     if (this.#isClient) this.#out.push(CLIENT_PREFACE);

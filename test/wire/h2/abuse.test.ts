@@ -196,3 +196,19 @@ test('late trailers on a forgotten stream are a stream error, a skipped stream i
   conn.receive(peer.bytes(peer.headers(7).get('/').endStream()));
   assert.deepEqual(summarize(peer, conn.takeOutput()), ['GOAWAY(11,PROTOCOL_ERROR)']);
 });
+
+test('priorityLimits.maxNodes bounds PRIORITY placeholders for idle streams (the oldest placement is dropped)', () => {
+  // Stream 3 is placed under stream 1 by a PRIORITY frame while idle; its DATA then waits for 1's.
+  const order = (options: Omit<H2ConnectionOptions, 'role'>) => {
+    const { conn, peer } = server(options);
+    conn.receive(peer.bytes(peer.headers(1).get('/a').endStream(), peer.priority(3).dependsOn(1).exclusive(), peer.headers(3).get('/b').endStream()));
+    conn.takeOutput();
+    for (const id of [1, 3]) {
+      conn.sendHeaders(id, [[':status', '200']]);
+      conn.sendData(id, Buffer.alloc(20_000), { endStream: true });
+    }
+    return summarize(peer, conn.takeOutput()).filter((f) => f.startsWith('DATA')).map((f) => f.slice(5, 6)).join(',');
+  };
+  assert.equal(order({}), '1,1,3,3', 'the placeholder is kept by default');
+  assert.equal(order({ priorityLimits: { maxNodes: 0 } }), '1,3,1,3', 'no placeholder kept: stream 3 opens as a sibling');
+});
