@@ -167,6 +167,12 @@ export async function runTrama(args: readonly string[], options: { stdin?: strin
 /** Start `node bin/trama.js serve ...` and wait for its "listening on URL" line. */
 export async function startServeProcess(args: readonly string[]): Promise<{ child: ChildProcess; url: string; port: number; output: () => string; errors: () => string }> {
   const child = spawn(process.execPath, [TRAMA_BIN, 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test process that dies (timeout, crash) must not leave a server behind.
+  const reap = (): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
