@@ -9,7 +9,8 @@
 //   connections that each made one request.
 //
 // The machine may be shared: numbers are noisy; the ratios (same run, same conditions) are what
-// to read. Env: BENCH_SECONDS (default 5), BENCH_CONNS_IDLE (default 1000).
+// to read; rounds interleave the servers and figures are medians. Env: BENCH_SECONDS (default 5),
+// BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 1000).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const KINDS: Kind[] = ['ceiling', 'node', 'trama'];
 const BODY = 'hello world';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const IDLE_CONNS = Number(process.env.BENCH_CONNS_IDLE ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLK_TCK = 100; // Linux USER_HZ
 
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +167,12 @@ async function idleMemory(r: Running): Promise<number> {
   return (loaded - base) / IDLE_CONNS;
 }
 
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  const mid = a.length >> 1;
+  return a.length % 2 === 1 ? a[mid]! : (a[mid - 1]! + a[mid]!) / 2;
+}
+
 function fmt(n: number, digits = 1): string {
   return n.toFixed(digits);
 }
@@ -181,19 +189,34 @@ async function main(): Promise<void> {
     lua,
     'init = function(args)\n  local r = {}\n  for i = 1, 16 do r[i] = wrk.format(nil, "/") end\n  req = table.concat(r)\nend\nrequest = function() return req end\n',
   );
-  const results: Record<Kind, { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number }> = {} as never;
+  // Rounds interleave the servers so that a change in the machine's load hits all of them; each
+  // figure is the median of its rounds.
+  const samples: Record<Kind, { ka: number[]; pipe: number[]; cpu1: number[]; cpu16: number[]; mem: number }> = {
+    ceiling: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: 0 },
+    node: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: 0 },
+    trama: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: 0 },
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of KINDS) {
+      const r = await start(kind);
+      const sm = samples[kind];
+      sm.ka.push(await wrk(r.port, null));
+      sm.pipe.push(await wrk(r.port, lua));
+      sm.cpu1.push(await cpuPerRequest(r, 1));
+      sm.cpu16.push(await cpuPerRequest(r, 16));
+      if (round === 0) sm.mem = await idleMemory(r);
+      await stop(r);
+    }
+    console.log(`round ${round + 1}/${ROUNDS} done`);
+  }
+  const results = {} as Record<Kind, { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number }>;
   for (const kind of KINDS) {
-    const r = await start(kind);
-    const ka = await wrk(r.port, null);
-    const pipe = await wrk(r.port, lua);
-    const cpu1 = await cpuPerRequest(r, 1);
-    const cpu16 = await cpuPerRequest(r, 16);
-    const mem = await idleMemory(r);
-    results[kind] = { ka, pipe, cpu1, cpu16, mem };
-    await stop(r);
+    const sm = samples[kind];
+    const res = { ka: median(sm.ka), pipe: median(sm.pipe), cpu1: median(sm.cpu1), cpu16: median(sm.cpu16), mem: sm.mem };
+    results[kind] = res;
     console.log(
-      `${kind.padEnd(8)} keep-alive ${fmt(ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(pipe, 0).padStart(8)} req/s   ` +
-        `cpu/req ${fmt(cpu1)} µs (m=1) ${fmt(cpu16)} µs (m=16)   idle conn ${fmt(mem / 1024)} KiB`,
+      `${kind.padEnd(8)} keep-alive ${fmt(res.ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(res.pipe, 0).padStart(8)} req/s   ` +
+        `cpu/req ${fmt(res.cpu1)} µs (m=1) ${fmt(res.cpu16)} µs (m=16)   idle conn ${fmt(res.mem / 1024)} KiB`,
     );
   }
   const n = results.node;
