@@ -87,5 +87,5 @@ export const MAX_WINDOW_SIZE = 2_147_483_647;
 export const DEFAULT_INITIAL_WINDOW_SIZE = 65_535;
 /** RFC 9113 §5.1.1: stream identifiers are 31-bit. */
 export const MAX_STREAM_ID = 2_147_483_647;
-/** RFC 7541 §6.5.2 / RFC 9113 §6.5.2: initial HPACK table size. */
-export const DEFAULT_HEADER_TABLE_SIZE = 4096;
+/** RFC 7541 §6.5.2 / RFC 9113 §6.5.2: initial HPACK table size (one constant, the HPACK module's). */
+export { DEFAULT_HEADER_TABLE_SIZE } from './hpack/decoder.js';

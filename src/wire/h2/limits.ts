@@ -26,8 +26,9 @@ export const DEFAULT_MAX_OUTSTANDING_ACKS = 1000;
 export const DEFAULT_MAX_SETTINGS_ENTRIES = 32;
 /** Our SETTINGS_MAX_CONCURRENT_STREAMS: streams the peer may have open at once. */
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
-/** Our SETTINGS_MAX_HEADER_LIST_SIZE (and the HPACK decoder's limit): HPACK bombs stop here. */
-export const DEFAULT_MAX_HEADER_LIST_SIZE = 65_536;
+/** Our SETTINGS_MAX_HEADER_LIST_SIZE (and the HPACK decoder's limit): HPACK bombs stop here.
+ *  One constant, the HPACK module's (64 KiB). */
+export { DEFAULT_MAX_HEADER_LIST_SIZE } from './hpack/decoder.js';
 /** Client side: pushed streams in reserved (remote) state at once; more are refused. */
 export const DEFAULT_MAX_RESERVED_PUSHES = 100;
 /** Closed streams remembered (with how they closed) to judge late frames; older ones are forgotten. */

@@ -7,6 +7,7 @@
  * from peer bytes or from a header, so they are clamped, never thrown on.
  */
 import { nodeError } from '../../shared/errors.js';
+import { MAX_STREAM_ID } from '../constants.js';
 import {
   DEFAULT_URGENCY,
   DEFAULT_WEIGHT,
@@ -17,9 +18,6 @@ import {
   MIN_WEIGHT,
   type PrioritySpec,
 } from './types.js';
-
-/** RFC 9113 §5.1.1: stream identifiers are 31-bit unsigned integers. */
-export const MAX_STREAM_ID = 0x7fffffff;
 
 export function checkStreamId(name: string, id: number, allowZero: boolean): void {
   if (!Number.isInteger(id) || id < (allowZero ? 0 : 1) || id > MAX_STREAM_ID) {
