@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEventStreamParser } from '../../../src/wire/sse/index.js';
 import type { EventStreamParserOptions } from '../../../src/wire/sse/index.js';
+import { cutAt } from './support.js';
 
 type Extra = Omit<EventStreamParserOptions, 'onEvent'>;
 
@@ -152,15 +153,7 @@ test('property: any bytes, any chunking: never throws, same log as one chunk, bo
       const bytes = Uint8Array.from(arr);
       // A small limit, so that overflows are common and must not depend on chunking either.
       const whole = run([bytes], { maxBufferSize: 24 });
-      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-      const chunks: Uint8Array[] = [];
-      let prev = 0;
-      for (const p of points) {
-        chunks.push(bytes.subarray(prev, p));
-        prev = p;
-      }
-      chunks.push(bytes.subarray(prev));
-      assert.deepEqual(run(chunks, { maxBufferSize: 24 }), whole);
+      assert.deepEqual(run(cutAt(bytes, cuts), { maxBufferSize: 24 }), whole);
     }),
     { numRuns: 400 },
   );

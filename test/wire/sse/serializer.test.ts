@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createEventStreamParser, serializeComment, serializeEvent } from '../../../src/wire/sse/index.js';
 import type { ServerSentEvent } from '../../../src/wire/sse/index.js';
+import { cutAt } from './support.js';
 
 function parseAll(chunks: (string | Uint8Array)[]): { events: ServerSentEvent[]; retries: number[] } {
   const events: ServerSentEvent[] = [];
@@ -71,15 +72,7 @@ test('round-trip: any events, any chunking, parse back to the same events (CR no
           .join('');
         // Cut the UTF-8 bytes (not the UTF-16 text): multi-byte characters get split too.
         const bytes = Buffer.from(text);
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const chunks: Uint8Array[] = [];
-        let prev = 0;
-        for (const p of points) {
-          chunks.push(bytes.subarray(prev, p));
-          prev = p;
-        }
-        chunks.push(bytes.subarray(prev));
-        const { events: got, retries } = parseAll(chunks);
+        const { events: got, retries } = parseAll(cutAt(bytes, cuts));
         assert.deepEqual(
           got.map((e) => [e.type, e.data, e.lastEventId]),
           events.map((e) => [e.event === '' ? 'message' : e.event, e.data.replace(/\r\n|\r/g, '\n'), e.id]),
