@@ -15,9 +15,11 @@
  *   signature (option `request`). The default is trama's own client
  *   (`request` from `http/client-request.ts`); tests also inject node:http's.
  * - Reconnection waits the reconnection time (3 s, or the server's `retry`), multiplied by
- *   `backoffFactor` for each consecutive failure up to `maxReconnectionTime`, minus up to
- *   `jitter` of it at random (so thousands of clients dropped together do not return together).
- *   A successful open resets the count. The server's `retry` is a floor: backoff never waits less.
+ *   `backoffFactor` for each consecutive failure up to `maxReconnectionTime`, plus up to
+ *   `jitter` of it at random, the first wait included: thousands of clients dropped together
+ *   (a server restart) do not all return at the same instant. Jitter only adds (WHATWG §9.2.3:
+ *   "optionally, wait some more"), so the server's `retry` is a floor: no client comes back
+ *   sooner than it asked. A successful open resets the count.
  * - Redirects (301/302/303/307/308) are followed up to `maxRedirects` (fetch's limit is 20); the
  *   MessageEvent `origin` is the final URL's. Like fetch, `Authorization` is dropped when a
  *   redirect leaves the origin. Each reconnection starts again from the original URL (spec).
@@ -48,7 +50,7 @@ export const DEFAULT_RECONNECTION_TIME = 3000;
 export const DEFAULT_MAX_RECONNECTION_TIME = 30_000;
 /** Each consecutive failure multiplies the wait by this. */
 export const DEFAULT_BACKOFF_FACTOR = 2;
-/** Up to this fraction of each wait is removed at random. */
+/** Up to this fraction of each wait is added at random. */
 export const DEFAULT_JITTER = 0.25;
 /** fetch's redirect limit (WHATWG Fetch §4.4 step 6: more than 20 is a network error). */
 export const DEFAULT_MAX_REDIRECTS = 20;
@@ -106,7 +108,7 @@ export interface EventSourceInit {
   maxReconnectionTime?: number;
   /** Multiplier per consecutive failure; 1 disables backoff (default {@link DEFAULT_BACKOFF_FACTOR}). */
   backoffFactor?: number;
-  /** Fraction (0-1) of each wait removed at random (default {@link DEFAULT_JITTER}). */
+  /** Fraction (0-1) of each wait added at random (default {@link DEFAULT_JITTER}). */
   jitter?: number;
   /** Reconnect when no byte arrived for this many ms; 0 disables (default 0). */
   heartbeatTimeout?: number;
@@ -145,9 +147,6 @@ function checkTime(name: string, value: number | undefined, fallback: number, mi
   }
   return value;
 }
-
-/** Which HTTP client `EventSource` uses when no `request` option is given. */
-export const defaultClientName: 'trama' | 'node:http' = 'trama';
 
 // trama's own client; it takes https: URLs directly (TLS pool) as well as http:.
 function defaultRequest(url: URL, options: EventSourceRequestOptions, callback: (res: EventSourceResponse) => void): EventSourceRequest {
@@ -476,10 +475,10 @@ export class EventSource extends EventTarget {
 
   #delay(): number {
     const base = this.#reconnectionTime;
-    const backedOff = Math.min(this.#maxReconnection, base * this.#backoffFactor ** this.#failures);
+    // The cap bounds the backoff, not the server's own reconnection time.
+    const backedOff = Math.max(base, Math.min(this.#maxReconnection, base * this.#backoffFactor ** this.#failures));
     this.#failures++;
-    // Jitter only ever shortens the backoff, never below the server's reconnection time.
-    const wait = Math.round(Math.max(base, backedOff * (1 - this.#jitter * Math.random())));
+    const wait = Math.round(backedOff * (1 + this.#jitter * Math.random()));
     // setTimeout turns anything above 2^31-1 ms into 1 ms: a huge `retry` must not mean "at once".
     return Math.min(wait, MAX_TIMER_DELAY);
   }

@@ -8,7 +8,7 @@ import type * as http from 'node:http';
 import { eventStream } from '../../src/sse/event-stream.js';
 import type { EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer } from '../../src/sse/replay-buffer.js';
-import { listen, serverFlavours } from '../sse/support.js';
+import { listen, SERVER_FLAVOURS } from '../sse/support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REQUIRE = process.env.TRAMA_REQUIRE_PEERS === '1';
@@ -24,7 +24,7 @@ es.addEventListener('tick', (e) => log.push('tick:' + e.data + '#' + e.lastEvent
 es.onerror = () => log.push('error:' + es.readyState);
 </script>`;
 
-for (const flavour of await serverFlavours()) {
+for (const flavour of SERVER_FLAVOURS) {
   test(`[${flavour.name}] Chromium's EventSource: named and unnamed events, reconnect with Last-Event-ID`, { skip: missing }, async () => {
     const { chromium } = await import('playwright-core');
     const replay = new ReplayBuffer();

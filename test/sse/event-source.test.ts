@@ -9,7 +9,7 @@ import type { EventSourceRequestFunction, EventSourceInit } from '../../src/sse/
 import { eventStream } from '../../src/sse/event-stream.js';
 import type { EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer } from '../../src/sse/replay-buffer.js';
-import { clientFlavours, closeAllServers, listen, nextEvent, serverFlavours } from './support.js';
+import { CLIENT_FLAVOURS, closeAllServers, listen, nextEvent, SERVER_FLAVOURS } from './support.js';
 import type { Handler } from './support.js';
 
 // A hang (a missing 'drain', a lost event) fails one test quickly instead of stalling the suite.
@@ -40,8 +40,8 @@ function waitFor(es: EventSource, predicate: () => boolean): Promise<void> {
   });
 }
 
-for (const server of await serverFlavours()) {
-  for (const client of await clientFlavours()) {
+for (const server of SERVER_FLAVOURS) {
+  for (const client of CLIENT_FLAVOURS) {
     const tag = `[server ${server.name} · client ${client.name}]`;
     const start = (h: Handler, port?: number) => listen(server.createServer(h), port);
     const open = (url: string, init: EventSourceInit = {}) => {
@@ -273,18 +273,19 @@ for (const server of await serverFlavours()) {
         conns++;
         st = eventStream(req, res, { keepAlive: 0 });
       });
-      const es = open(srv.url, { ...FAST, heartbeatTimeout: 200 });
+      const es = open(srv.url, { ...FAST, heartbeatTimeout: 800 });
       await nextEvent(es, 'open');
       // (On a loaded machine the first response itself may take longer than the timeout; what is
       // tested starts once the stream is open.)
       const connsAtOpen = conns;
       let errors = 0;
       es.onerror = () => errors++;
-      // Time must pass here (that is what is tested): 15 comments 40 ms apart, 600 ms in all,
-      // three times the heartbeat timeout, on one connection; then one event.
-      for (let i = 0; i < 15; i++) {
+      // Time must pass here (that is what is tested): 12 comments 100 ms apart, 1.2 s in all,
+      // longer than the heartbeat timeout, on one connection; then one event. The timeout is
+      // eight times the gap so that a loaded machine's stalls (seen: 200+ ms) do not cut it.
+      for (let i = 0; i < 12; i++) {
         st!.comment('ping');
-        await new Promise((r) => setTimeout(r, 40));
+        await new Promise((r) => setTimeout(r, 100));
       }
       st!.send({ data: 'still here' });
       const m = await nextEvent<MessageEvent>(es, 'message');
@@ -437,30 +438,45 @@ test('event handler attributes keep their place when replaced and go away on nul
   await srv.close();
 });
 
+/**
+ * A scripted request function for the mocked-timer tests: each request, when ended, either
+ * fails with a network error (`body` null) or is answered 200 text/event-stream with `body`,
+ * then the end of the stream.
+ */
+function scriptedRequest(onRequest: () => string | null): EventSourceRequestFunction {
+  return (_url, _opts, cb) => {
+    const req = new EventEmitter() as EventEmitter & { end(): void; destroy(): void };
+    req.end = () => {
+      const body = onRequest();
+      if (body === null) {
+        req.emit('error', new Error('ECONNREFUSED'));
+        return;
+      }
+      const res = Object.assign(new EventEmitter(), {
+        statusCode: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        resume() {},
+        destroy() {},
+      });
+      cb(res);
+      if (body !== '') res.emit('data', Buffer.from(body));
+      res.emit('end');
+    };
+    req.destroy = () => {};
+    return req;
+  };
+}
+
 test('backoff: waits grow by the factor up to the cap, reset after a successful open (mocked timers)', () => {
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
     const calls: number[] = [];
     let now = 0;
     let succeed = false;
-    const fake: EventSourceRequestFunction = (_url, _opts, cb) => {
+    const fake = scriptedRequest(() => {
       calls.push(now);
-      const req = new EventEmitter() as EventEmitter & { end(): void; destroy(): void };
-      req.end = () => {
-        if (succeed) {
-          const res = Object.assign(new EventEmitter(), {
-            statusCode: 200,
-            headers: { 'content-type': 'text/event-stream' },
-            resume() {},
-            destroy() {},
-          });
-          cb(res);
-          res.emit('end');
-        } else req.emit('error', new Error('ECONNREFUSED'));
-      };
-      req.destroy = () => {};
-      return req;
-    };
+      return succeed ? '' : null;
+    });
     const es = new EventSource('http://127.0.0.1:1/', { request: fake, reconnectionTime: 100, backoffFactor: 2, maxReconnectionTime: 500, jitter: 0 });
     const errors: string[] = [];
     es.onerror = (e) => errors.push((e as EventSourceErrorEvent).error.code);
@@ -493,36 +509,49 @@ test('backoff: waits grow by the factor up to the cap, reset after a successful 
   }
 });
 
-test('backoff with jitter stays between the base and the backed-off wait', () => {
+/** The waits between the first `attempts` reconnections of a source whose server is down (mocked timers). */
+function reconnectionWaits(init: EventSourceInit, attempts: number): Promise<number[]> {
   mock.timers.enable({ apis: ['setTimeout'] });
-  const delays: number[] = [];
+  const waits: number[] = [];
   let calls = 0;
-  const fake: EventSourceRequestFunction = () => {
+  const down = scriptedRequest(() => {
     calls++;
-    const req = new EventEmitter() as EventEmitter & { end(): void; destroy(): void };
-    req.end = () => req.emit('error', new Error('down'));
-    req.destroy = () => {};
-    return req;
-  };
-  return new Promise<void>((resolve) => {
-    const es = new EventSource('http://127.0.0.1:1/', { request: fake, reconnectionTime: 100, backoffFactor: 2, maxReconnectionTime: 10_000, jitter: 1 });
+    return null;
+  });
+  return new Promise<number[]>((resolve) => {
+    const es = new EventSource('http://127.0.0.1:1/', { ...init, request: down });
     process.nextTick(() => {
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < attempts; attempt++) {
         const before = calls;
         let waited = 0;
         while (calls === before) {
           mock.timers.tick(1);
           waited++;
         }
-        delays.push(waited);
+        waits.push(waited);
       }
       es.close();
-      for (let i = 0; i < delays.length; i++) {
-        assert.ok(delays[i]! >= 100 && delays[i]! <= 100 * 2 ** i, `attempt ${i}: ${delays[i]}`);
-      }
-      resolve();
+      resolve(waits);
     });
   }).finally(() => mock.timers.reset());
+}
+
+test('jitter lengthens every wait, the first one included, and never shortens the server\'s time', async (t) => {
+  const backoff = { reconnectionTime: 100, backoffFactor: 2, maxReconnectionTime: 1000 };
+  const random = t.mock.method(Math, 'random', () => 0.5);
+  // Half of the jitter fraction added to each backed-off wait (cap 1000 before jitter).
+  assert.deepEqual(await reconnectionWaits({ ...backoff, jitter: 1 }, 6), [150, 300, 600, 1200, 1500, 1500]);
+  assert.deepEqual(await reconnectionWaits({ ...backoff, jitter: 0.2 }, 3), [110, 220, 440]);
+  // Two clients dropped at the same instant draw different randoms: their first returns differ.
+  random.mock.mockImplementation(() => 0);
+  const [low] = await reconnectionWaits({ ...backoff, jitter: 0.5 }, 1);
+  random.mock.mockImplementation(() => 0.999);
+  const [high] = await reconnectionWaits({ ...backoff, jitter: 0.5 }, 1);
+  assert.deepEqual([low, high], [100, 150]);
+  // No jitter: exactly the backoff.
+  assert.deepEqual(await reconnectionWaits({ ...backoff, jitter: 0 }, 5), [100, 200, 400, 800, 1000]);
+  // A reconnection time above the cap is kept: the cap bounds the backoff only.
+  assert.deepEqual(await reconnectionWaits({ ...backoff, reconnectionTime: 2000, jitter: 0 }, 2), [2000, 2000]);
 });
 
 test('a request function that throws fails the connection (ERR_SSE_REQUEST)', async () => {
@@ -539,23 +568,10 @@ test('a request function that throws fails the connection (ERR_SSE_REQUEST)', as
 test('a huge retry value waits the longest timer delay, never "at once" (mocked timers)', () => {
   mock.timers.enable({ apis: ['setTimeout'] });
   let calls = 0;
-  const fake: EventSourceRequestFunction = (_url, _opts, cb) => {
+  const fake = scriptedRequest(() => {
     calls++;
-    const req = new EventEmitter() as EventEmitter & { end(): void; destroy(): void };
-    req.end = () => {
-      const res = Object.assign(new EventEmitter(), {
-        statusCode: 200,
-        headers: { 'content-type': 'text/event-stream' },
-        resume() {},
-        destroy() {},
-      });
-      cb(res);
-      res.emit('data', Buffer.from('retry: 99999999999999\n\n'));
-      res.emit('end');
-    };
-    req.destroy = () => {};
-    return req;
-  };
+    return 'retry: 99999999999999\n\n';
+  });
   return new Promise<void>((resolve) => {
     const es = new EventSource('http://127.0.0.1:1/', { request: fake, jitter: 0 });
     process.nextTick(() => {

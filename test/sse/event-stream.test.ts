@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { eventStream, EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer, prepareEvent } from '../../src/sse/replay-buffer.js';
-import { closeAllServers, listen, RawStream, serverFlavours } from './support.js';
+import { closeAllServers, listen, RawStream, SERVER_FLAVOURS } from './support.js';
 import type { Handler } from './support.js';
 
 // A hang (a missing 'drain', a lost event) fails one test quickly instead of stalling the suite.
 const T = { timeout: 15_000 };
 after(closeAllServers);
 
-for (const flavour of await serverFlavours()) {
+for (const flavour of SERVER_FLAVOURS) {
   const start = async (handler: Handler) => listen(flavour.createServer(handler));
 
   test(`[${flavour.name}] headers are set and flushed before any event`, T, async () => {

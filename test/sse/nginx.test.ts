@@ -14,7 +14,7 @@ import { EventSource } from '../../src/sse/event-source.js';
 import { eventStream } from '../../src/sse/event-stream.js';
 import type { EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer } from '../../src/sse/replay-buffer.js';
-import { closeAllServers, listen, nextEvent, serverFlavours } from './support.js';
+import { closeAllServers, listen, nextEvent, SERVER_FLAVOURS } from './support.js';
 
 const found = spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
 if (!found && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error('nginx is required (TRAMA_REQUIRE_PEERS=1) but not installed');
@@ -85,7 +85,7 @@ http {
   };
 }
 
-for (const flavour of await serverFlavours()) {
+for (const flavour of SERVER_FLAVOURS) {
   test(`[${flavour.name}] through nginx: events flow while open, Last-Event-ID survives a reconnect`, { skip, timeout: 20_000 }, async () => {
     const replay = new ReplayBuffer();
     const streams = new Set<EventStream>();

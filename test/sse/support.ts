@@ -17,13 +17,11 @@ export interface ServerFlavour {
 const nodeFlavour: ServerFlavour = { name: 'node:http', createServer: (h) => http.createServer(h) };
 
 /** Every SSE server test runs over node:http (the oracle) and trama's own server. */
-export async function serverFlavours(): Promise<ServerFlavour[]> {
-  return [
-    nodeFlavour,
-    // trama's req/res are node-compatible; the tests use them through node's types.
-    { name: 'trama', createServer: (h) => tramaCreateServer(h as never) as unknown as http.Server },
-  ];
-}
+export const SERVER_FLAVOURS: readonly ServerFlavour[] = [
+  nodeFlavour,
+  // trama's req/res are node-compatible; the tests use them through node's types.
+  { name: 'trama', createServer: (h) => tramaCreateServer(h as never) as unknown as http.Server },
+];
 
 export interface Running {
   url: string;
@@ -119,16 +117,11 @@ export interface ClientFlavour {
   request: import('../../src/sse/event-source.js').EventSourceInit['request'];
 }
 
-/** EventSource's default client, plus node:http's request injected when the default is trama's. */
-export async function clientFlavours(): Promise<ClientFlavour[]> {
-  const { defaultClientName } = await import('../../src/sse/event-source.js');
-  const out: ClientFlavour[] = [{ name: `default (${defaultClientName})`, request: undefined }];
-  if (defaultClientName !== 'node:http') {
-    // Plugged in exactly as a user would.
-    out.push({ name: 'node:http', request: http.request });
-  }
-  return out;
-}
+/** EventSource's default client (trama's own), and node:http's request plugged in as a user would. */
+export const CLIENT_FLAVOURS: readonly ClientFlavour[] = [
+  { name: 'default (trama)', request: undefined },
+  { name: 'node:http', request: http.request },
+];
 
 /** Resolve when `target` fires `type` (once). */
 export function nextEvent<T extends Event = Event>(target: EventTarget, type: string): Promise<T> {
