@@ -326,3 +326,21 @@ test('createConnection may return any Duplex (an in-memory peer here)', async ()
   assert.deepEqual(results[1], results[0]);
   assert.equal((results[1] as string[])[0], 'memory');
 });
+
+test('localPort binds the client side of the connection', async () => {
+  const server = http.createServer((req, res) => res.end(String(req.socket.remotePort)));
+  const port = await listen(server);
+  // A port that was free a moment ago.
+  const probe = net.createServer();
+  const localPort = await listen(probe);
+  await close(probe);
+  const seen = await new Promise<string>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, localAddress: '127.0.0.1', localPort, agent: false } as never, (res) => {
+      let b = '';
+      res.on('data', (d: Buffer) => (b += d.toString()));
+      res.on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+  assert.equal(seen, String(localPort));
+  await close(server);
+});
