@@ -1027,7 +1027,7 @@ export class H2Connection {
   #applyFault(fault: H2Fault): void {
     if (this.#dead) return;
     if (fault.scope === 'connection') {
-      const last = this.#lastPeerId;
+      const last = this.#goawayLastId();
       const debug = Buffer.from(fault.message.slice(0, 256), 'utf8');
       this.#out.push(encodeFrame({ type: 'GOAWAY', lastStreamId: last, errorCode: fault.code, debug }, MAX_MAX_FRAME_SIZE));
       this.#goawaySentId = last;
@@ -1051,6 +1051,15 @@ export class H2Connection {
     } else {
       this.#remember(id, 'sent-reset', 0);
     }
+  }
+
+  /**
+   * The last-stream-id for a GOAWAY we send: the highest peer stream we took up. Streams the peer
+   * opened after an earlier GOAWAY were ignored, and RFC 9113 §6.8 forbids a later GOAWAY to
+   * raise the value, so it never exceeds the last one sent.
+   */
+  #goawayLastId(): number {
+    return this.#goawaySentId >= 0 ? Math.min(this.#goawaySentId, this.#lastPeerId) : this.#lastPeerId;
   }
 
   #terminate(): void {
@@ -1575,7 +1584,7 @@ export class H2Connection {
    */
   goaway(code: number = ErrorCode.NO_ERROR, debug: string = ''): void {
     this.#assertAlive();
-    const last = this.#lastPeerId;
+    const last = this.#goawayLastId();
     this.#out.push(encodeFrame({ type: 'GOAWAY', lastStreamId: last, errorCode: code, debug: Buffer.from(debug, 'utf8') }, MAX_MAX_FRAME_SIZE));
     this.#goawaySentId = last;
     this.#gracefulPing = null;

@@ -509,3 +509,16 @@ test('sending: field sections above the peer\'s SETTINGS_MAX_HEADER_LIST_SIZE ar
   client.sendHeaders(1, get('/'), { endStream: true });
   assert.equal(client.streamState(1), 'half-closed-local');
 });
+
+test('goaway: a later GOAWAY never raises the last-stream-id over streams ignored after the first (RFC 9113 §6.8)', () => {
+  const { server, peer } = serverWithPeer();
+  server.receive(peer.bytes(peer.headers(1).get('/')));
+  server.goaway();
+  assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,NO_ERROR)']);
+  const events = server.receive(peer.bytes(peer.headers(3).get('/').endStream(), peer.headers(5).get('/').endStream()));
+  assert.deepEqual(events, [], 'streams above the GOAWAY are ignored');
+  server.goaway();
+  assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,NO_ERROR)']);
+  server.receive(peer.bytes(peer.raw(0x6, 0, 1, []))); // a PING on a stream: connection error
+  assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,PROTOCOL_ERROR)']);
+});
