@@ -180,6 +180,10 @@ export function checkReceivedFields(
     return { malformed: ':authority and host differ' };
   }
   if ((scheme === 'http' || scheme === 'https') && !authority && !host) return { malformed: 'missing :authority and host' };
+  // RFC 9113 §8.3.1: no deprecated userinfo ("user@") in the :authority of http(s) URIs.
+  if ((scheme === 'http' || scheme === 'https') && authority !== undefined && authority.includes('@')) {
+    return { malformed: ':authority with userinfo' };
+  }
   if (path === undefined || path.length === 0) return { malformed: 'missing or empty :path' };
   if ((scheme === 'http' || scheme === 'https') && path.charCodeAt(0) !== 0x2f && !(path === '*' && info.method === 'OPTIONS')) {
     return { malformed: ':path must start with / or be * for OPTIONS' };

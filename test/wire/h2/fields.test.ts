@@ -52,6 +52,7 @@ const MALFORMED_REQUESTS: Array<[string, Fields]> = [
   ['host with another port than :authority', [...BASE, ['host', 'a.test:8443']]],
   ['two different host fields', [[':method', 'GET'], [':scheme', 'https'], [':path', '/'], ['host', 'a.test'], ['host', 'b.test']]],
   ['https without :authority or host', [[':method', 'GET'], [':scheme', 'https'], [':path', '/']]],
+  [':authority with userinfo', [[':method', 'GET'], [':scheme', 'https'], [':authority', 'user:pw@a.test'], [':path', '/']]],
 ];
 
 for (const [what, fields] of MALFORMED_REQUESTS) {
