@@ -241,7 +241,8 @@ export class IncomingMessageBase extends Readable {
       });
       return;
     }
-    process.nextTick(onDestroyed, this, err, cb);
+    if (err === null && !this.aborted) cb(); // ended normally: nothing to report, no extra tick
+    else process.nextTick(onDestroyed, this, err, cb);
   }
 }
 

@@ -200,13 +200,22 @@ class ServerHost implements H1ServerHost {
     const res = ex.res as ServerResponse;
     const req = ex.req as IncomingMessage;
     res._onSinkFinished();
-    // Nobody read the body: drain it so the connection can go on (node's req._dump()).
-    const rs = (req as unknown as { _readableState: { resumeScheduled: boolean } })._readableState;
-    if (!req._consuming && !rs.resumeScheduled) req._dump();
     const sock = res.socket as (Socket & { _httpMessage?: unknown }) | null;
     if (sock && sock._httpMessage === res) sock._httpMessage = null;
     res.socket = null;
+    // Scheduled first: node's order is res 'close', then req 'end' and 'close'.
     process.nextTick(emitCloseNT, res);
+    // Nobody read the body: drain it so the connection can go on (node's req._dump()).
+    const rs = (req as unknown as { _readableState: { resumeScheduled: boolean } })._readableState;
+    if (!req._consuming && !rs.resumeScheduled) {
+      if (req.complete && req.readableLength === 0 && req.readableFlowing === null) {
+        // Nothing left to drain: a read(0) ends it (one tick) instead of resume()'s three.
+        req._dumped = true;
+        req.read(0);
+      } else {
+        req._dump();
+      }
+    }
   }
 
   wantsUpgrade(head: RequestHead): boolean {
