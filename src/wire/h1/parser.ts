@@ -546,7 +546,7 @@ export class H1Parser implements H1ParserLike {
           break;
         }
         if (this.#sectionBytes + pending >= this.#maxHeaderSize) {
-          this.#fail('HPE_HEADER_OVERFLOW', 'Header overflow', end);
+          this.#fail('HPE_HEADER_OVERFLOW', 'Header overflow', this.#chunkBase + end);
           p = end;
           break;
         }

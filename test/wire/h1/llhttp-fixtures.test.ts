@@ -151,6 +151,7 @@ function check(c: Case, lenient: boolean): { verdict: boolean; messages: boolean
   const verdict = expectReject === gotReject;
   let why = verdict ? '' : `expected ${expectReject ? `reject (${c.error_reason})` : 'accept'}, got ${whole.error ? `${whole.error.code} ${whole.error.reason}` : 'accept'}`;
   const codeMatch = !expectReject || (whole.error !== null && whole.error.code === CODE_NAME.get(c.error_code!));
+  if (!codeMatch) why = `expected ${CODE_NAME.get(c.error_code!)} (${c.error_reason}), got ${whole.error?.code} ${whole.error?.reason}`;
   let messages = true;
   if (verdict && !expectReject) {
     const exp = expectedMessages(c.expected)
@@ -221,9 +222,12 @@ test('llhttp strict fixtures: verdicts and parsed messages', () => {
       if (c.expect_error && !isUpgradeCode(c.error_code) && r.codeMatch) codes++;
     }
     if (!ok && !(key in STRICT_DIFFERENCES)) failures.push(`${key} ${c.name}: ${r.why}`);
-    if (ok && key in STRICT_DIFFERENCES) failures.push(`${key} ${c.name}: listed as a difference but matches`);
+    if (ok && !r.codeMatch && !(key in STRICT_DIFFERENCES)) failures.push(`${key} ${c.name}: rejected with another code (${r.why})`);
+    if (ok && r.codeMatch && key in STRICT_DIFFERENCES) failures.push(`${key} ${c.name}: listed as a difference but matches`);
   }
   const expRejected = strict.filter((c) => c.expect_error && !isUpgradeCode(c.error_code)).length;
+  // The fixtures were read (a filter that matched nothing would pass vacuously).
+  assert.ok(accepted > 0 && expRejected > 0, `${strict.length} strict cases`);
   console.log(
     `llhttp strict: ${strict.length} cases; accepted matched ${accepted}/${strict.length - expRejected}, ` +
       `rejected matched ${rejected}/${expRejected} (same HPE code: ${codes}); listed differences ${Object.keys(STRICT_DIFFERENCES).length}`,
@@ -241,6 +245,7 @@ test('llhttp strict fixtures: every split point and byte-by-byte give the same r
     if (f !== null) failures.push(`${c.file}:${c.line} ${c.name}: ${f}`);
   }
   console.log(`llhttp strict: ${scanned} cases re-run at every split point`);
+  assert.ok(scanned > 0);
   assert.deepEqual(failures, []);
 });
 

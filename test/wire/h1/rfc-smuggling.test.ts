@@ -41,6 +41,7 @@ test('RFC smuggling cases: verdicts', () => {
   }
   const rejects = CASES.filter((c) => c.expected === 'reject').length;
   console.log(`smuggling: reject ${rejectOk}/${rejects}, accept ${acceptOk}/${CASES.length - rejects}`);
+  assert.ok(rejects > 0 && CASES.length > rejects, 'both kinds of case were read');
   assert.deepEqual(failures, []);
 });
 

@@ -116,7 +116,7 @@ export function bytewise(buf: Buffer): Buffer[] {
 /** A comparable summary (no object identity, only what the wire says). */
 export function summary(r: RunResult): unknown {
   return {
-    error: r.error ? r.error.code : null,
+    error: r.error ? `${r.error.code}@${r.error.offset}` : null,
     upgradeAt: r.upgradeAt,
     rest: r.rest,
     messages: r.messages.map((m) => ({ ...m.head, body: m.body, trailers: m.trailers, complete: m.complete })),
