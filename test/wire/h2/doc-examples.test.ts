@@ -1,6 +1,7 @@
-// The README examples of docs/hpack.md and docs/h2-engine.md run as written, against the built
-// package: the first ```ts block of each file is taken verbatim, only the `trama/…` import is
-// pointed at dist/ and the fixed port becomes port 0; what the comments promise is asserted.
+// The README examples of docs/hpack.md and docs/h2-engine.md run as written: the first ```ts
+// block of each file is taken verbatim, only the `trama/…` import is pointed at the entry module
+// compiled with this test (src/hpack.ts, src/h2.ts; the dist/ subpaths themselves are checked by
+// subpath.test.ts) and the fixed port becomes port 0; what the comments promise is asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,10 +19,10 @@ function firstTsBlock(doc: string): string {
   return m[1]!;
 }
 
-/** Writes `code` as an ES module with `trama/<sub>` resolved to dist/esm and imports it. */
+/** Writes `code` as an ES module with `trama/<sub>` resolved to src/<sub> and imports it. */
 async function runModule(code: string, sub: string): Promise<void> {
-  const dist = pathToFileURL(join(REPO_ROOT, 'dist', 'esm', `${sub}.js`)).href;
-  const replaced = code.replace(`from 'trama/${sub}'`, `from '${dist}'`);
+  const entry = new URL(`../../../src/${sub}.js`, import.meta.url).href;
+  const replaced = code.replace(`from 'trama/${sub}'`, `from '${entry}'`);
   assert.notEqual(replaced, code, `the example imports trama/${sub}`);
   const dir = mkdtempSync(join(tmpdir(), 'trama-doc-'));
   try {
