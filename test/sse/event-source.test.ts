@@ -234,17 +234,17 @@ for (const server of SERVER_FLAVOURS) {
       await target.close();
     });
 
-    test(`${tag} redirect loop: fails after maxRedirects`, T, async () => {
+    test(`${tag} redirect loop: every redirect status is followed, then it fails after maxRedirects`, T, async () => {
+      const statuses = [301, 302, 303, 307, 308];
       let hits = 0;
       const srv = await start((_req, res) => {
-        hits++;
-        res.writeHead(301, { location: '/again' }).end();
+        res.writeHead(statuses[hits++ % statuses.length]!, { location: `/again${hits}` }).end();
       });
-      const es = open(srv.url, { maxRedirects: 3 });
+      const es = open(srv.url, { maxRedirects: statuses.length });
       const err = await nextEvent<EventSourceErrorEvent>(es, 'error');
       assert.equal(err.error.code, 'ERR_SSE_TOO_MANY_REDIRECTS');
       assert.equal(es.readyState, EventSource.CLOSED);
-      assert.equal(hits, 4);
+      assert.equal(hits, statuses.length + 1);
       await srv.close();
     });
 

@@ -1,7 +1,7 @@
 // The server helper over real sockets, run over every available server (node:http, trama).
-import { test, after } from 'node:test';
+import { test, after, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { eventStream, EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer, prepareEvent } from '../../src/sse/replay-buffer.js';
 import { closeAllServers, listen, RawStream, SERVER_FLAVOURS } from './support.js';
@@ -208,4 +208,45 @@ test('ReplayBuffer: bounded ring, O(1) lookup, auto ids, explicit ids kept', () 
   assert.deepEqual(r.since('3'), []);
   assert.throws(() => new ReplayBuffer({ size: 0 }), { code: 'ERR_OUT_OF_RANGE' });
   assert.throws(() => r.push({ event: 'a\nb', data: 'x' }), { code: 'ERR_INVALID_CHAR' });
+});
+
+test('keep-alive comments: only after a whole idle interval; none after close (mocked timers)', () => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  try {
+    const writes: string[] = [];
+    const headers: Record<string, string> = {};
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: 0,
+      headersSent: false,
+      setHeader(name: string, value: string) {
+        headers[name.toLowerCase()] = value;
+      },
+      flushHeaders() {
+        writes.push('<head>');
+      },
+      write(chunk: string) {
+        writes.push(chunk);
+        return true;
+      },
+      end() {
+        writes.push('<end>');
+      },
+    });
+    const st = eventStream({ headers: {} }, res, { keepAlive: 100 });
+    assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
+    mock.timers.tick(99);
+    assert.deepEqual(writes, ['<head>']);
+    mock.timers.tick(1);
+    assert.deepEqual(writes, ['<head>', ':\n']);
+    st.send({ data: 'a' });
+    mock.timers.tick(100); // an event went out during this interval: no comment
+    assert.deepEqual(writes, ['<head>', ':\n', 'data: a\n\n']);
+    mock.timers.tick(100);
+    assert.deepEqual(writes.slice(3), [':\n']);
+    st.close();
+    mock.timers.tick(1000);
+    assert.deepEqual(writes.slice(3), [':\n', '<end>']);
+  } finally {
+    mock.timers.reset();
+  }
 });
