@@ -191,10 +191,10 @@ async function main(): Promise<void> {
   );
   // Rounds interleave the servers so that a change in the machine's load hits all of them; each
   // figure is the median of its rounds.
-  const samples: Record<Kind, { ka: number[]; pipe: number[]; cpu1: number[]; cpu16: number[]; mem: number }> = {
-    ceiling: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: 0 },
-    node: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: 0 },
-    trama: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: 0 },
+  const samples: Record<Kind, { ka: number[]; pipe: number[]; cpu1: number[]; cpu16: number[]; mem: number[] }> = {
+    ceiling: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [] },
+    node: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [] },
+    trama: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [] },
   };
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of KINDS) {
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       sm.pipe.push(await wrk(r.port, lua));
       sm.cpu1.push(await cpuPerRequest(r, 1));
       sm.cpu16.push(await cpuPerRequest(r, 16));
-      if (round === 0) sm.mem = await idleMemory(r);
+      sm.mem.push(await idleMemory(r));
       await stop(r);
     }
     console.log(`round ${round + 1}/${ROUNDS} done`);
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
   const results = {} as Record<Kind, { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number }>;
   for (const kind of KINDS) {
     const sm = samples[kind];
-    const res = { ka: median(sm.ka), pipe: median(sm.pipe), cpu1: median(sm.cpu1), cpu16: median(sm.cpu16), mem: sm.mem };
+    const res = { ka: median(sm.ka), pipe: median(sm.pipe), cpu1: median(sm.cpu1), cpu16: median(sm.cpu16), mem: median(sm.mem) };
     results[kind] = res;
     console.log(
       `${kind.padEnd(8)} keep-alive ${fmt(res.ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(res.pipe, 0).padStart(8)} req/s   ` +
