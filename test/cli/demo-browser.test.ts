@@ -59,7 +59,7 @@ describe('the demo site in a real browser', { skip }, () => {
       await page.close();
     } finally {
       s.child.kill('SIGTERM');
-      await once(s.child, 'exit');
+      await once(s.child, 'close');
     }
   });
 
@@ -72,7 +72,7 @@ describe('the demo site in a real browser', { skip }, () => {
       await page.close();
     } finally {
       s.child.kill('SIGTERM');
-      await once(s.child, 'exit');
+      await once(s.child, 'close');
     }
   });
 });

@@ -92,7 +92,7 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.match(s.output(), /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\dms$/m);
     } finally {
       s.child.kill('SIGTERM');
-      await once(s.child, 'exit');
+      await once(s.child, 'close');
     }
   });
 
@@ -111,7 +111,8 @@ describe('serve as a process', { concurrency: true }, () => {
     slow.pause();
     const headLength = first.indexOf('\r\n\r\n') + 4;
     assert.ok(headLength > 4 && first.subarray(0, headLength).toString('latin1').startsWith('HTTP/1.1 200 OK'));
-    const exited = once(s.child, 'exit');
+    // 'close', not 'exit': it comes after the child's stdout and stderr are fully read.
+    const exited = once(s.child, 'close');
     s.child.kill('SIGTERM');
     await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
     await idleClosed;
@@ -142,7 +143,7 @@ describe('serve as a process', { concurrency: true }, () => {
     stuck.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
     await once(stuck, 'data');
     stuck.pause(); // never reads again
-    const exited = once(s.child, 'exit');
+    const exited = once(s.child, 'close');
     s.child.kill('SIGTERM');
     const [code] = (await exited) as [number];
     assert.equal(code, 1);
@@ -163,7 +164,7 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.match(s.output(), /2 workers/);
       assert.equal(s.output().match(/listening on/g)?.length, 1);
     } finally {
-      const exited = once(s.child, 'exit');
+      const exited = once(s.child, 'close');
       s.child.kill('SIGTERM');
       const [code] = (await exited) as [number];
       assert.equal(code, 0);
