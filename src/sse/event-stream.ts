@@ -59,6 +59,11 @@ export interface EventStreamOptions {
 /**
  * One open event stream. Events: `'drain'` (writable again after `send` returned false),
  * `'close'` (the client went away or `close()` was called; emitted once).
+ *
+ * @example
+ * const stream = new EventStream(req, res, { keepAlive: 15_000 });
+ * if (!stream.send({ event: 'tick', data: '1' })) await once(stream, 'drain');
+ * stream.on('close', () => console.log('client gone'));
  */
 export class EventStream extends EventEmitter {
   /** The client's `Last-Event-ID` header ('' when absent). */

@@ -22,7 +22,12 @@ export interface EventInit extends Omit<EventFields, 'data'> {
   data?: unknown;
 }
 
-/** Normalise `data` (JSON for non-strings) and serialize; throws on CR/LF in `event`/`id`. */
+/**
+ * Normalise `data` (JSON for non-strings) and serialize; throws on CR/LF in `event`/`id`.
+ *
+ * @example
+ * serializeEventInit({ event: 'price', data: { eur: 1.08 } }); // 'event: price\ndata: {"eur":1.08}\n\n'
+ */
 export function serializeEventInit(init: EventInit): string {
   const { data } = init;
   const fields: EventFields = { event: init.event, id: init.id, retry: init.retry };
@@ -30,7 +35,13 @@ export function serializeEventInit(init: EventInit): string {
   return serializeEvent(fields);
 }
 
-/** An event serialized once, ready to be written to any number of streams. */
+/**
+ * An event serialized once, ready to be written to any number of streams.
+ *
+ * @example
+ * const ev = new PreparedEvent({ id: '7', data: 'hello' });
+ * ev.text; // 'id: 7\ndata: hello\n\n'
+ */
 export class PreparedEvent {
   readonly id: string | undefined;
   readonly event: string | undefined;

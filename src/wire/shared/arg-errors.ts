@@ -8,7 +8,13 @@ import { nodeError, type NodeStyleError } from './errors.js';
 const CLASS_NAME = /^[A-Z][a-zA-Z0-9]*$/;
 const PRIMITIVES = new Set(['string', 'number', 'bigint', 'boolean', 'symbol', 'undefined', 'null', 'object', 'function']);
 
-/** node's description of a received value: `type number (1)`, `an instance of Object`, `function foo`, `null`. */
+/**
+ * node's description of a received value: `type number (1)`, `an instance of Object`, `function foo`, `null`.
+ *
+ * @example
+ * describeReceived(1); // ' Received type number (1)'
+ * describeReceived(new Map()); // ' Received an instance of Map'
+ */
 export function describeReceived(value: unknown): string {
   if (value == null) return ` Received ${String(value)}`;
   if (typeof value === 'function') return ` Received function ${(value as { name?: string }).name ?? ''}`;

@@ -43,7 +43,12 @@ export function nodeError(Base: ErrorBase, code: string, message: string, cause?
   return err;
 }
 
-/** Base class for trama's own errors (not node-mirrored): a stable `code`, a preserved `cause`. */
+/**
+ * Base class for trama's own errors (not node-mirrored): a stable `code`, a preserved `cause`.
+ *
+ * @example
+ * throw new TramaError('ERR_SSE_NETWORK', 'network error: connection refused', { cause: err });
+ */
 export class TramaError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {

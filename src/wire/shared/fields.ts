@@ -24,7 +24,13 @@ export const FIELD_VALUE: Uint8Array = (() => {
   return t;
 })();
 
-/** True when `s` is a non-empty RFC 9110 token (method, field name). */
+/**
+ * True when `s` is a non-empty RFC 9110 token (method, field name).
+ *
+ * @example
+ * isToken('x-trace-id'); // true
+ * isToken('bad name'); // false (SP is not a tchar)
+ */
 export function isToken(s: string): boolean {
   const n = s.length;
   if (n === 0) return false;
@@ -35,7 +41,13 @@ export function isToken(s: string): boolean {
   return true;
 }
 
-/** True when `s` holds a character that may not appear in a field value (CR, LF, NUL, other CTLs, > 0xFF). */
+/**
+ * True when `s` holds a character that may not appear in a field value (CR, LF, NUL, other CTLs, > 0xFF).
+ *
+ * @example
+ * hasInvalidFieldValueChar('text/html; charset=utf-8'); // false
+ * hasInvalidFieldValueChar('a\r\nSet-Cookie: x'); // true
+ */
 export function hasInvalidFieldValueChar(s: string): boolean {
   const n = s.length;
   for (let i = 0; i < n; i++) {
