@@ -411,6 +411,25 @@ test('maxHeaderCount: one field over is HPE_HEADER_OVERFLOW; trailers have their
   assert.equal(run({ role: 'request', maxHeaderSize: 1024, requireHost: false }, [bigTrailer]).error?.code, 'HPE_HEADER_OVERFLOW');
 });
 
+test('Content-Length and chunk sizes are exact up to 2^53 - 1; one more is an overflow at the offending digit', () => {
+  const head = (cl: string) => latin1(`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${cl}\r\n\r\n`);
+  const max = String(Number.MAX_SAFE_INTEGER); // 9007199254740991
+  const ok = run(REQ, [head(max)]);
+  assert.equal(ok.error, null);
+  assert.equal(ok.messages[0]!.head.contentLength, Number.MAX_SAFE_INTEGER);
+  const over = head('9007199254740992');
+  const lastDigit = over.indexOf('9007199254740992') + 15;
+  for (const chunks of [[over], bytewise(over)]) {
+    assert.deepEqual(run(REQ, chunks).error, { code: 'HPE_INVALID_CONTENT_LENGTH', reason: 'Content-Length overflow', offset: lastDigit });
+  }
+  const pre = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
+  assert.equal(run(REQ, [latin1(`${pre}1fffffffffffff\r\n`)]).error, null);
+  const big = latin1(`${pre}20000000000000\r\n`);
+  for (const chunks of [[big], bytewise(big)]) {
+    assert.deepEqual(run(REQ, chunks).error, { code: 'HPE_INVALID_CHUNK_SIZE', reason: 'Chunk size overflow', offset: pre.length + 13 });
+  }
+});
+
 test('chunk sizes: overflow and giant sizes are bounded; extensions have a byte budget', () => {
   const pre = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
   const huge = run(REQ, [latin1(`${pre}${'f'.repeat(1_000_000)}\r\n`)]);
