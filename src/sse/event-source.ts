@@ -98,7 +98,7 @@ export type EventSourceRequestFunction = (
 export interface EventSourceInit {
   /** WHATWG: reflected by `withCredentials`. Node has no cookie jar, so it changes nothing else. */
   withCredentials?: boolean;
-  /** Extra request headers (e.g. `Authorization`); `Accept`, `Cache-Control`, `Last-Event-ID` are EventSource's. */
+  /** Extra request headers (e.g. `Authorization`); `Accept` and `Last-Event-ID` are EventSource's. */
   headers?: Record<string, string>;
   /** The last event ID to start with (sent as `Last-Event-ID` on the first request). */
   lastEventId?: string;
@@ -234,8 +234,8 @@ export class EventSource extends EventTarget {
     this.#headers = {};
     for (const [k, v] of Object.entries(init.headers ?? {})) {
       const name = k.toLowerCase();
-      // These three belong to EventSource (WHATWG §9.2.2 step 10 / reconnection).
-      if (name !== 'accept' && name !== 'cache-control' && name !== 'last-event-id') this.#headers[name] = String(v);
+      // These two belong to EventSource (WHATWG §9.2.2 / reconnection).
+      if (name !== 'accept' && name !== 'last-event-id') this.#headers[name] = String(v);
     }
     // The accepted clients differ only in their option and response types, which EventSource
     // reads structurally (EventSourceRequestOptions / EventSourceResponse).
@@ -353,7 +353,10 @@ export class EventSource extends EventTarget {
   }
 
   #fetch(url: URL, redirects: number, extraHeaders: Record<string, string>): void {
-    const headers: Record<string, string> = { ...extraHeaders, accept: 'text/event-stream', 'cache-control': 'no-store' };
+    // WHATWG §9.2.2: the request's cache mode is "no-store", which Fetch §4.5 (HTTP-network-or-cache
+    // fetch) turns into `Pragma: no-cache` and `Cache-Control: no-cache` unless already present
+    // (what browsers send).
+    const headers: Record<string, string> = { pragma: 'no-cache', 'cache-control': 'no-cache', ...extraHeaders, accept: 'text/event-stream' };
     const id = this.#parser.lastEventId;
     if (id !== '') headers['last-event-id'] = idToHeader(id);
     const options: EventSourceRequestOptions = { method: 'GET', headers };
