@@ -182,6 +182,9 @@ const METHOD_TABLE: MethodEntry[][] = (() => {
   return table;
 })();
 
+/** The longest method llhttp knows (`SET_PARAMETER`). */
+const MAX_METHOD_LENGTH = Math.max(...METHOD_TABLE.flat().map((m) => m.name.length));
+
 function lookupMethod(buf: Uint8Array, s: number, e: number): MethodEntry | undefined {
   const list = METHOD_TABLE[buf[s]!]!;
   const n = e - s;
@@ -850,7 +853,11 @@ export class H1Parser implements H1ParserLike {
     // method = token
     let i = s;
     while (i < end && TOKEN[buf[i]!] === 1) i++;
-    if (i === end) return NEED_MORE;
+    if (i === end) {
+      // A token longer than every known method can only be an invalid one: say so now, not
+      // after up to maxHeaderSize bytes of it.
+      return i - s > MAX_METHOD_LENGTH ? this.#failAt('HPE_INVALID_METHOD', 'Invalid method encountered', s) : NEED_MORE;
+    }
     if (i === s) return this.#failAt('HPE_INVALID_METHOD', 'Invalid method encountered', i);
     const m = lookupMethod(buf, s, i);
     if (m === undefined) return this.#failAt('HPE_INVALID_METHOD', 'Invalid method encountered', s);

@@ -309,6 +309,13 @@ test('a bad request line is rejected before its CRLF arrives (short partial line
   const q = new H1Parser(REQ, { onHeadersComplete() {}, onBody() {}, onMessageComplete() {} });
   for (const b of bytewise(latin1('GET / HTTP/5.6'))) q.execute(b);
   assert.equal(q.error?.code, 'HPE_INVALID_VERSION');
+  // A method token longer than every known method (SET_PARAMETER, 13) fails at its 14th byte.
+  const longest = latin1('SET_PARAMETER');
+  const r = new H1Parser(REQ, { onHeadersComplete() {}, onBody() {}, onMessageComplete() {} });
+  r.execute(longest);
+  assert.equal(r.error, null);
+  r.execute(latin1('X'));
+  assert.deepEqual([r.error?.code, r.error?.offset], ['HPE_INVALID_METHOD', 0]);
 });
 
 test('error offsets are absolute across chunks; nothing after an error is delivered', () => {
