@@ -644,6 +644,10 @@ export class H1ServerConnection {
         }
       }
     }
+    // A response's last write may already be done (end() with no data after a 'drain'): no write
+    // callback is coming to report it, so its 'finish' is due now (before a Connection: close
+    // ends the socket, or a later pipelined response writes).
+    if (!this.#batching && this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
     if (closeAfter) {
       // Connection: close was sent: nothing after this response is served (RFC 9112 §9.6).
       this.#dead = true;
@@ -652,9 +656,8 @@ export class H1ServerConnection {
       q.length = 0;
       if (this.#batching) this.#endAfterFlush = true;
       else this.#endSocket();
-    } else if (q.length === 0) {
-      if (!this.#batching && this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
-      if (this.msgStart === 0) this.#becameIdle();
+    } else if (q.length === 0 && this.msgStart === 0) {
+      this.#becameIdle();
     }
     if ((this.#pause & PAUSE_PIPELINE) !== 0 && !this.#overloaded()) this.resumeFor(PAUSE_PIPELINE);
   }

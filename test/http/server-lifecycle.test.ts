@@ -281,3 +281,37 @@ test('bytes after the last request of a connection are discarded, the request is
   }
   await closeServer(server);
 });
+
+test("Connection: close: end() after 'drain' still emits 'finish' then 'close', as node", async () => {
+  const MB = 1 << 20;
+  const r = await both(async (lib) => {
+    const log: string[] = [];
+    let done!: () => void;
+    const closed = new Promise<void>((resolve) => (done = resolve));
+    const server = lib.createServer((_req, res) => {
+      res.setHeader('Content-Length', 2 * MB);
+      res.on('finish', () => log.push('finish'));
+      res.on('close', () => {
+        log.push('close');
+        done();
+      });
+      res.write(Buffer.alloc(MB, 0x61));
+      const more = res.write(Buffer.alloc(MB, 0x62));
+      log.push(`second write ${String(more)}`);
+      res.once('drain', () => {
+        log.push('drain');
+        res.end();
+      });
+    });
+    const port = await listen(server);
+    let received = 0;
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    sock.on('data', (d: Buffer) => (received += d.length));
+    await new Promise<void>((resolve) => sock.on('close', () => resolve()));
+    await closed;
+    await closeServer(server);
+    return { log, gotBody: received > 2 * MB };
+  });
+  assert.deepEqual(r.node.log, ['second write false', 'drain', 'finish', 'close']);
+  assert.deepEqual(r.trama, r.node);
+});
