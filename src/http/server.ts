@@ -290,7 +290,7 @@ function setupConnectionsTracking(this: Server): void {
  * const server = new Server({ keepAliveTimeout: 10_000 }, (req, res) => res.end('ok'));
  * server.listen(0, '127.0.0.1');
  */
-export class Server extends NetServer {
+class ServerClass extends NetServer {
   timeout = 0;
   maxHeadersCount: number | null = null;
   maxRequestsPerSocket = 0;
@@ -438,6 +438,35 @@ function uniqueHeaderSet(list: (string | string[])[] | undefined): Set<string> |
   return set;
 }
 
+Object.defineProperty(ServerClass, 'name', { value: 'Server' });
+
+/** `Server`'s constructor: callable with or without `new`, as node's. */
+export interface ServerConstructor {
+  new (requestListener?: RequestListener): ServerClass;
+  new (options: ServerOptions, requestListener?: RequestListener): ServerClass;
+  (requestListener?: RequestListener): ServerClass;
+  (options: ServerOptions, requestListener?: RequestListener): ServerClass;
+  readonly prototype: ServerClass;
+}
+
+/** node:http's Server: a `net.Server` speaking HTTP/1.1. */
+export type Server = ServerClass;
+
+/**
+ * node:http's Server. Like node's, `Server(listener)` without `new` returns a new server; it is
+ * an ES class underneath (subclass it with `class extends Server`), so the `util.inherits` form
+ * `Server.call(this)` cannot initialize an existing object and also returns a new server.
+ *
+ * @example
+ * const server = Server((req, res) => res.end('ok'));
+ * server.listen(0, '127.0.0.1');
+ */
+export const Server: ServerConstructor = new Proxy(ServerClass, {
+  apply(target, _thisArg, args: [ServerOptions | RequestListener | undefined, RequestListener | undefined]) {
+    return new target(args[0] as ServerOptions, args[1]);
+  },
+}) as unknown as ServerConstructor;
+
 /**
  * Create an HTTP/1.1 server (node:http's `createServer`).
  *
@@ -448,5 +477,5 @@ function uniqueHeaderSet(list: (string | string[])[] | undefined): Set<string> |
 export function createServer(requestListener?: RequestListener): Server;
 export function createServer(options: ServerOptions, requestListener?: RequestListener): Server;
 export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
-  return new Server(options as ServerOptions, requestListener);
+  return new ServerClass(options as ServerOptions, requestListener);
 }

@@ -328,3 +328,23 @@ test("server.emit('connection', duplex): any Duplex can carry HTTP/1.1 (no nativ
   });
   assert.equal(r.trama, r.node);
 });
+
+test('Server is callable without new, as node: Server(listener) returns a working server', async () => {
+  const r = await both(async (lib) => {
+    const make = lib.Server as unknown as (l: http.RequestListener) => http.Server;
+    const server = make((_req, res) => res.end('called'));
+    class Sub extends lib.Server {}
+    const sub = new Sub();
+    const port = await listen(server);
+    const ex = await rawExchange(port, [`GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]);
+    await closeServer(server);
+    return {
+      instance: server instanceof lib.Server,
+      name: lib.Server.name,
+      sub: sub instanceof lib.Server && sub instanceof Sub,
+      body: ex.text.endsWith('\r\n\r\ncalled'),
+    };
+  });
+  assert.deepEqual(r.node, { instance: true, name: 'Server', sub: true, body: true });
+  assert.deepEqual(r.trama, r.node);
+});
