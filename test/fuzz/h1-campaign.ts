@@ -191,23 +191,6 @@ const listValue = (v: string): string =>
 
 export const RULES: Rule[] = [
   {
-    // F1 (F1a/b fixed in fd58f2b: Content-Length in trailers, Transfer-Encoding in a request's
-    // trailers are refused like llhttp; F1c fixed in c5ab28e: Connection in trailers is applied
-    // like llhttp). What remains (F1d): `Transfer-Encoding` in a response's trailers — llhttp
-    // lets it turn keep-alive off (closes after the message), trama ignores it (RFC 9110 §6.5.1).
-    id: 'F1d Transfer-Encoding in response trailers changes keep-alive in llhttp only',
-    kind: 'known',
-    normalize: (t) => {
-      let prev = '';
-      let cur = t;
-      while (prev !== cur) {
-        prev = cur;
-        cur = cur.replace(/(\n0+(?:;[^\r\n]*)?\r\n(?:[^\r\n]+\r\n)*?)(?:(?:proxy-)?connection|transfer-encoding)[ \t]*:[^\r\n]*\r\n/gi, '$1');
-      }
-      return cur;
-    },
-  },
-  {
     // D7 (reported as F3; looser than llhttp on purpose, docs/wire-h1.md): BWS around `;` / `=` in chunk extensions ("1 ;a", "1; a", "1;a =b", "1;a= b", "1;a ").
     id: 'D7 BWS in chunk extensions (RFC 9112 §7.1.1)',
     kind: 'allowed',
@@ -225,31 +208,7 @@ export const RULES: Rule[] = [
     // (RFC 9112 §2.3 SHOULD); llhttp rejects.
     id: 'D9 HTTP/1.x minor version above 1',
     kind: 'allowed',
-    normalize: (t) => t.replace(/HTTP\/1\.[2-9]/g, 'HTTP/1.1'),
-  },
-  {
-    // F6: an empty `Upgrade:` with the upgrade connection option: trama stops for an upgrade, llhttp
-    // (and node) see no protocol to switch to and keep parsing the next request.
-    id: 'F6 empty Upgrade field with Connection: upgrade',
-    kind: 'known',
-    normalize: (t) => t.replace(/^upgrade[ \t]*:[ \t]*\r?\n/gim, ''),
-  },
-  {
-    // F7: an absolute-form target's scheme and authority are not checked as llhttp checks them:
-    // `http://a"b/`, `http://a\\b/`, `http://a{b}/`, `http://a|b/`, `http://a<b/`, `http://a@b@c/`
-    // are accepted, llhttp rejects them ("Unexpected char in url server"); `h0://x` (a digit in the
-    // scheme, which RFC 3986 allows) is accepted, llhttp rejects it ("… url schema"). `\\` in an
-    // authority is a URL-parser confusion vector (WHATWG URL reads it as `/`).
-    id: 'F7 absolute-form scheme/authority characters not checked like llhttp',
-    kind: 'known',
-    normalize: (t) =>
-      // (not anchored: a pipelined request line may follow body bytes on the same "line")
-      t.replace(/([A-Za-z-]+ )([a-zA-Z][a-zA-Z0-9+.-]*)(:\/\/)([^/ ?#\r\n]*)/g, (_m, head: string, scheme: string, sep: string, auth: string) => {
-        let a = auth.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%]/g, '');
-        const last = a.lastIndexOf('@');
-        if (last >= 0) a = a.slice(0, last).replace(/@/g, '') + a.slice(last);
-        return head + scheme.replace(/[^a-zA-Z]/g, '') + sep + a;
-      }),
+    normalize: (t) => t.replace(/(HTTP|RTSP|ICE)\/1\.[2-9]/g, '$1/1.1'),
   },
   {
     // D6: RFC 9112 §3: exactly one SP between the parts of the request line (llhttp takes several).
@@ -284,51 +243,7 @@ export const RULES: Rule[] = [
  * node's `insecureHTTPParser`): trama accepts what even insecure node refuses. The lenient
  * differential is report-only (long runs print the counts); these rules name the known causes.
  */
-export const LENIENT_RULES: Rule[] = [
-  {
-    // L1: HTAB between a field name and its colon (`X\t: y`, `Transfer-Encoding\t: chunked` is
-    // applied as framing); llhttp refuses it even when lenient.
-    id: 'L1 HTAB before the colon (lenient)',
-    kind: 'known',
-    normalize: (t) => t.replace(/^([^\r\n:]*?)\t[ \t]*:/gm, (_m, n: string) => `${n.replace(/[ \t]+$/, '')}:`),
-  },
-  {
-    // L2: a bare CR ends a field line (`X: a\rContent-Length: 1` is two fields, the second one
-    // framing); llhttp refuses a CR not followed by LF inside the field section even when lenient.
-    id: 'L2 bare CR ends a field line (lenient)',
-    kind: 'known',
-    normalize: (t) => t.replace(/\r+\n/g, '\r\n').replace(/\r(?!\n)/g, '\r\n'),
-  },
-  {
-    // L5: SP between a field name and its colon (`X : y`): llhttp (lenient) refuses it except for
-    // the names it matches specially (Content-Length, Transfer-Encoding, …); trama takes it.
-    id: 'L5 SP before the colon (lenient)',
-    kind: 'known',
-    normalize: (t) => t.replace(/^([^\r\n: \t]+) +:/gm, '$1:'),
-  },
-  {
-    // L3: Content-Length in trailers is not checked in lenient mode (a duplicate, an overflow):
-    // llhttp checks it even when lenient.
-    id: 'L3 Content-Length trailers unchecked (lenient)',
-    kind: 'known',
-    normalize: (t) => {
-      let prev = '';
-      let cur = t;
-      while (prev !== cur) {
-        prev = cur;
-        cur = cur.replace(/(\n0+(?:;[^\r\n]*)?\r?\n(?:[^\r\n]+\r?\n)*?)content-length[ \t]*:[^\r\n]*\r?\n/gi, '$1');
-      }
-      return cur;
-    },
-  },
-  {
-    // L4: request-target bytes: obs-text, HTAB, FF are taken in lenient mode; node's llhttp refuses
-    // them whatever the leniency flags ("Invalid char in url path", "Invalid characters in url").
-    id: 'L4 obs-text / HTAB / FF in the request target (lenient)',
-    kind: 'known',
-    normalize: (t) => t.replace(/^([!-~]+ )([^ \r\n]*[\x80-\xff\t\f][^ \r\n]*)/gm, (_m, head: string, target: string) => head + target.replace(/[\x80-\xff\t\f]/g, '')),
-  },
-];
+export const LENIENT_RULES: Rule[] = [];
 
 /**
  * D3: Transfer-Encoding in an HTTP/1.0 message closes the connection after it (RFC 9112 §6.1);

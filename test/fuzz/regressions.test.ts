@@ -1,17 +1,18 @@
 // Minimal reproductions of fuzz findings that have been FIXED, kept as regression tests: each is
-// checked against node's llhttp (the oracle the finding came from) and on its own terms. Open
-// findings are listed in docs/fuzzing.md, not here (a red test would break CI).
+// checked against node's llhttp (the oracle the finding came from; node's insecureHTTPParser for
+// the lenient-mode ones, L1-L6) and on its own terms. Open findings are listed in
+// docs/fuzzing.md, not here (a red test would break CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classify } from './h1-campaign.js';
 import { runTrama, bytewise } from './support/h1-drivers.js';
 import type { H1Role } from '../../src/wire/h1/types.js';
 
-function agrees(role: H1Role, text: string): ReturnType<typeof classify> {
-  const v = classify(role, Buffer.from(text, 'latin1'));
+function agrees(role: H1Role, text: string, lenient = false): ReturnType<typeof classify> {
+  const v = classify(role, Buffer.from(text, 'latin1'), lenient);
   assert.equal(v.kind, 'agree', `${v.category}\n trama ${JSON.stringify(v.trama)}\n llhttp ${JSON.stringify(v.llhttp)}`);
   // and the same whatever the chunking
-  assert.deepEqual(runTrama(role, bytewise(Buffer.from(text, 'latin1')), { requireHost: false }), v.trama);
+  assert.deepEqual(runTrama(role, bytewise(Buffer.from(text, 'latin1')), { requireHost: false, lenient }), v.trama);
   return v;
 }
 
@@ -44,4 +45,68 @@ test('F6: an empty Upgrade field does not switch protocols, the next request is 
   const v = agrees('request', 'GET / HTTP/1.1\r\nHost: a\r\nUpgrade:\r\nConnection: upgrade\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n');
   assert.equal(v.trama.upgradeAt, -1);
   assert.deepEqual(v.trama.messages.map((m) => [m.url, m.upgrade]), [['/', false], ['/next', false]]);
+});
+
+test('F7: an absolute-form authority with a byte node refuses is HPE_INVALID_URL (as node), strict and lenient', () => {
+  for (const lenient of [false, true]) {
+    for (const ch of ['\\', '"', '<', '>', '{', '}', '|', '^', '`', '#']) {
+      const v = agrees('request', `GET http://a${ch}b/ HTTP/1.1\r\nHost: a\r\n\r\n`, lenient);
+      assert.deepEqual([v.trama.error, v.trama.reason], ['HPE_INVALID_URL', 'Unexpected char in url server'], ch);
+    }
+    // obs-text: not a target byte at all (reason "Invalid characters in url"), same code as node
+    assert.equal(agrees('request', 'GET http://a\xb6b/ HTTP/1.1\r\nHost: a\r\n\r\n', lenient).trama.error, 'HPE_INVALID_URL');
+    const s = agrees('request', 'GET h0://x/ HTTP/1.1\r\nHost: a\r\n\r\n', lenient);
+    assert.deepEqual([s.trama.error, s.trama.reason], ['HPE_INVALID_URL', 'Unexpected char in url schema']);
+    // what node takes stays taken
+    const ok = agrees('request', "GET HTTP://u:p@[::1]:80/a\\b?c\\d#e HTTP/1.1\r\nHost: a\r\n\r\n", lenient);
+    assert.equal(ok.trama.error, null);
+  }
+});
+
+test('F1d: a response Transfer-Encoding trailer whose final coding is not chunked ends the connection after the message (as node)', () => {
+  const v = agrees('response', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nTransfer-Encoding: gzip\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(v.trama.messages.length, 1);
+  assert.equal(v.trama.error, 'HPE_CLOSED_CONNECTION');
+  const chunked = agrees('response', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nTransfer-Encoding: gzip, chunked\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(chunked.trama.messages.length, 2);
+});
+
+test('L1: lenient mode refuses HTAB before a field colon, so `Transfer-Encoding\\t: chunked` frames nothing (as insecure node)', () => {
+  for (const f of ['Transfer-Encoding\t: chunked', 'Content-Length\t: 1']) {
+    const v = agrees('request', `POST / HTTP/1.1\r\nHost: a\r\n${f}\r\n\r\n1\r\nZ\r\n0\r\n\r\n`, true);
+    assert.equal(v.trama.error, 'HPE_INVALID_HEADER_TOKEN', f);
+  }
+});
+
+test('L2: lenient mode refuses a bare CR after a field value, so it hides no Content-Length (as insecure node)', () => {
+  const v = agrees('request', 'POST / HTTP/1.1\r\nHost: a\r\nX: a\rContent-Length: 1\r\n\r\nZ', true);
+  assert.equal(v.trama.error, 'HPE_LF_EXPECTED');
+  agrees('request', 'POST / HTTP/1.1\r\nHost: a\r\nX:\rContent-Length: 1\r\n\r\nZ', true);
+});
+
+test('L3: lenient mode checks a Content-Length trailer like a head one (as insecure node)', () => {
+  const body = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n';
+  assert.equal(agrees('request', `${body}Content-Length: 4\r\nContent-Length: 8\r\n\r\n`, true).trama.error, 'HPE_UNEXPECTED_CONTENT_LENGTH');
+  assert.equal(agrees('request', `${body}Content-Length:\r\n\r\n`, true).trama.error, 'HPE_INVALID_CONTENT_LENGTH');
+  assert.equal(agrees('request', `${body}Content-Length: 99999999999999999999\r\n\r\n`, true).trama.error, 'HPE_INVALID_CONTENT_LENGTH');
+  assert.deepEqual(agrees('request', `${body}Content-Length: 5\r\n\r\n`, true).trama.messages[0]!.trailers, ['Content-Length', '5']);
+});
+
+test('L4: lenient mode takes no obs-text, HTAB or FF in a request target (as insecure node)', () => {
+  for (const t of ['/\xb6', '/a\tb', '/?\x0c', '/?\xff']) {
+    const v = agrees('request', `GET ${t} HTTP/1.1\r\nHost: a\r\n\r\n`, true);
+    assert.equal(v.trama.error, 'HPE_INVALID_URL', JSON.stringify(t));
+  }
+});
+
+test('L5: lenient mode takes SP before a field colon only after the names insecure node takes it for, keeping it in the name', () => {
+  assert.equal(agrees('request', 'GET / HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n', true).trama.error, 'HPE_INVALID_HEADER_TOKEN');
+  const v = agrees('request', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n1\r\nZ\r\n0\r\n\r\n', true);
+  assert.deepEqual(v.trama.messages[0]!.rawHeaders, ['Host', 'a', 'Transfer-Encoding ', 'chunked']);
+  assert.equal(v.trama.messages[0]!.body, 'Z');
+});
+
+test('L6: lenient mode refuses HTAB before the first field line (as insecure node)', () => {
+  assert.equal(agrees('request', 'POST / HTTP/1.1\r\n\tContent-Length: 1\r\nHost: a\r\n\r\nZ', true).trama.error, 'HPE_INVALID_HEADER_TOKEN');
+  assert.equal(agrees('request', 'POST / HTTP/1.1\r\n Content-Length: 1\r\nHost: a\r\n\r\nZ', true).trama.messages[0]!.body, 'Z');
 });

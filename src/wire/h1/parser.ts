@@ -94,14 +94,6 @@ const TARGET_STRICT: Uint8Array = (() => {
   for (let c = 0x21; c <= 0x7e; c++) t[c] = 1;
   return t;
 })();
-/** Lenient request-target bytes: adds obs-text, HTAB and FF (llhttp's loose URL table). */
-const TARGET_LENIENT: Uint8Array = (() => {
-  const t = TARGET_STRICT.slice();
-  for (let c = 0x80; c <= 0xff; c++) t[c] = 1;
-  t[0x09] = 1;
-  t[0x0c] = 1;
-  return t;
-})();
 /** Lenient field-value bytes (llhttp's lenient headers): anything but CR and LF. */
 const FIELD_VALUE_LENIENT: Uint8Array = (() => {
   const t = new Uint8Array(256).fill(1);
@@ -402,7 +394,6 @@ export class H1Parser implements H1ParserLike {
   readonly #maxHeaderSize: number;
   readonly #maxHeaderCount: number;
   readonly #maxExtSize: number;
-  readonly #targetTable: Uint8Array;
   readonly #valueTable: Uint8Array;
 
   #state = S_START;
@@ -438,6 +429,7 @@ export class H1Parser implements H1ParserLike {
   #connKeepAlive = false;
   #connUpgrade = false;
   #hasUpgrade = false;
+  #trailerUnchunked = false; // a response trailer Transfer-Encoding whose final coding is not chunked
   #hostCount = 0;
   #isConnect = false;
   #keepAlive = false;
@@ -467,7 +459,6 @@ export class H1Parser implements H1ParserLike {
       DEFAULT_MAX_CHUNK_EXTENSIONS_SIZE,
       'maxChunkExtensionsSize',
     );
-    this.#targetTable = this.#lenient ? TARGET_LENIENT : TARGET_STRICT;
     this.#valueTable = this.#lenient ? FIELD_VALUE_LENIENT : FIELD_VALUE;
   }
 
@@ -866,7 +857,8 @@ export class H1Parser implements H1ParserLike {
     if (this.#lenient) while (i < end && buf[i] === SP) i++;
     // request-target
     const ts = i;
-    i = scan(this.#targetTable, buf, i, end);
+    // (lenient mode too: node's insecure parser takes no obs-text, HTAB or FF in a target)
+    i = scan(TARGET_STRICT, buf, i, end);
     if (i === end) return NEED_MORE;
     if (i === ts) return this.#failAt('HPE_INVALID_URL', 'Unexpected start char in url', i);
     const te = i;
@@ -917,8 +909,9 @@ export class H1Parser implements H1ParserLike {
       return this.#failAt('HPE_INVALID_URL', 'Invalid characters in url', i);
     }
     // The target's form must fit the method (RFC 9112 §3.2).
+    this.#targetErrAt = -1;
     const formError = this.#checkTarget(buf, ts, te, m.name);
-    if (formError !== null) return this.#failAt('HPE_INVALID_URL', formError, ts);
+    if (formError !== null) return this.#failAt('HPE_INVALID_URL', formError, this.#targetErrAt >= 0 ? this.#targetErrAt : ts);
     if (this.#sectionBytes + (next - s) > this.#maxHeaderSize) {
       return this.#failAt('HPE_HEADER_OVERFLOW', 'Header overflow', s + this.#maxHeaderSize - this.#sectionBytes);
     }
@@ -1019,18 +1012,32 @@ export class H1Parser implements H1ParserLike {
       if (e - s !== 1) return 'Invalid char in url path';
       return method === 'OPTIONS' || method === 'M-SEARCH' || method === 'PRI' ? null : 'Asterisk-form is only for OPTIONS';
     }
-    // absolute-form: scheme "://" ...
+    // absolute-form: scheme "://" authority [path-abempty] ["?" query]. llhttp (node) takes
+    // ALPHA only in the scheme (RFC 3986 also allows DIGIT "+" "-" "."; no HTTP scheme has them).
     if ((c | 0x20) < 0x61 || (c | 0x20) > 0x7a) return 'Unexpected start char in url';
     let i = s + 1;
-    while (i < e) {
-      const b = buf[i]!;
-      const l = b | 0x20;
-      if ((l >= 0x61 && l <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2d || b === 0x2e) i++;
-      else break;
+    while (i < e && (buf[i]! | 0x20) >= 0x61 && (buf[i]! | 0x20) <= 0x7a) i++;
+    if (e - i < 3 || buf[i] !== COLON || buf[i + 1] !== 0x2f || buf[i + 2] !== 0x2f) {
+      this.#targetErrAt = i;
+      return 'Unexpected char in url schema';
     }
-    if (e - i < 3 || buf[i] !== COLON || buf[i + 1] !== 0x2f || buf[i + 2] !== 0x2f) return 'Unexpected char in url schema';
+    // authority = [ userinfo "@" ] host [ ":" port ] (RFC 3986 §3.2), up to "/" or "?" (a "#"
+    // right after it is refused, as node does). Checked byte by byte as node checks it: a "\",
+    // "{", "|", "^", "`", "<", ">" or '"' here is where URL parsers disagree on the host (WHATWG
+    // URL reads "\" as "/": `http://a\b/` would name host "a" to one and "a\b" to another).
+    for (i += 3; i < e; i++) {
+      const b = buf[i]!;
+      if (b === 0x2f || b === 0x3f) break;
+      if (HOST_CHAR[b] !== 1 && b !== 0x40) {
+        this.#targetErrAt = i;
+        return 'Unexpected char in url server';
+      }
+    }
     return null;
   }
+
+  /** Offset of the byte a `#checkTarget` failure is about (the target's start when unset). */
+  #targetErrAt = -1;
 
   #statusLine(buf: Buffer, s: number, end: number): number {
     let i = this.#protocol(buf, s, end);
@@ -1119,7 +1126,9 @@ export class H1Parser implements H1ParserLike {
             ? this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', s)
             : this.#failAt('HPE_UNEXPECTED_SPACE', 'Unexpected space after start line', s);
         }
-        while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+        // SP only: node's insecure parser refuses an HTAB there, and `\tContent-Length: 1` must
+        // not frame a body node refuses to parse (smuggling).
+        while (i < end && buf[i] === SP) i++;
         if (i === end) return NEED_MORE;
         c = buf[i]!;
       } else {
@@ -1134,19 +1143,22 @@ export class H1Parser implements H1ParserLike {
     if (i === end) return NEED_MORE;
     const ne = i;
     if (ne === ns) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', i);
+    let nameEnd = ne; // end of the raw name (lenient: SPs before the colon stay in it, as in node)
     if (buf[i] !== COLON) {
-      // RFC 9112 §5.1: no whitespace between name and colon.
-      if ((buf[i] === SP || buf[i] === HTAB) && this.#lenient) {
-        while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
-        if (i === end) return NEED_MORE;
-        if (buf[i] !== COLON) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', i);
-      } else {
-        return this.#failAt(
-          'HPE_INVALID_HEADER_TOKEN',
-          buf[i] === SP || buf[i] === HTAB ? 'Invalid header field char' : 'Invalid header token',
-          i,
-        );
+      // RFC 9112 §5.1: no whitespace between name and colon (a server MUST reject it). node's
+      // insecure parser takes SP there only after the names it matches as framing or connection
+      // fields (Content-Length, Transfer-Encoding, Connection, Proxy-Connection, Upgrade) and
+      // never HTAB: lenient mode takes exactly that, so that no field node refuses (e.g.
+      // `Transfer-Encoding\t: chunked`) frames a body here (a request-smuggling shape).
+      const k = buf[i] === SP ? specialHeader(buf, ns, ne - ns) : H_GENERAL;
+      const spOk = k !== H_GENERAL && k !== H_HOST;
+      if (!spOk || !this.#lenient) {
+        return this.#failAt('HPE_INVALID_HEADER_TOKEN', spOk ? 'Invalid header field char' : 'Invalid header token', i);
       }
+      while (i < end && buf[i] === SP) i++;
+      if (i === end) return NEED_MORE;
+      if (buf[i] !== COLON) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', i);
+      nameEnd = i;
     }
     i++;
     while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
@@ -1158,7 +1170,9 @@ export class H1Parser implements H1ParserLike {
     if (c === CR) {
       if (i + 1 >= end) return NEED_MORE;
       if (buf[i + 1] === LF) next = i + 2;
-      else if (this.#lenient) next = i + 1;
+      // Lenient: a bare CR ends an EMPTY value only; after value bytes node's insecure parser
+      // refuses it (`X: a\rContent-Length: 1` would hide a framing field from it).
+      else if (this.#lenient && vs === i) next = i + 1;
       else {
         return vs === i
           ? this.#failAt('HPE_STRICT', 'Expected LF after CR', i + 1)
@@ -1182,16 +1196,24 @@ export class H1Parser implements H1ParserLike {
     }
     if (trailers) {
       // RFC 9110 §6.5.1: framing fields cannot be trailers; llhttp rejects these two (as node does).
-      const t = this.#lenient ? H_GENERAL : specialHeader(buf, ns, ne - ns);
+      const t = specialHeader(buf, ns, ne - ns);
       if (t === H_CONTENT_LENGTH) {
-        return this.#failAt('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding", ns);
-      }
-      if (t === H_TRANSFER_ENCODING && this.#isRequest) {
+        if (!this.#lenient) return this.#failAt('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding", ns);
+        // Lenient: node's insecure parser takes it as a trailer but still checks it as it checks
+        // one in the head (empty, not digits, overflowing, or a second one: refused). Same here.
+        if (!this.#special(H_CONTENT_LENGTH, buf, vs, ve, ns, i)) return FAILED;
+      } else if (this.#lenient) {
+        // (insecure node neither refuses nor applies Transfer-Encoding / Connection trailers)
+      } else if (t === H_TRANSFER_ENCODING && this.#isRequest) {
         return this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', ns);
       }
       // llhttp (node) lets Connection options in trailers decide keep-alive: do the same, so the
       // two never disagree on whether more messages follow.
       if (t === H_CONNECTION) this.#connectionTokens(buf, vs, ve);
+      // Likewise a response's Transfer-Encoding trailer: llhttp re-reads it as framing, and when
+      // its final coding is not chunked the message "needs EOF", so node closes the connection
+      // after it. Do the same (the last such trailer decides; an empty one changes nothing).
+      else if (t === H_TRANSFER_ENCODING && ve > vs) this.#trailerUnchunked = this.#codings(buf, vs, i, false) !== 1;
     }
     const kind = trailers ? H_GENERAL : specialHeader(buf, ns, ne - ns);
     if (kind !== H_GENERAL && !this.#special(kind, buf, vs, ve, ns, i)) return FAILED;
@@ -1206,7 +1228,7 @@ export class H1Parser implements H1ParserLike {
         spans = this.#spans = grown;
       }
       spans[k] = ns;
-      spans[k + 1] = ne;
+      spans[k + 1] = nameEnd;
       spans[k + 2] = vs;
       spans[k + 3] = ve;
       this.#spanCount++;
@@ -1214,7 +1236,7 @@ export class H1Parser implements H1ParserLike {
       return next;
     }
     const b = buf as unknown as Latin1Sliceable;
-    const name = b.latin1Slice(ns, ne);
+    const name = b.latin1Slice(ns, nameEnd);
     const value = ve > vs ? b.latin1Slice(vs, ve) : '';
     if (trailers) {
       const t = this.#trailers ?? (this.#trailers = []);
@@ -1344,6 +1366,18 @@ export class H1Parser implements H1ParserLike {
       return false;
     }
     this.#hasTransferEncoding = true;
+    const r = this.#codings(buf, vs, ve, this.#isRequest && !this.#lenient);
+    if (r === FAILED) return false;
+    this.#chunked = r === 1;
+    return true;
+  }
+
+  /**
+   * Walk the transfer-coding list in buf[vs, ve) (see `#transferEncoding` for the reading).
+   * Returns 1 when chunked is the final coding, 0 when not, or FAILED (after failing) when
+   * `chunkedMustBeLast` and another coding follows chunked.
+   */
+  #codings(buf: Buffer, vs: number, ve: number, chunkedMustBeLast: boolean): number {
     let a = vs;
     let chunkedLast = false;
     let first = true;
@@ -1355,17 +1389,13 @@ export class H1Parser implements H1ParserLike {
       while (x < y && (buf[x] === SP || buf[x] === HTAB)) x++;
       while (y > x && buf[y - 1] === SP) y--;
       if (y > x || !first) {
-        if (chunkedLast && this.#isRequest && !this.#lenient) {
-          this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', x);
-          return false;
-        }
+        if (chunkedLast && chunkedMustBeLast) return this.#failAt('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', x);
         chunkedLast = y - x === 7 && eqLower(buf, x, L_CHUNKED);
       }
       first = false;
       a = b + 1;
     }
-    this.#chunked = chunkedLast;
-    return true;
+    return chunkedLast ? 1 : 0;
   }
 
   /** Connection options in buf[vs, ve) (RFC 9110 §7.6.1): close, keep-alive, upgrade. */
@@ -1491,7 +1521,7 @@ export class H1Parser implements H1ParserLike {
   #messageDone(trailers: string[] | null): void {
     if (trailers !== null && !this.#lenient) {
       const v11 = this.#versionMajor === 1 && this.#versionMinor >= 1;
-      this.#keepAlive = (v11 ? !this.#connClose : this.#connKeepAlive) && !(this.#hasTransferEncoding && !v11);
+      this.#keepAlive = (v11 ? !this.#connClose : this.#connKeepAlive) && !(this.#hasTransferEncoding && !v11) && !this.#trailerUnchunked;
     }
     const upgradeAfter = this.#upgradeAfter;
     const keepAlive = this.#keepAlive || this.#is1xx;
@@ -1665,6 +1695,7 @@ export class H1Parser implements H1ParserLike {
     this.#connKeepAlive = false;
     this.#connUpgrade = false;
     this.#hasUpgrade = false;
+    this.#trailerUnchunked = false;
     this.#hostCount = 0;
     this.#isConnect = false;
     this.#keepAlive = false;
