@@ -55,6 +55,9 @@ test('F7: an absolute-form authority with a byte node refuses is HPE_INVALID_URL
     }
     // obs-text: not a target byte at all (reason "Invalid characters in url"), same code as node
     assert.equal(agrees('request', 'GET http://a\xb6b/ HTTP/1.1\r\nHost: a\r\n\r\n', lenient).trama.error, 'HPE_INVALID_URL');
+    const at = agrees('request', 'GET http://a@@b/ HTTP/1.1\r\nHost: a\r\n\r\n', lenient);
+    assert.deepEqual([at.trama.error, at.trama.reason], ['HPE_INVALID_URL', 'Double @ in url']);
+    assert.equal(agrees('request', 'GET http://a@b@c/ HTTP/1.1\r\nHost: a\r\n\r\n', lenient).trama.error, null);
     const s = agrees('request', 'GET h0://x/ HTTP/1.1\r\nHost: a\r\n\r\n', lenient);
     assert.deepEqual([s.trama.error, s.trama.reason], ['HPE_INVALID_URL', 'Unexpected char in url schema']);
     // what node takes stays taken

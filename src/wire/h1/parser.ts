@@ -1032,6 +1032,11 @@ export class H1Parser implements H1ParserLike {
         this.#targetErrAt = i;
         return 'Unexpected char in url server';
       }
+      // (node takes `a@b@c` but not two "@" in a row; buf[i - 1] is at worst the "/" of "://")
+      if (b === 0x40 && buf[i - 1] === 0x40) {
+        this.#targetErrAt = i;
+        return 'Double @ in url';
+      }
     }
     return null;
   }

@@ -42,6 +42,10 @@ test('F7: an absolute-form authority with a byte node refuses is HPE_INVALID_URL
     const r = everySplit(LENIENT, `GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
     assert.equal(r.error?.code, 'HPE_INVALID_URL', JSON.stringify(target));
   }
+  // two "@" in a row (node 20 takes `a@b@c`, and so does trama)
+  const at = everySplit(REQ, 'GET http://a@@b/ HTTP/1.1\r\nHost: a\r\n\r\n');
+  assert.deepEqual(at.error, { code: 'HPE_INVALID_URL', reason: 'Double @ in url', offset: 13 });
+  assert.equal(everySplit(REQ, 'GET http://a@b@c/@@ HTTP/1.1\r\nHost: a\r\n\r\n').error, null);
   // the scheme: ALPHA only, as node
   const s = everySplit(REQ, 'GET h0://a/ HTTP/1.1\r\nHost: a\r\n\r\n');
   assert.deepEqual(s.error, { code: 'HPE_INVALID_URL', reason: 'Unexpected char in url schema', offset: 5 });
