@@ -6,7 +6,7 @@
  *
  * Beyond node (see docs/client.md):
  * - the server's `Keep-Alive: timeout=N` hint is honoured with or without an agent `timeout`:
- *   an idle socket gets a deadline one second before the server's, and a socket past its
+ *   an idle socket gets a deadline `keepAliveHintMargin` (1 s) before the server's, and a socket past its
  *   deadline is never handed out (it is destroyed at the next pick, no timer needed);
  * - `dnsCache` (opt-in): a TTL-honouring DNS cache used as the default `lookup`;
  * - `HttpsAgent` / `globalHttpsAgent`: TLS through node:tls, ALPN `http/1.1`.
@@ -23,7 +23,11 @@ import { keepAliveHintMs, hasH1ClientDriver } from '../io/h1-client.js';
 export const DEFAULT_MAX_FREE_SOCKETS = 256;
 /** node's default `keepAliveMsecs` (TCP keep-alive initial delay). */
 export const DEFAULT_KEEP_ALIVE_MSECS = 1000;
-/** Margin taken off a server's `Keep-Alive: timeout=` so the client drops the socket first. */
+/**
+ * Default margin (ms) taken off a server's `Keep-Alive: timeout=` so the client drops an idle
+ * socket before the server does (the hint is in whole seconds, and the server's clock started when
+ * it sent the response, before the client read it). The Agent option `keepAliveHintMargin` changes it.
+ */
 export const KEEP_ALIVE_HINT_MARGIN_MS = 1000;
 
 /** A socket as the pool sees it: any Duplex, usually a net.Socket. */
@@ -50,6 +54,11 @@ export interface AgentOptions extends Record<string, unknown> {
   dnsCache?: boolean | DnsCacheOptions | DnsCache;
   /** trama: the largest request replayed by the stale-socket retry (default 1 MiB; 0: never retry). */
   maxReplayBytes?: number;
+  /**
+   * trama: ms taken off the server's `Keep-Alive: timeout=` hint for a pooled socket's idle
+   * deadline (default `KEEP_ALIVE_HINT_MARGIN_MS`, 1000; a hint not above it: not pooled).
+   */
+  keepAliveHintMargin?: number;
 }
 
 /** What a request hands to the pool: node's request options after merging. */
@@ -116,6 +125,8 @@ export class Agent extends EventEmitter {
   scheduling: 'fifo' | 'lifo';
   /** trama: the agent's DNS cache, when `dnsCache` was given. */
   dnsCache: DnsCache | null = null;
+  /** trama: ms taken off the server's `Keep-Alive: timeout=` hint (option `keepAliveHintMargin`). */
+  keepAliveHintMargin: number;
   #lastHost: string | null | undefined = undefined;
   #lastPort: number | string | null | undefined = undefined;
   #lastName = '';
@@ -146,6 +157,19 @@ export class Agent extends EventEmitter {
     }
     if (this.scheduling !== 'fifo' && this.scheduling !== 'lifo') {
       throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received '${String(this.scheduling)}'`);
+    }
+    const margin = options?.keepAliveHintMargin;
+    if (margin !== undefined) {
+      if (typeof margin !== 'number' || Number.isNaN(margin)) {
+        throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "keepAliveHintMargin" argument must be of type number. Received ${describe(margin)}`);
+      }
+      if (margin < 0 || !Number.isFinite(margin)) {
+        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "keepAliveHintMargin" is out of range. It must be >= 0 && < Infinity. Received ${margin}`);
+      }
+      this.keepAliveHintMargin = margin;
+      delete (this.options as Record<string, unknown>).keepAliveHintMargin;
+    } else {
+      this.keepAliveHintMargin = KEEP_ALIVE_HINT_MARGIN_MS;
     }
     const dc = options?.dnsCache;
     if (dc) {
@@ -408,7 +432,7 @@ export class Agent extends EventEmitter {
     if (res?.rawHeaders !== undefined) {
       const hint = keepAliveHintMs(res.rawHeaders);
       if (hint >= 0) {
-        const serverHintTimeout = hint - KEEP_ALIVE_HINT_MARGIN_MS;
+        const serverHintTimeout = hint - this.keepAliveHintMargin;
         if (serverHintTimeout <= 0) canKeepSocketAlive = false;
         else {
           if (agentTimeout !== 0 && serverHintTimeout < agentTimeout) agentTimeout = serverHintTimeout;

@@ -62,6 +62,11 @@ interface ClientState {
   options: RequestOptions | null;
   retried: boolean;
   timeoutListening: boolean;
+  // node forwards the socket's 'timeout' to the request with a `once` listener: once per socket.
+  timeoutEmitted: boolean;
+  // setTimeout/setNoDelay/setSocketKeepAlive calls, re-applied to the socket of a stale-socket
+  // retry (null until the first call: nothing allocated on the common path).
+  socketCalls: Array<[string, unknown[]]> | null;
   signalCleanup: (() => void) | null;
 }
 
@@ -288,6 +293,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     listenSocketTimeout(this);
     msecs = timerDuration(msecs, 'msecs');
     if (callback) this.once('timeout', callback);
+    (this._trama.socketCalls ??= []).push(['setTimeout', [msecs]]);
     if (sk(this) !== null) setSocketTimeout(sk(this), msecs);
     else this.once('socket', (sock: SocketLike) => setSocketTimeout(sock, msecs));
     return this;
@@ -307,6 +313,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   /** Call `socket[method](...args)` once a socket is assigned and connected. */
   _deferToConnect(method: string | null, args: unknown[]): void {
+    if (method) (this._trama.socketCalls ??= []).push([method, args]);
     const call = (): void => {
       const sock = sk(this) as unknown as Record<string, (...a: unknown[]) => unknown> | null;
       if (method && sock && typeof sock[method] === 'function') sock[method]!(...args);
@@ -457,7 +464,10 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
   }
 
   onSocketTimeout(): void {
-    if (this._trama.timeoutListening) this.emit('timeout');
+    if (this._trama.timeoutListening && !this._trama.timeoutEmitted) {
+      this._trama.timeoutEmitted = true;
+      this.emit('timeout');
+    }
     const res = this.res;
     if (res !== null && !res.complete) res.emit('timeout');
   }
@@ -506,6 +516,14 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
     const s = socket as SocketLike;
     // The replay goes first, then anything the request writes later.
     attachSocket(req, s);
+    // What the pool and the request's own calls did to the stale socket, done to this one
+    // (the agent's #setRequestSocket, then setTimeout/setNoDelay/setSocketKeepAlive in order).
+    const agentTimeout = (agent.options as { timeout?: number } | undefined)?.timeout || 0;
+    if (req.timeout !== undefined && req.timeout !== agentTimeout) s.setTimeout?.(req.timeout);
+    const calls = req._trama.socketCalls;
+    if (calls !== null) for (const [method, args] of calls) applySocketCall(s, method, args);
+    // A new socket: its 'timeout' reaches the request once more, as node's per-socket listener.
+    req._trama.timeoutEmitted = false;
     const d = req._trama.driver as H1ClientDriver | null;
     for (const w of replay) (d ?? s).write(w.data as Buffer, (w.encoding ?? 'utf8') as BufferEncoding);
     req.emit('socket', s);
@@ -531,6 +549,15 @@ function headersOf(raw: string[], join: boolean): Record<string, string | string
 
 function emitAbortNT(req: ClientRequestBase): void {
   req.emit('abort');
+}
+
+function applySocketCall(sock: SocketLike, method: string, args: unknown[]): void {
+  const call = (): void => {
+    const fn = (sock as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[method];
+    if (typeof fn === 'function') fn.apply(sock, args);
+  };
+  if (sock.connecting) sock.once('connect', call);
+  else call();
 }
 
 function setSocketTimeout(sock: SocketLike, msecs: number): void {
@@ -779,7 +806,7 @@ function initClientRequest(
   self.reusedSocket = false;
   self.host = host;
   self.protocol = protocol;
-  self._trama = { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, signalCleanup: null };
+  self._trama = { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null };
   if (opts.uniqueHeaders !== undefined) self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
 
   if (self.agent) {

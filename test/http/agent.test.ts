@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type * as net from 'node:net';
 import { NODE, TRAMA, listen, close, rawServer, type ClientLib } from './client-support.js';
 import { get, request } from '../../src/http/client-request.js';
-import { Agent, globalAgent, globalHttpsAgent, HttpsAgent } from '../../src/http/agent.js';
+import { Agent, globalAgent, globalHttpsAgent, HttpsAgent, KEEP_ALIVE_HINT_MARGIN_MS } from '../../src/http/agent.js';
 
 const closedOf = new WeakMap<http.ClientRequest, Promise<void>>();
 
@@ -237,6 +237,17 @@ function staleServer(): net.Server {
   });
 }
 
+/** A stale server and a keep-alive agent holding one pooled socket to it (the server will kill it at the next request). */
+async function staleAgent(): Promise<{ server: net.Server; port: number; agent: Agent; stale: net.Socket }> {
+  const server = staleServer();
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true });
+  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await onceClosed(r1.req);
+  await new Promise((r) => setImmediate(r));
+  return { server, port, agent, stale: r1.req.socket! };
+}
+
 test('stale keep-alive socket: an idempotent request is retried once on a fresh socket (node fails with ECONNRESET)', async () => {
   const results: unknown[] = [];
   for (const lib of [NODE, TRAMA]) {
@@ -259,12 +270,7 @@ test('stale keep-alive socket: an idempotent request is retried once on a fresh 
 });
 
 test('stale keep-alive socket: a POST is not retried; the error says reusedSocket', async () => {
-  const server = staleServer();
-  const port = await listen(server);
-  const agent = new Agent({ keepAlive: true });
-  const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
-  await onceClosed(r1.req);
-  await new Promise((r) => setImmediate(r));
+  const { server, port, agent } = await staleAgent();
   const req = request({ host: '127.0.0.1', port, agent, method: 'POST' });
   req.end('data');
   const err = await new Promise<NodeJS.ErrnoException>((resolve) => req.on('error', resolve));
@@ -421,5 +427,93 @@ test("node's own http.Agent can pool trama's requests (the pool protocol is node
   }
   assert.deepEqual(reused, [false, true, true]);
   agent.destroy();
+  await close(server);
+});
+
+test("stale keep-alive socket retry: 'socket' is emitted again with the new socket, and the request's socket settings follow it", async () => {
+  const { server, port, agent, stale } = await staleAgent();
+  const req = get({ host: '127.0.0.1', port, agent });
+  // Asked before any socket is assigned: node defers them to the first 'socket'.
+  req.setTimeout(4321);
+  req.setNoDelay(true);
+  req.setSocketKeepAlive(true, 2345);
+  const sockets: net.Socket[] = [];
+  const calls: string[] = [];
+  req.on('socket', (s: net.Socket) => {
+    sockets.push(s);
+    if (sockets.length === 2) {
+      // Spy on the fresh socket before its 'connect', when the deferred settings are applied.
+      const spy = s as unknown as Record<string, (...a: unknown[]) => unknown>;
+      for (const m of ['setTimeout', 'setNoDelay', 'setKeepAlive']) {
+        const orig = spy[m]!;
+        spy[m] = function (this: unknown, ...a: unknown[]) {
+          calls.push(`${m} ${a.join(' ')}`);
+          return orig.apply(this, a);
+        };
+      }
+    }
+  });
+  const body = await new Promise<string>((resolve, reject) => {
+    req.on('response', (res: http.IncomingMessage) => {
+      let b = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (b += d));
+      res.on('end', () => resolve(b));
+    });
+    req.on('error', reject);
+  });
+  assert.equal(body, 'ok');
+  assert.equal(sockets.length, 2);
+  assert.equal(sockets[0], stale);
+  assert.notEqual(sockets[1], stale);
+  assert.equal(req.socket, sockets[1]);
+  assert.equal(req.reusedSocket, false);
+  // (the response's end sets the timeout back to 0, as node does: check the call, not the state)
+  assert.ok(calls.includes('setTimeout 4321'), calls.join(', '));
+  assert.ok(calls.includes('setNoDelay true'), calls.join(', '));
+  assert.ok(calls.includes('setKeepAlive true 2345'), calls.join(', '));
+  agent.destroy();
+  await close(server);
+});
+
+test('keepAliveHintMargin: the idle deadline is the server hint minus the margin (default KEEP_ALIVE_HINT_MARGIN_MS), crossed at both sides', async () => {
+  const server = rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=3\r\n\r\nok'));
+  const port = await listen(server);
+  /** Pool one socket with `agent`, then ask again `elapsed` ms later: was the pooled socket reused? */
+  const reusedAfter = async (agent: Agent, elapsed: number): Promise<boolean> => {
+    const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+    await onceClosed(r1.req);
+    await new Promise((r) => setImmediate(r));
+    const name = agent.getName({ host: '127.0.0.1', port });
+    assert.equal(agent.freeSockets[name]?.length, 1);
+    const now = Date.now();
+    const clock = mock.method(Date, 'now', () => now + elapsed);
+    try {
+      const r2 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+      await onceClosed(r2.req);
+      return r2.req.reusedSocket;
+    } finally {
+      clock.mock.restore();
+      agent.destroy();
+    }
+  };
+  assert.equal(KEEP_ALIVE_HINT_MARGIN_MS, 1000);
+  assert.equal(new Agent().keepAliveHintMargin, KEEP_ALIVE_HINT_MARGIN_MS);
+  // Default: 3 s - 1 s = a 2 s deadline (the clock is frozen at the sample, so the bound is exact).
+  assert.equal(await reusedAfter(new Agent({ keepAlive: true }), 1990), true);
+  assert.equal(await reusedAfter(new Agent({ keepAlive: true }), 2010), false);
+  // A 200 ms margin: 2.8 s.
+  assert.equal(await reusedAfter(new Agent({ keepAlive: true, keepAliveHintMargin: 200 }), 2790), true);
+  assert.equal(await reusedAfter(new Agent({ keepAlive: true, keepAliveHintMargin: 200 }), 2810), false);
+  // A margin at or above the hint: the socket is not pooled at all.
+  const agent = new Agent({ keepAlive: true, keepAliveHintMargin: 3000 });
+  const r = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+  await new Promise((resolve) => r.req.socket!.once('close', resolve));
+  assert.equal(agent.freeSockets[agent.getName({ host: '127.0.0.1', port })], undefined);
+  agent.destroy();
+  // Bad values: node-style errors; the option does not leak into the connection options.
+  assert.throws(() => new Agent({ keepAliveHintMargin: -1 }), { code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+  assert.throws(() => new Agent({ keepAliveHintMargin: '5' as never }), { code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
+  assert.equal('keepAliveHintMargin' in new Agent({ keepAliveHintMargin: 5 }).options, false);
   await close(server);
 });

@@ -217,3 +217,29 @@ test('response without a response listener is dumped; the request still closes',
     agent.destroy();
   });
 });
+
+test("'timeout': the request's fires once per socket, the response's once per idle period (node's listeners)", async () => {
+  // The server sends the head, then one body byte each time the client reports an idle period:
+  // the socket's idle timer re-arms on that activity, so it fires three times.
+  let serverSide: net.Socket | null = null;
+  const makeServer = (): net.Server =>
+    rawServer((socket) => {
+      serverSide = socket;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n');
+    });
+  const log = await compare(makeServer, async (lib, port, log) => {
+    const req = lib.get({ port, host: '127.0.0.1', agent: false });
+    req.setTimeout(30);
+    let idle = 0;
+    await record(req, log, {
+      onResponse: (res) =>
+        res.on('timeout', () => {
+          idle++;
+          if (idle < 3) serverSide!.write('a');
+          else serverSide!.end('a');
+        }),
+    });
+  });
+  assert.equal(log.filter((e) => e === 'req timeout').length, 1);
+  assert.equal(log.filter((e) => e === 'res data 1').length, 3);
+});

@@ -2,6 +2,7 @@
 // node's exact errors for bad options, and the connection options (socketPath, lookup, family,
 // localAddress, createConnection, defaultPort).
 import { test } from 'node:test';
+import * as dns from 'node:dns';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { NODE, TRAMA, listen, close, rawServer, type ClientLib } from './client-support.js';
 import { request, get, ClientRequest } from '../../src/http/client-request.js';
 import { Agent } from '../../src/http/agent.js';
+import { DnsCache } from '../../src/io/dns-cache.js';
 
 type Sent = { head: string; body: string };
 
@@ -279,6 +281,65 @@ test('lookup, family and localAddress reach the connection', async () => {
   });
   assert.deepEqual(asked, ['service.invalid']);
   assert.match(body, /127\.0\.0\.1$/);
+  await close(server);
+});
+
+test('hints and family reach lookup exactly as node passes them (with and without an agent, and through a dnsCache agent)', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  const seen: Record<string, unknown[]> = { node: [], trama: [] };
+  const cases: Array<Record<string, unknown>> = [
+    { hints: dns.ADDRCONFIG | dns.V4MAPPED },
+    { hints: dns.ADDRCONFIG, family: 4 },
+    { hints: dns.V4MAPPED, family: 6 },
+    { family: 4 },
+    {},
+  ];
+  for (const lib of [NODE, TRAMA]) {
+    for (const extra of cases) {
+      for (const agentKind of ['false', 'agent']) {
+        const lookup = (hostname: string, options: Record<string, unknown>, cb: (e: Error | null, a: string | { address: string; family: number }[], f?: number) => void): void => {
+          seen[lib.name]!.push({ agentKind, extra, hostname, options: { ...options } });
+          if (options.all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+          else cb(null, '127.0.0.1', 4);
+        };
+        const agent = agentKind === 'false' ? false : new lib.Agent({ keepAlive: false });
+        await new Promise<void>((resolve, reject) => {
+          lib.get({ host: 'service.invalid', port, lookup, agent, ...extra } as never, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          }).on('error', reject);
+        });
+        if (agent) agent.destroy();
+      }
+    }
+  }
+  assert.equal(seen.node!.length, cases.length * 2);
+  assert.ok(seen.node!.some((s) => ((s as { options: { hints?: number } }).options.hints ?? 0) === (dns.ADDRCONFIG | dns.V4MAPPED)), 'node passed the hints (oracle sanity)');
+  assert.deepEqual(seen.trama, seen.node);
+  // Through the DNS cache (trama only): the hints reach the resolver's lookup options unchanged
+  // (the cache asks for every family, `all: true`, and filters by `family` itself).
+  const asked: unknown[] = [];
+  const unused = (): void => assert.fail('resolve mode not in use');
+  const cache = new DnsCache({
+    resolver: {
+      lookup: (host, options, cb) => {
+        asked.push({ host, options: { ...options } });
+        cb(null, [{ address: '127.0.0.1', family: 4 }]);
+      },
+      resolve4: unused,
+      resolve6: unused,
+    },
+  });
+  const agent = new Agent({ dnsCache: cache });
+  await new Promise<void>((resolve, reject) => {
+    get({ host: 'cached.invalid', port, agent, hints: dns.ADDRCONFIG, family: 4 } as never, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    }).on('error', reject);
+  });
+  agent.destroy();
+  assert.deepEqual(asked, [{ host: 'cached.invalid', options: { all: true, hints: dns.ADDRCONFIG } }]);
   await close(server);
 });
 
