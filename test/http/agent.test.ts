@@ -517,3 +517,28 @@ test('keepAliveHintMargin: the idle deadline is the server hint minus the margin
   assert.equal('keepAliveHintMargin' in new Agent({ keepAliveHintMargin: 5 }).options, false);
   await close(server);
 });
+
+test('keepAliveMsecs reaches setKeepAlive on a socket being pooled, as in node', async () => {
+  const server = http.createServer((req, res) => res.end('ok'));
+  const port = await listen(server);
+  const calls: Record<string, string[]> = { node: [], trama: [] };
+  for (const lib of [NODE, TRAMA]) {
+    const agent = new lib.Agent({ keepAlive: true, keepAliveMsecs: 4321 });
+    const req = lib.get({ host: '127.0.0.1', port, agent });
+    req.on('socket', (s: net.Socket) => {
+      const orig = s.setKeepAlive;
+      s.setKeepAlive = function (this: net.Socket, enable?: boolean, delay?: number) {
+        calls[lib.name]!.push(`${enable} ${delay}`);
+        return orig.call(this, enable, delay);
+      };
+    });
+    const closed = new Promise((r) => req.on('close', r));
+    req.on('response', (res: http.IncomingMessage) => res.resume());
+    await closed;
+    await new Promise((r) => setImmediate(r));
+    agent.destroy();
+  }
+  assert.deepEqual(calls.node, ['true 4321']);
+  assert.deepEqual(calls.trama, calls.node);
+  await close(server);
+});

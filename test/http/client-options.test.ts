@@ -405,3 +405,32 @@ test('localPort binds the client side of the connection', async () => {
   assert.equal(seen, String(localPort));
   await close(server);
 });
+
+test('autoSelectFamily (happy eyeballs): lookup is asked for every address as node asks, and the reachable one wins', async () => {
+  // The server listens on 127.0.0.1 only: ::1 (listed first) is refused, the IPv4 attempt wins.
+  const server = http.createServer((req, res) => res.end(`${req.socket.remoteAddress}`));
+  const port = await listen(server);
+  const seen: Record<string, unknown[]> = { node: [], trama: [] };
+  for (const lib of [NODE, TRAMA]) {
+    for (const agentKind of ['false', 'agent']) {
+      const lookup = (hostname: string, options: Record<string, unknown>, cb: (e: Error | null, a: string | { address: string; family: number }[], f?: number) => void): void => {
+        seen[lib.name]!.push({ agentKind, hostname, options: { ...options } });
+        if (options.all) cb(null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+        else cb(null, '::1', 6);
+      };
+      const agent = agentKind === 'false' ? false : new lib.Agent({ keepAlive: false });
+      const body = await new Promise<string>((resolve, reject) => {
+        lib.get({ host: 'dual.invalid', port, lookup, agent, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 100 } as never, (res) => {
+          let b = '';
+          res.on('data', (d: Buffer) => (b += d.toString()));
+          res.on('end', () => resolve(b));
+        }).on('error', reject);
+      });
+      seen[lib.name]!.push(body);
+      if (agent) agent.destroy();
+    }
+  }
+  assert.ok(seen.node!.includes('127.0.0.1'), 'node reached the IPv4 address (oracle sanity)');
+  assert.deepEqual(seen.trama, seen.node);
+  await close(server);
+});
