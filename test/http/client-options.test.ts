@@ -434,3 +434,63 @@ test('autoSelectFamily (happy eyeballs): lookup is asked for every address as no
   assert.deepEqual(seen.trama, seen.node);
   await close(server);
 });
+
+test('every ClientRequest member of the issue list: same types and same state as node at each step of a request', async () => {
+  const server = http.createServer((req, res) => res.end('x'));
+  const port = await listen(server);
+  const methods = ['abort', 'destroy', 'end', 'flushHeaders', 'getHeader', 'getHeaders', 'getHeaderNames', 'getRawHeaderNames', 'hasHeader', 'removeHeader', 'setHeader', 'setNoDelay', 'setSocketKeepAlive', 'setTimeout', 'write', 'cork', 'uncork'];
+  const snapshot = (req: http.ClientRequest, step: string): unknown => ({
+    step,
+    types: methods.map((m) => `${m}:${typeof (req as unknown as Record<string, unknown>)[m]}`),
+    path: req.path,
+    method: req.method,
+    host: req.host,
+    protocol: req.protocol,
+    aborted: req.aborted,
+    destroyed: req.destroyed,
+    finished: req.finished,
+    reusedSocket: req.reusedSocket,
+    maxHeadersCount: req.maxHeadersCount,
+    writableEnded: req.writableEnded,
+    writableFinished: req.writableFinished,
+    writableCorked: req.writableCorked,
+    headersSent: req.headersSent,
+    hasSocket: req.socket !== null && req.socket !== undefined,
+    headers: req.getHeaders(),
+    names: req.getHeaderNames(),
+    raw: req.getRawHeaderNames(),
+    hasX: req.hasHeader('x-a'),
+    getX: req.getHeader('X-A'),
+  });
+  const logs: Record<string, unknown[]> = { node: [], trama: [] };
+  for (const lib of [NODE, TRAMA]) {
+    const log = logs[lib.name]!;
+    const agent = new lib.Agent({ keepAlive: true });
+    for (let round = 0; round < 2; round++) {
+      const req = lib.request({ host: '127.0.0.1', port, path: '/p?q', method: 'put', agent, headers: { 'X-A': '1', 'x-b': ['2', '3'] } });
+      log.push(snapshot(req, 'created'));
+      req.setHeader('X-C', 'c');
+      req.removeHeader('x-b');
+      req.cork();
+      log.push(snapshot(req, 'corked'));
+      req.write('ab');
+      req.uncork();
+      req.end('cd');
+      log.push(snapshot(req, 'ended'));
+      req.on('socket', () => log.push(snapshot(req, 'socket')));
+      req.on('finish', () => log.push(snapshot(req, 'finish')));
+      const closed = new Promise((r) => req.on('close', r));
+      req.on('response', (res: http.IncomingMessage) => {
+        log.push(snapshot(req, 'response'));
+        res.resume();
+      });
+      await closed;
+      log.push(snapshot(req, 'close'));
+      await new Promise((r) => setImmediate(r));
+    }
+    agent.destroy();
+  }
+  assert.equal(logs.node!.length, 14);
+  assert.deepEqual(logs.trama, logs.node);
+  await close(server);
+});
