@@ -220,7 +220,8 @@ test('response without a response listener is dumped; the request still closes',
 
 test("'timeout': the request's fires once per socket, the response's once per idle period (node's listeners)", async () => {
   // The server sends the head, then one body byte each time the client reports an idle period:
-  // the socket's idle timer re-arms on that activity, so it fires three times.
+  // the socket's idle timer re-arms on that activity, so it fires three times per request. The
+  // second request reuses the keep-alive socket: its own 'timeout' fires once again.
   let serverSide: net.Socket | null = null;
   const makeServer = (): net.Server =>
     rawServer((socket) => {
@@ -228,18 +229,24 @@ test("'timeout': the request's fires once per socket, the response's once per id
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n');
     });
   const log = await compare(makeServer, async (lib, port, log) => {
-    const req = lib.get({ port, host: '127.0.0.1', agent: false });
-    req.setTimeout(30);
-    let idle = 0;
-    await record(req, log, {
-      onResponse: (res) =>
-        res.on('timeout', () => {
-          idle++;
-          if (idle < 3) serverSide!.write('a');
-          else serverSide!.end('a');
-        }),
-    });
+    const agent = new lib.Agent({ keepAlive: true });
+    for (let round = 0; round < 2; round++) {
+      const req = lib.get({ port, host: '127.0.0.1', agent });
+      req.setTimeout(30);
+      let idle = 0;
+      await record(req, log, {
+        onResponse: (res) =>
+          res.on('timeout', () => {
+            idle++;
+            serverSide!.write('a');
+            if (idle === 1) req.setTimeout(30); // asking again does not re-arm the request's 'timeout'
+          }),
+      });
+      log.push(`reused ${req.reusedSocket}`);
+    }
+    agent.destroy();
   });
-  assert.equal(log.filter((e) => e === 'req timeout').length, 1);
-  assert.equal(log.filter((e) => e === 'res data 1').length, 3);
+  assert.equal(log.filter((e) => e === 'req timeout').length, 2);
+  assert.equal(log.filter((e) => e === 'res data 1').length, 6);
+  assert.deepEqual(log.filter((e) => e.startsWith('reused')), ['reused false', 'reused true']);
 });
