@@ -542,3 +542,33 @@ test('keepAliveMsecs reaches setKeepAlive on a socket being pooled, as in node',
   assert.deepEqual(calls.trama, calls.node);
   await close(server);
 });
+
+test('pool state matches node for maxSockets, maxTotalSockets, maxFreeSockets and timeout (3 concurrent requests)', async () => {
+  const server = http.createServer((req, res) => setImmediate(() => res.end(String(req.socket.remotePort))));
+  const port = await listen(server);
+  const configs: http.AgentOptions[] = [{ maxSockets: 1 }, { maxTotalSockets: 2 }, { maxFreeSockets: 1 }, { timeout: 200 }, {}];
+  const logs: Record<string, unknown[]> = { node: [], trama: [] };
+  for (const lib of [NODE, TRAMA]) {
+    for (const config of configs) {
+      const agent = new lib.Agent({ keepAlive: true, ...config });
+      const name = agent.getName({ host: '127.0.0.1', port });
+      const count = (b: Record<string, unknown[] | undefined>): number => b[name]?.length ?? 0;
+      const state = (): unknown => [count(agent.requests), count(agent.sockets), count(agent.freeSockets), (agent as unknown as { totalSocketCount: number }).totalSocketCount];
+      const pending = [0, 1, 2].map(() => fetchText(lib, { host: '127.0.0.1', port, agent }));
+      const queued = state();
+      const results = await Promise.all(pending);
+      await Promise.all(results.map((r) => onceClosed(r.req)));
+      await new Promise((r) => setImmediate(r));
+      const idle = state();
+      if (config.timeout) {
+        // The agent timeout destroys the idle pooled sockets.
+        await Promise.all(results.map((r) => new Promise((res) => (r.req.socket!.destroyed ? res(null) : r.req.socket!.once('close', res)))));
+      }
+      logs[lib.name]!.push({ config, queued, idle, after: state(), connections: new Set(results.map((r) => r.body)).size, reused: results.map((r) => r.req.reusedSocket) });
+      agent.destroy();
+    }
+  }
+  assert.equal(logs.node!.length, configs.length);
+  assert.deepEqual(logs.trama, logs.node);
+  await close(server);
+});
