@@ -16,7 +16,11 @@
  *   any response byte arrived — the server closed the idle connection as we wrote — is sent
  *   again, once, on a fresh connection, when its method is idempotent (RFC 9110 §9.2.2) and its
  *   bytes are still at hand (≤ MAX_REPLAY_BYTES, or the agent's `maxReplayBytes`). Otherwise the error reaches the caller with
- *   `reusedSocket === true`, as in node. See docs/client.md.
+ *   `reusedSocket === true`, as in node. A retry emits `'socket'` again with the new socket (code
+ *   that checks or instruments the socket there must see the one really used) and re-applies the
+ *   request's setTimeout/setNoDelay/setSocketKeepAlive to it. See docs/client.md.
+ * - `'timeout'`: the request's fires once per socket (node's `once` listener on the socket), the
+ *   response's once per idle period.
  * - `https:` URLs are accepted directly (node:http throws ERR_INVALID_PROTOCOL): they go to
  *   `globalHttpsAgent` unless an agent is given.
  * - Strictness: responses are parsed strictly (RFC 9112) unless `insecureHTTPParser`; a response
