@@ -134,6 +134,14 @@ function parserKey(o: H1ParserOptions): string {
 
 function acquireParser(options: H1ParserOptions): PooledParser {
   const key = parserKey(options);
+  const p = takeParser(key);
+  if (p !== null) return p;
+  const handler = new ParserTrampoline();
+  return { parser: new H1Parser(options, handler), handler, key };
+}
+
+/** An idle pooled parser made with options of this key, or null. */
+function takeParser(key: string): PooledParser | null {
   for (let i = idleParsers.length - 1; i >= 0; i--) {
     if (idleParsers[i]!.key === key) {
       const p = idleParsers[i]!;
@@ -142,8 +150,7 @@ function acquireParser(options: H1ParserOptions): PooledParser {
       return p;
     }
   }
-  const handler = new ParserTrampoline();
-  return { parser: new H1Parser(options, handler), handler, key };
+  return null;
 }
 
 function releaseParser(p: PooledParser): void {
@@ -257,6 +264,10 @@ export class H1ServerConnection {
   #upgradeBody: Buffer[] | null = null;
   #upgrading: RequestHead | null = null;
   #fed = 0; // bytes given to the parser since its last reset (for err.bytesParsed)
+  /** Listeners removed, parser given back for good (upgrade, close). */
+  #detached = false;
+  /** The pool key of this connection's parser options (to take a parser back after idling). */
+  readonly #parserKey: string;
 
   // Batching: output produced while a read is parsed.
   #batching = false;
@@ -279,6 +290,7 @@ export class H1ServerConnection {
     this.host = host;
     this.#pooled = acquireParser(host.h1ParserOptions());
     this.#pooled.handler.conn = this;
+    this.#parserKey = this.#pooled.key;
     this.socket[kConn] = this;
     // Reads skip the Readable machinery when the socket has a native handle (net, tls): its
     // `push` hands each chunk straight to us, as node:http's own parser consumes the handle.
@@ -360,11 +372,30 @@ export class H1ServerConnection {
       this.#batching = false;
       this.flush();
     }
+    this.#releaseIfIdle();
+  }
+
+  /**
+   * An idle keep-alive connection holds no parser: it goes back to the pool (one parser serves
+   * many idle connections) and is taken again when bytes arrive. Never while parsing.
+   */
+  #releaseIfIdle(): void {
+    const pooled = this.#pooled;
+    if (pooled !== null && !this.#batching && this.queue.length === 0 && this.msgStart === 0 && this.#rest === null && this.#pause === 0 && !this.#dead && this.#upgrading === null) {
+      this.#pooled = null;
+      releaseParser(pooled);
+    }
   }
 
   #parse(chunk: Buffer): void {
-    const pooled = this.#pooled;
-    if (pooled === null) return;
+    let pooled = this.#pooled;
+    if (pooled === null) {
+      if (this.#detached) return;
+      pooled = takeParser(this.#parserKey) ?? acquireParser(this.host.h1ParserOptions());
+      pooled.handler.conn = this;
+      this.#pooled = pooled;
+      this.#fed = 0;
+    }
     const parser = pooled.parser;
     let buf = chunk;
     for (;;) {
@@ -496,10 +527,9 @@ export class H1ServerConnection {
   resumeFor(reason: number): void {
     if ((this.#pause & reason) === 0) return;
     this.#pause &= ~reason;
-    if (this.#pause !== 0 || this.#dead || this.#inputClosed) return;
+    if (this.#pause !== 0 || this.#dead || this.#inputClosed || this.#detached) return;
     const pooled = this.#pooled;
-    if (pooled === null) return;
-    pooled.parser.resume();
+    if (pooled !== null) pooled.parser.resume();
     const rest = this.#rest;
     if (rest !== null) {
       this.#rest = null;
@@ -525,6 +555,7 @@ export class H1ServerConnection {
   /** Remove our listeners and give back the parser (upgrade, close). */
   #detach(): void {
     this.#dead = true;
+    this.#detached = true;
     const s = this.socket;
     if (this.#handle !== null) {
       // Give the socket its own push back, reading (Readable's state never saw our pauses, so it
@@ -671,6 +702,7 @@ export class H1ServerConnection {
     }
     const ka = this.host.keepAliveTimeout;
     if (ka > 0) this.#armTimeout(ka);
+    this.#releaseIfIdle();
   }
 
   #endSocket(): void {
@@ -736,7 +768,7 @@ export class H1ServerConnection {
     // Responses ended but not yet flushed when the socket died: report 'close'.
     for (const ex of this.#waiting) closeResponse(ex.res);
     this.#waiting.length = 0;
-    if (this.#pooled !== null) this.#detach();
+    if (!this.#detached) this.#detach();
   }
 
   onError(err: Error): void {
