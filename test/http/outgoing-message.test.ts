@@ -197,3 +197,19 @@ test('write after end: ERR_STREAM_WRITE_AFTER_END through the callback and error
     assert.deepEqual(errs, ['cb ERR_STREAM_WRITE_AFTER_END', 'event ERR_STREAM_WRITE_AFTER_END write after end'], lib.name);
   }
 });
+
+test('more distinct header names than the lower-case name cache holds (and longer than it keeps): same as node', async () => {
+  const { LOWER_NAME_CACHE_SIZE } = await import('../../src/http/outgoing-message.js');
+  const names: string[] = [];
+  for (let i = 0; i < LOWER_NAME_CACHE_SIZE + 50; i++) names.push(`X-Many-${i}`);
+  names.push(`X-${'Long'.repeat(40)}`);
+  const results = LIBS.map((lib) => {
+    const res = new lib.ServerResponse(fakeReq(lib));
+    for (const n of names) res.setHeader(n, n.length);
+    const got = names.map((n) => [res.getHeader(n.toUpperCase()), res.hasHeader(n.toLowerCase())]);
+    res.removeHeader(names[0]!.toUpperCase());
+    return { got, names: res.getHeaderNames().length, first: res.hasHeader(names[0]!) };
+  });
+  assert.equal(results[0]!.names, names.length - 1);
+  assert.deepEqual(results[1], results[0]);
+});
