@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createServer, type RequestListener } from '../../src/http/server.js';
 import { close, errorLines, listen, makeFixture, peerSkip, runTrama, type Fixture, type HttpLikeServer } from './support.js';
+import { startNginx, type NginxInstance } from '../support/nginx.js';
 
 // The local server is trama's own: `trama get` against trama's server.
 type IncomingMessage = Parameters<RequestListener>[0];
@@ -365,63 +366,21 @@ const nginxSkip = peerSkip('nginx', 'apt-get install nginx-light');
 describe('against nginx', { skip: nginxSkip, concurrency: true }, () => {
   let fx: Fixture;
   let nginxPort: number;
-  let nginx: ReturnType<typeof spawn>;
+  let nginx: NginxInstance;
   before(async () => {
     fx = makeFixture();
-    const probe = createNetServer();
-    probe.listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    nginxPort = (probe.address() as AddressInfo).port;
-    await new Promise((r) => probe.close(r));
-    const dir = join(fx.base, 'nginx');
-    spawnSync('mkdir', ['-p', dir]);
-    const conf = join(dir, 'nginx.conf');
-    writeFileSync(
-      conf,
-      `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  types { text/plain txt; image/png png; text/html html; }
+    nginx = await startNginx(() => ({
+      http: `  types { text/plain txt; image/png png; text/html html; }
   gzip on;
   gzip_types text/plain;
-  gzip_min_length 100;
-  server {
-    listen 127.0.0.1:${nginxPort};
-    root ${fx.root};
-    location = /moved { return 302 /hello.txt; }
-  }
-}
-`,
-    );
-    nginx = spawn('nginx', ['-c', conf, '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    // Ready when it accepts a connection (nginx has no readiness signal of its own: poll).
-    for (let i = 0; ; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const c = connect(nginxPort, '127.0.0.1');
-        c.once('connect', () => {
-          c.destroy();
-          resolve(true);
-        });
-        c.once('error', () => resolve(false));
-      });
-      if (ok) break;
-      if (i > 100 || nginx.exitCode !== null) throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  gzip_min_length 100;`,
+      server: `    root ${fx.root};
+    location = /moved { return 302 /hello.txt; }`,
+    }));
+    nginxPort = nginx.port;
   });
   after(async () => {
-    nginx.kill('SIGTERM');
-    if (nginx.exitCode === null) await once(nginx, 'exit');
+    await nginx.stop();
     fx.cleanup();
   });
   const n = (p: string) => `http://127.0.0.1:${nginxPort}${p}`;

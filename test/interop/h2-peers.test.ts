@@ -3,13 +3,13 @@
 // drives flow control by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { header, peerAvailable, startTramaH2Server, tramaH2Requests } from '../support/h2-net-driver.js';
+import { nginxDir, startNginx } from '../support/nginx.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -111,52 +111,16 @@ test('python-hyper/h2 client → our server: 5 concurrent 300 kB uploads echoed'
 
 const NGINX = peerAvailable('nginx');
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 test('our client → nginx (its own HTTP/2 implementation, h2c): files, HEAD, 404, 30 streams', { skip: NGINX ? false : 'nginx is not installed' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trama-nginx-'));
-  chmodSync(dir, 0o755); // nginx workers may run as another user (nobody) when we are root
-  const port = await freePort();
+  const dir = nginxDir();
   mkdirSync(join(dir, 'html'));
   writeFileSync(join(dir, 'html', 'index.html'), '<h1>nginx</h1>');
   const large = Buffer.alloc(2 * 1024 * 1024 + 3);
   for (let i = 0; i < large.length; i++) large[i] = (i * 5) & 0xff;
   writeFileSync(join(dir, 'html', 'large.bin'), large);
-  writeFileSync(join(dir, 'nginx.conf'), `
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')};
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${join(dir, 'tmp')};
-  proxy_temp_path ${join(dir, 'tmp')};
-  fastcgi_temp_path ${join(dir, 'tmp')};
-  uwsgi_temp_path ${join(dir, 'tmp')};
-  scgi_temp_path ${join(dir, 'tmp')};
-  server {
-    listen 127.0.0.1:${port} http2;
-    root ${join(dir, 'html')};
-  }
-}
-`);
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const nginx = await startNginx((_port, d) => ({ listen: 'http2', server: `    root ${d}/html;` }), dir);
+  const port = nginx.port;
   try {
-    for (let i = 0; i < 200; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const c = net.connect(port, '127.0.0.1');
-        c.once('connect', () => { c.destroy(); resolve(true); });
-        c.once('error', () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((r) => setImmediate(r));
-    }
     const { responses } = await tramaH2Requests(port, [
       { path: '/index.html' },
       { path: '/large.bin' },
@@ -172,8 +136,7 @@ http {
     assert.equal(responses[3]!.status, 404);
     for (const r of responses.slice(4)) assert.equal(r.body.toString(), '<h1>nginx</h1>');
   } finally {
-    child.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await nginx.stop();
   }
 });
 

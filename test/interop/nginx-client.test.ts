@@ -3,62 +3,26 @@
 // port. Skips when the binary is missing, unless TRAMA_REQUIRE_PEERS=1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as net from 'node:net';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { get, request } from '../../src/http/client-request.js';
 import { Agent } from '../../src/http/agent.js';
+import { nginxDir, startNginx, type NginxInstance } from '../support/nginx.js';
 
 const missing = spawnSync('nginx', ['-v']).error ? 'nginx is not installed (apt-get install nginx-light)' : '';
 if (missing && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error(missing);
 
 let dir = '';
-let nginx: ChildProcess | undefined;
+let nginx: NginxInstance | undefined;
 let port = 0;
 let upstream: http.Server;
 const BIG = 'x'.repeat(100_000);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** Resolves once nginx accepts connections (it prints nothing when ready in the foreground). */
-function waitForPort(p: number, child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let exited = false;
-    child.once('exit', (code) => {
-      exited = true;
-      reject(new Error(`nginx exited with ${code}`));
-    });
-    const attempt = (): void => {
-      if (exited) return;
-      const s = net.connect(p, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => setTimeout(attempt, 20));
-    };
-    attempt();
-  });
-}
-
 before(async () => {
   if (missing) return;
-  dir = mkdtempSync(join(tmpdir(), 'trama-nginx-'));
-  mkdirSync(join(dir, 'www'));
-  writeFileSync(join(dir, 'www', 'small.txt'), 'small file\n');
-  writeFileSync(join(dir, 'www', 'big.txt'), BIG);
   upstream = http.createServer((req, res) => {
     res.setHeader('Content-Type', 'text/plain');
     res.write('streamed ');
@@ -66,45 +30,28 @@ before(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const up = (upstream.address() as AddressInfo).port;
-  port = await freePort();
-  const conf = `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_timeout 30s;
-  default_type text/plain;
-  server {
-    listen 127.0.0.1:${port};
-    root ${dir}/www;
+  dir = nginxDir();
+  mkdirSync(join(dir, 'www'));
+  writeFileSync(join(dir, 'www', 'small.txt'), 'small file\n');
+  writeFileSync(join(dir, 'www', 'big.txt'), BIG);
+  nginx = await startNginx(
+    (_port, d) => ({
+      http: `  keepalive_timeout 30s;
+  default_type text/plain;`,
+      server: `    root ${d}/www;
     location = /hello { return 200 "hello from nginx\\n"; }
     location = /method { return 200 "$request_method $content_length $http_transfer_encoding"; }
-    location /gz/ { alias ${dir}/www/; gzip on; gzip_min_length 1; gzip_types text/plain; }
-    location /proxy/ { proxy_pass http://127.0.0.1:${up}/; proxy_http_version 1.1; proxy_buffering off; }
-  }
-}`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
-  await waitForPort(port, nginx);
+    location /gz/ { alias ${d}/www/; gzip on; gzip_min_length 1; gzip_types text/plain; }
+    location /proxy/ { proxy_pass http://127.0.0.1:${up}/; proxy_http_version 1.1; proxy_buffering off; }`,
+    }),
+    dir,
+  );
+  port = nginx.port;
 });
 
 after(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx!.once('exit', r));
-    nginx.kill('SIGTERM');
-    await exited;
-  }
+  if (nginx) await nginx.stop();
   if (upstream) await new Promise((r) => upstream.close(r));
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 type Got = { status: number; headers: http.IncomingHttpHeaders; body: Buffer; req: http.ClientRequest };

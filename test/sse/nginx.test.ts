@@ -4,17 +4,13 @@
 // reconnection.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { EventSource } from '../../src/sse/event-source.js';
 import { eventStream } from '../../src/sse/event-stream.js';
 import type { EventStream } from '../../src/sse/event-stream.js';
 import { ReplayBuffer } from '../../src/sse/replay-buffer.js';
 import { closeAllServers, listen, nextEvent, SERVER_FLAVOURS } from './support.js';
+import { startNginx, type NginxInstance } from '../support/nginx.js';
 
 const found = spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
 if (!found && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error('nginx is required (TRAMA_REQUIRE_PEERS=1) but not installed');
@@ -22,67 +18,16 @@ const skip = found ? false : 'nginx is not installed (apt-get install nginx-ligh
 
 after(closeAllServers);
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function startNginx(upstreamPort: number): Promise<{ port: number; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'trama-sse-nginx-'));
-  chmodSync(dir, 0o755); // workers may run as another user when we are root
-  mkdirSync(join(dir, 'tmp'));
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')};
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${join(dir, 'tmp')};
-  proxy_temp_path ${join(dir, 'tmp')};
-  fastcgi_temp_path ${join(dir, 'tmp')};
-  uwsgi_temp_path ${join(dir, 'tmp')};
-  scgi_temp_path ${join(dir, 'tmp')};
-  server {
-    listen 127.0.0.1:${port};
-    location / {
+/** nginx as a reverse proxy to `upstreamPort`, with its default (buffering) proxy settings. */
+function startProxy(upstreamPort: number): Promise<NginxInstance> {
+  return startNginx(() => ({
+    server: `    location / {
       proxy_pass http://127.0.0.1:${upstreamPort};
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_read_timeout 60s;
-    }
-  }
-}
-`,
-  );
-  const child: ChildProcess = spawn('nginx', ['-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return {
-    port,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    }`,
+  }));
 }
 
 for (const flavour of SERVER_FLAVOURS) {
@@ -98,7 +43,7 @@ for (const flavour of SERVER_FLAVOURS) {
         st.on('close', () => streams.delete(st));
       }),
     );
-    const proxy = await startNginx(upstream.port);
+    const proxy = await startProxy(upstream.port);
     const es = new EventSource(`http://127.0.0.1:${proxy.port}/events`, { reconnectionTime: 10, jitter: 0 });
     try {
       await nextEvent(es, 'open');
