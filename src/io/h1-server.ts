@@ -302,7 +302,11 @@ export class H1ServerConnection {
     } else {
       socket.on('data', onSocketData);
     }
-    for (const [event, listener] of SOCKET_LISTENERS) socket.on(event, listener);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('drain', onSocketDrain);
+    socket.on('timeout', onSocketTimeout);
     const t = host.timeout > 0 ? host.timeout : host.keepAliveTimeout;
     this.#armTimeout(t);
   }
@@ -562,7 +566,11 @@ export class H1ServerConnection {
     } else {
       s.removeListener('data', onSocketData);
     }
-    for (const [event, listener] of SOCKET_LISTENERS) s.removeListener(event, listener);
+    s.removeListener('end', onSocketEnd);
+    s.removeListener('close', onSocketClose);
+    s.removeListener('error', onSocketError);
+    s.removeListener('drain', onSocketDrain);
+    s.removeListener('timeout', onSocketTimeout);
     if (this.#timeoutMs !== 0 && typeof s.setTimeout === 'function') s.setTimeout(0);
     this.#timeoutMs = 0;
     delete s[kConn];
@@ -911,12 +919,3 @@ function onSocketDrain(this: SocketWithConn): void {
 function onSocketTimeout(this: SocketWithConn): void {
   this[kConn]?.onTimeout();
 }
-
-/** The listeners a connection puts on its socket (besides the read path), and takes off at hand-over. */
-const SOCKET_LISTENERS: ReadonlyArray<readonly [string, (this: SocketWithConn, err: Error) => void]> = [
-  ['end', onSocketEnd],
-  ['close', onSocketClose],
-  ['error', onSocketError],
-  ['drain', onSocketDrain],
-  ['timeout', onSocketTimeout],
-];
