@@ -27,7 +27,7 @@
  *   that frames its body two ways, or sends bytes after its end, is an error, not a guess.
  *
  * `ClientRequest` is an ES5-style constructor (callable on an existing object, subclassable with
- * `util.inherits`), like OutgoingMessage.
+ * `util.inherits`) over the `ClientRequestBase` class, like OutgoingMessage.
  */
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -239,6 +239,12 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
   declare insecureHTTPParser: boolean | undefined;
   declare joinDuplicateHeaders: boolean | undefined;
   declare _trama: ClientState;
+
+  /** node's ClientRequest constructor (see `initClientRequest`). */
+  constructor(input: string | URL | RequestOptions | null | undefined, options?: RequestOptions | ResponseListener | null, cb?: ResponseListener) {
+    super();
+    initClientRequest(this, input, options, cb);
+  }
 
   override _implicitHeader(): void {
     if (this._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
@@ -696,14 +702,13 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
   }
 }
 
-/** node's ClientRequest constructor body. */
+/** node's ClientRequest constructor body, after OutgoingMessage's. */
 function initClientRequest(
   self: ClientRequestBase,
   input: string | URL | RequestOptions | null | undefined,
   options?: RequestOptions | ResponseListener | null,
   cb?: ResponseListener,
 ): void {
-  initOutgoingMessage(self);
   let opts: RequestOptions;
   let base: RequestOptions | null;
   if (typeof input === 'string') {
@@ -936,7 +941,9 @@ function ClientRequestFn(
   options?: RequestOptions | ResponseListener,
   cb?: ResponseListener,
 ): ClientRequestBase | void {
-  if (!(this instanceof ClientRequestBase)) return new (ClientRequestFn as unknown as ClientRequestConstructor)(input, options, cb);
+  // `new ClientRequest(…)`, or a call without a receiver: the class builds it.
+  if (new.target === ClientRequestFn || !(this instanceof ClientRequestBase)) return new ClientRequestBase(input, options, cb);
+  initOutgoingMessage(this);
   initClientRequest(this, input, options, cb);
 }
 ClientRequestFn.prototype = ClientRequestBase.prototype;

@@ -19,6 +19,7 @@ const DEFAULT_HWM = getDefaultHighWaterMark(false);
 
 export type { BodySource } from '../io/exchange.js';
 import type { BodySource } from '../io/exchange.js';
+import { adoptState } from './adopt-state.js';
 
 export const kBodySource = Symbol('kBodySource');
 const kHeaders = Symbol('kHeaders');
@@ -130,6 +131,35 @@ export class IncomingMessageBase extends Readable {
   declare [kHeadersDistinct]: Record<string, string[]> | null;
   declare [kTrailers]: IncomingHttpHeaders | null;
   declare [kTrailersDistinct]: Record<string, string[]> | null;
+
+  /** node's constructor body; every field assigned here, so V8 sizes the object once. */
+  constructor(socket?: Socket | null) {
+    const hwm = socket?.readableHighWaterMark;
+    // Skip the options object when it would say the default (one allocation less per request).
+    super(hwm !== undefined && hwm !== DEFAULT_HWM ? { highWaterMark: hwm } : undefined);
+    this.socket = socket ?? null;
+    this.httpVersionMajor = null;
+    this.httpVersionMinor = null;
+    this.httpVersion = null;
+    this.complete = false;
+    this.rawHeaders = [];
+    this.rawTrailers = [];
+    this.joinDuplicateHeaders = false;
+    this.aborted = false;
+    this.upgrade = null;
+    this.url = '';
+    this.method = null;
+    this.statusCode = null;
+    this.statusMessage = null;
+    this.client = socket ?? null;
+    this._consuming = false;
+    this._dumped = false;
+    this[kBodySource] = null;
+    this[kHeaders] = null;
+    this[kHeadersDistinct] = null;
+    this[kTrailers] = null;
+    this[kTrailersDistinct] = null;
+  }
 
   get connection(): Socket | null {
     return this.socket;
@@ -253,34 +283,9 @@ function onDestroyed(msg: IncomingMessageBase, err: Error | null | undefined, cb
   else cb(err);
 }
 
-/** Fill a fresh IncomingMessage's state on `self` (node's constructor body). */
-export function initIncomingMessage(self: IncomingMessageBase, socket: Socket | null | undefined, highWaterMark?: number): void {
-  const hwm = highWaterMark ?? socket?.readableHighWaterMark;
-  // Skip the options object when it would say the default (one allocation less per request).
-  const opts = hwm !== undefined && hwm !== DEFAULT_HWM ? { highWaterMark: hwm } : undefined;
-  (Readable as unknown as (this: unknown, opts?: object) => void).call(self, opts);
-  self.socket = socket ?? null;
-  self.httpVersionMajor = null;
-  self.httpVersionMinor = null;
-  self.httpVersion = null;
-  self.complete = false;
-  self.rawHeaders = [];
-  self.rawTrailers = [];
-  self.joinDuplicateHeaders = false;
-  self.aborted = false;
-  self.upgrade = null;
-  self.url = '';
-  self.method = null;
-  self.statusCode = null;
-  self.statusMessage = null;
-  self.client = socket ?? null;
-  self._consuming = false;
-  self._dumped = false;
-  self[kBodySource] = null;
-  self[kHeaders] = null;
-  self[kHeadersDistinct] = null;
-  self[kTrailers] = null;
-  self[kTrailersDistinct] = null;
+/** Give `self` a fresh IncomingMessage's state (the constructor as a plain function, see adopt-state.ts). */
+export function initIncomingMessage(self: IncomingMessageBase, socket: Socket | null | undefined): void {
+  adoptState(self, new IncomingMessageBase(socket));
 }
 
 export interface IncomingMessageConstructor {
@@ -294,7 +299,8 @@ export type IncomingMessage = IncomingMessageBase;
 
 function IncomingMessageFn(this: IncomingMessageBase, socket?: Socket | null): IncomingMessageBase | void {
   // Called without `new` and without a receiver: construct (node's constructors tolerate it).
-  if (this === undefined || this === null || (this as unknown) === globalThis) return new (IncomingMessageFn as unknown as IncomingMessageConstructor)(socket);
+  // `new IncomingMessage(socket)`, or a call without a receiver: the class builds it.
+  if (new.target === IncomingMessageFn || this === undefined || this === null || (this as unknown) === globalThis) return new IncomingMessageBase(socket);
   initIncomingMessage(this, socket);
 }
 IncomingMessageFn.prototype = IncomingMessageBase.prototype;

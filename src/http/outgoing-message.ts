@@ -12,8 +12,9 @@
  * - Callable as a plain function on an existing object (`OutgoingMessage.call(this)`) and
  *   subclassable with `util.inherits` or `class … extends`: frameworks (light-my-request, nock)
  *   rely on it. So the exported value is an ES5-style constructor whose prototype carries the
- *   methods of the `OutgoingMessageBase` class below; that class's own constructor never runs,
- *   and its fields are `declare`d (no emit) and set by `initOutgoingMessage`.
+ *   methods of the `OutgoingMessageBase` class below. `new` builds with that class (whose
+ *   constructor assigns every field); a plain call copies a fresh instance's state onto the
+ *   receiver (`initOutgoingMessage`, see adopt-state.ts).
  * - Hot path: the head and a small string body leave in ONE sink write (one latin1/utf8 string);
  *   the Date header is cached per second; 'finish' is signalled by the sink without a per-write
  *   closure when the sink supports `finishMessage`.
@@ -28,6 +29,7 @@ import {
   hasInvalidFieldValueChar,
   invalidArgType,
 } from '../wire/shared/index.js';
+import { adoptState } from './adopt-state.js';
 
 export type { OutgoingSink } from '../io/exchange.js';
 import type { OutgoingSink } from '../io/exchange.js';
@@ -95,18 +97,34 @@ const CRLF = '\r\n';
 const RE_CONN_CLOSE = /(?:^|\W)close(?:$|\W)/i;
 const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
-// The Date header, recomputed at most once per second (RFC 9110 §6.6.1 wants second precision).
+// The Date header, computed at most once per second (RFC 9110 §6.6.1 wants second precision): a
+// timer forgets it at the next second boundary, as node's does, so a response pays nothing.
 let dateCache = '';
-let dateSecond = -1;
 /** The current time as an IMF-fixdate, cached for the current second. */
 export function utcDate(): string {
-  const now = Date.now();
-  const sec = Math.floor(now / 1000);
-  if (sec !== dateSecond) {
-    dateSecond = sec;
-    dateCache = new Date(now).toUTCString();
+  if (dateCache === '') {
+    const d = new Date();
+    dateCache = d.toUTCString();
+    setTimeout(forgetDate, 1000 - d.getMilliseconds()).unref();
   }
   return dateCache;
+}
+function forgetDate(): void {
+  dateCache = '';
+}
+
+// `Keep-Alive: timeout=…[, max=…]` for the last settings seen (a server sends the same one each time).
+let keepAliveMs = -1;
+let keepAliveMax: number | undefined;
+let keepAliveLine = '';
+function keepAliveField(timeoutMs: number, max: number | undefined): string {
+  if (timeoutMs !== keepAliveMs || max !== keepAliveMax) {
+    keepAliveMs = timeoutMs;
+    keepAliveMax = max;
+    const maxPart = (max ?? 0) > 0 ? `, max=${max}` : '';
+    keepAliveLine = `Keep-Alive: timeout=${Math.floor(timeoutMs / 1000)}${maxPart}\r\n`;
+  }
+  return keepAliveLine;
 }
 
 function headersSentError(action: string): Error {
@@ -138,7 +156,15 @@ interface HeadState {
  * The methods and state of `OutgoingMessage`. Never constructed directly (see the module
  * comment): use the exported `OutgoingMessage`.
  */
-export class OutgoingMessageBase extends Stream {
+// The class is a Stream by prototype (set below), not by `extends`: Stream's constructor is just
+// EventEmitter.init, which every emitter in the process shares, so its property stores are
+// megamorphic; the constructor below sets the same fields itself (~2% of a pipelined request).
+export interface OutgoingMessageBase extends Stream {
+  _events: Record<string, unknown>;
+  _eventsCount: number;
+  _maxListeners: number | undefined;
+}
+export class OutgoingMessageBase {
   declare outputData: PendingWrite[];
   declare outputSize: number;
   declare writable: boolean;
@@ -175,6 +201,54 @@ export class OutgoingMessageBase extends Stream {
   declare _kRejectNonStandardBodyWrites: boolean;
   declare _kUniqueHeaders: Set<string> | null;
   declare _kAutoUncork: boolean;
+
+  /**
+   * node's constructor body. Every field is assigned here, in the constructor itself, so V8 sizes
+   * the object for all of them up front (fields set from a helper function grew the object's
+   * out-of-line property store step by step: ~1.3 KB of garbage per response).
+   */
+  constructor(options?: OutgoingMessageOptions) {
+    // EventEmitter.init's fields (its capture-rejections flag stays unset: false).
+    this._events = { __proto__: null } as unknown as Record<string, unknown>;
+    this._eventsCount = 0;
+    this._maxListeners = undefined;
+    this[kNeedDrain] = false;
+    this.outputData = [];
+    this.outputSize = 0;
+    this.writable = true;
+    this.destroyed = false;
+    this._last = false;
+    this.chunkedEncoding = false;
+    this.shouldKeepAlive = true;
+    this.maxRequestsOnConnectionReached = false;
+    this._defaultKeepAlive = true;
+    this.useChunkedEncodingByDefault = true;
+    this.sendDate = false;
+    this._removedConnection = false;
+    this._removedContLen = false;
+    this._removedTE = false;
+    this.strictContentLength = false;
+    this._contentLength = null;
+    this._hasBody = true;
+    this._trailer = '';
+    this.finished = false;
+    this._headerSent = false;
+    this._closed = false;
+    this.socket = null;
+    this._header = null;
+    this._keepAliveTimeout = 0;
+    this._maxRequestsPerSocket = undefined;
+    this._onPendingData = nop;
+    this._kOutHeaders = null;
+    this._kSink = null;
+    this._kCorked = 0;
+    this._kBytesWritten = 0;
+    this._kErrored = null;
+    this._kHighWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
+    this._kRejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
+    this._kUniqueHeaders = null;
+    this._kAutoUncork = false;
+  }
 
   // ---- state getters (node's names) ----
 
@@ -403,10 +477,7 @@ export class OutgoingMessageBase extends Stream {
         header += 'Connection: close\r\n';
       } else if (sendKeepAlive) {
         header += 'Connection: keep-alive\r\n';
-        if (this._keepAliveTimeout && this._defaultKeepAlive) {
-          const max = (this._maxRequestsPerSocket ?? 0) > 0 ? `, max=${this._maxRequestsPerSocket}` : '';
-          header += `Keep-Alive: timeout=${Math.floor(this._keepAliveTimeout / 1000)}${max}\r\n`;
-        }
+        if (this._keepAliveTimeout && this._defaultKeepAlive) header += keepAliveField(this._keepAliveTimeout, this._maxRequestsPerSocket);
       } else {
         this._last = true;
         header += 'Connection: close\r\n';
@@ -707,7 +778,7 @@ export class OutgoingMessageBase extends Stream {
   }
 
   /** OutgoingMessage is not readable: piping from it is an error, as in node. */
-  override pipe<T extends NodeJS.WritableStream>(_destination: T): T {
+  pipe<T extends NodeJS.WritableStream>(_destination: T): T {
     this.emit('error', nodeError(Error, 'ERR_STREAM_CANNOT_PIPE', 'Cannot pipe, not readable'));
     return _destination;
   }
@@ -899,45 +970,12 @@ function emitFinish(msg: OutgoingMessageBase): void {
   msg.emit('finish');
 }
 
-/** Set up a fresh OutgoingMessage's state on `self` (node's constructor body). */
+/**
+ * Give `self` a fresh OutgoingMessage's state: the constructor run as a plain function on an
+ * existing object (`OutgoingMessage.call(this)`, the util.inherits pattern).
+ */
 export function initOutgoingMessage(self: OutgoingMessageBase, options?: OutgoingMessageOptions): void {
-  (Stream as unknown as (this: unknown) => void).call(self);
-  self[kNeedDrain] = false;
-  self.outputData = [];
-  self.outputSize = 0;
-  self.writable = true;
-  self.destroyed = false;
-  self._last = false;
-  self.chunkedEncoding = false;
-  self.shouldKeepAlive = true;
-  self.maxRequestsOnConnectionReached = false;
-  self._defaultKeepAlive = true;
-  self.useChunkedEncodingByDefault = true;
-  self.sendDate = false;
-  self._removedConnection = false;
-  self._removedContLen = false;
-  self._removedTE = false;
-  self.strictContentLength = false;
-  self._contentLength = null;
-  self._hasBody = true;
-  self._trailer = '';
-  self.finished = false;
-  self._headerSent = false;
-  self._closed = false;
-  self.socket = null;
-  self._header = null;
-  self._keepAliveTimeout = 0;
-  self._maxRequestsPerSocket = undefined;
-  self._onPendingData = nop;
-  self._kOutHeaders = null;
-  self._kSink = null;
-  self._kCorked = 0;
-  self._kBytesWritten = 0;
-  self._kErrored = null;
-  self._kHighWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
-  self._kRejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
-  self._kUniqueHeaders = null;
-  self._kAutoUncork = false;
+  adoptState(self, new OutgoingMessageBase(options));
 }
 
 /** `OutgoingMessage` as a value: constructible, callable on an existing object, subclassable. */
@@ -952,9 +990,12 @@ export type OutgoingMessage = OutgoingMessageBase;
 
 function OutgoingMessageFn(this: OutgoingMessageBase, options?: OutgoingMessageOptions): OutgoingMessageBase | void {
   // Called without `new` and without a receiver: construct (node's constructors tolerate it).
-  if (this === undefined || this === null || (this as unknown) === globalThis) return new (OutgoingMessageFn as unknown as OutgoingMessageConstructor)(options);
+  // `new OutgoingMessage()`, or a call without a receiver: the class builds it.
+  if (new.target === OutgoingMessageFn || this === undefined || this === null || (this as unknown) === globalThis) return new OutgoingMessageBase(options);
   initOutgoingMessage(this, options);
 }
+Object.setPrototypeOf(OutgoingMessageBase.prototype, Stream.prototype);
+Object.setPrototypeOf(OutgoingMessageBase, Stream);
 OutgoingMessageFn.prototype = OutgoingMessageBase.prototype;
 Object.defineProperty(OutgoingMessageBase.prototype, 'constructor', {
   value: OutgoingMessageFn,

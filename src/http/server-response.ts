@@ -11,12 +11,12 @@ import { nodeError, STATUS_CODES, hasInvalidFieldValueChar, invalidArgValue } fr
 import {
   OutgoingMessage,
   OutgoingMessageBase,
-  initOutgoingMessage,
   kOutHeaders,
   type OutgoingHeaders,
   type OutgoingMessageOptions,
 } from './outgoing-message.js';
 import type { IncomingMessage } from './incoming-message.js';
+import { adoptState } from './adopt-state.js';
 
 const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 // A Link value as node's writeEarlyHints accepts it: `<uri>` then `; param` pairs.
@@ -33,6 +33,24 @@ export class ServerResponseBase extends OutgoingMessageBase {
   declare statusMessage: string | undefined;
   declare _sent100: boolean;
   declare _expect_continue: boolean;
+
+  /** node's constructor body; every field assigned here (see OutgoingMessageBase's constructor). */
+  constructor(req: IncomingMessage, options?: ServerResponseOptions) {
+    super(options);
+    if (req.method === 'HEAD') this._hasBody = false;
+    this.req = req;
+    this.sendDate = true;
+    this._sent100 = false;
+    this._expect_continue = false;
+    this.statusCode = 200;
+    this.statusMessage = undefined;
+    if ((req.httpVersionMajor ?? 1) < 1 || (req.httpVersionMinor ?? 1) < 1) {
+      // RFC 9112 §7: an HTTP/1.0 client does not understand chunked unless it said so in TE.
+      const te = req.headers.te;
+      this.useChunkedEncodingByDefault = typeof te === 'string' && RE_TE_CHUNKED.test(te);
+      this.shouldKeepAlive = false;
+    }
+  }
 
   /** Writes `writeHead(this.statusCode)` when the body starts without an explicit head. */
   override _implicitHeader(): void {
@@ -89,7 +107,7 @@ export class ServerResponseBase extends OutgoingMessageBase {
     if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) this._hasBody = false;
     // A client that expected 100 Continue but got a final status may still send its body: close after.
     if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false;
-    this._storeHeader(`HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`, headers);
+    this._storeHeader(statusLine(statusCode, this.statusMessage), headers);
     return this;
   }
 
@@ -157,6 +175,18 @@ export class ServerResponseBase extends OutgoingMessageBase {
   }
 }
 
+// Status lines already built, by code, with the reason phrase each was built with.
+const statusLines: ([string, string] | undefined)[] = [];
+
+/** `HTTP/1.1 <code> <reason>\r\n`, built once per code and reason. */
+function statusLine(code: number, reason: string): string {
+  const cached = statusLines[code];
+  if (cached !== undefined && cached[0] === reason) return cached[1];
+  const line = `HTTP/1.1 ${code} ${reason}\r\n`;
+  statusLines[code] = [reason, line];
+  return line;
+}
+
 function describe(v: unknown): string {
   if (v === null) return ' Received null';
   if (Array.isArray(v)) return ' Received an instance of Array';
@@ -181,22 +211,9 @@ function linkValue(link: string | string[], hints: unknown): string {
   throw bad();
 }
 
-/** Fill a fresh ServerResponse's state on `self` (node's constructor body). */
+/** Give `self` a fresh ServerResponse's state (the constructor as a plain function, see adopt-state.ts). */
 export function initServerResponse(self: ServerResponseBase, req: IncomingMessage, options?: ServerResponseOptions): void {
-  initOutgoingMessage(self, options);
-  if (req.method === 'HEAD') self._hasBody = false;
-  self.req = req;
-  self.sendDate = true;
-  self._sent100 = false;
-  self._expect_continue = false;
-  self.statusCode = 200;
-  self.statusMessage = undefined;
-  if ((req.httpVersionMajor ?? 1) < 1 || (req.httpVersionMinor ?? 1) < 1) {
-    // RFC 9112 §7: an HTTP/1.0 client does not understand chunked unless it said so in TE.
-    const te = req.headers.te;
-    self.useChunkedEncodingByDefault = typeof te === 'string' && RE_TE_CHUNKED.test(te);
-    self.shouldKeepAlive = false;
-  }
+  adoptState(self, new ServerResponseBase(req, options));
 }
 
 export interface ServerResponseConstructor {
@@ -210,7 +227,8 @@ export type ServerResponse = ServerResponseBase;
 
 function ServerResponseFn(this: ServerResponseBase, req: IncomingMessage, options?: ServerResponseOptions): ServerResponseBase | void {
   // Called without `new` and without a receiver: construct (node's constructors tolerate it).
-  if (this === undefined || this === null || (this as unknown) === globalThis) return new (ServerResponseFn as unknown as ServerResponseConstructor)(req, options);
+  // `new ServerResponse(req)`, or a call without a receiver: the class builds it.
+  if (new.target === ServerResponseFn || this === undefined || this === null || (this as unknown) === globalThis) return new ServerResponseBase(req, options);
   initServerResponse(this, req, options);
 }
 ServerResponseFn.prototype = ServerResponseBase.prototype;

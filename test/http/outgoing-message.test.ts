@@ -141,6 +141,28 @@ test('callable as plain functions and subclassable with util.inherits (light-my-
   assert.equal(s.statusCode, 200);
 });
 
+test('a listener added before the base constructor runs as a function is kept, as EventEmitter.init keeps it', () => {
+  for (const lib of LIBS) {
+    const seen: string[] = [];
+    function Response(this: http.ServerResponse, req: http.IncomingMessage): void {
+      this.on('custom', () => seen.push('res'));
+      lib.ServerResponse.call(this, req);
+    }
+    inherits(Response, lib.ServerResponse);
+    const res = new (Response as unknown as new (r: http.IncomingMessage) => http.ServerResponse)(fakeReq(lib));
+    res.emit('custom');
+    function Req(this: http.IncomingMessage): void {
+      this.on('custom', () => seen.push('req'));
+      lib.IncomingMessage.call(this, null as unknown as import('node:net').Socket);
+    }
+    inherits(Req, lib.IncomingMessage);
+    const q = new (Req as unknown as new () => http.IncomingMessage)();
+    q.emit('custom');
+    assert.deepEqual(seen, ['res', 'req'], lib.name);
+    assert.equal(res.listenerCount('custom'), 1, lib.name);
+  }
+});
+
 test('_header holds the serialized head once written; _implicitHeader writes it', () => {
   const res = new TRAMA_HTTP.ServerResponse(fakeReq(TRAMA_HTTP)) as http.ServerResponse & { _header: string | null; _implicitHeader(): void };
   assert.equal(res._header, null);
