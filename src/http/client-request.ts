@@ -546,7 +546,7 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
 function hasStored(req: ClientRequestBase, name: string): boolean {
   const store = req[kOutHeaders];
   if (store === null) return false;
-  const entry = store[name];
+  const entry = store.get(name);
   return entry !== undefined && !!entry[1];
 }
 
@@ -857,8 +857,8 @@ function initClientRequest(
       // node's setHeader('Host', …): the value is checked (no CR/LF from a hostile host option).
       validateHeaderValue('Host', hostHeader);
       let store = self[kOutHeaders];
-      if (store === null) self[kOutHeaders] = store = Object.create(null) as NonNullable<typeof store>;
-      store.host = ['Host', hostHeader];
+      if (store === null) self[kOutHeaders] = store = new Map();
+      store.set('host', ['Host', hostHeader]);
     }
     if (opts.auth && !hasStored(self, 'authorization')) {
       self.setHeader('Authorization', 'Basic ' + Buffer.from(String(opts.auth)).toString('base64'));

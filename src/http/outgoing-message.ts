@@ -54,8 +54,12 @@ interface PendingWrite {
   callback: WriteCallback | null | undefined;
 }
 
-/** `[originalName, value]` per lower-cased name, like node's kOutHeaders. */
-type HeaderStore = Record<string, [string, OutgoingHeaderValue]>;
+/**
+ * `[originalName, value]` per lower-cased name (node's kOutHeaders), in the order names were first
+ * set. A Map, not a null-prototype object: V8 keeps such an object in dictionary mode, and a
+ * for-in over it sorts its keys each time (it was two thirds of `_storeHeader`).
+ */
+export type HeaderStore = Map<string, [string, OutgoingHeaderValue]>;
 
 // Internal state lives in plain named fields (not symbols): V8 turns an object with many
 // symbol-keyed stores into a slow dictionary-mode object, which cost ~15% of a request.
@@ -305,8 +309,8 @@ export class OutgoingMessageBase {
     validateHeaderName(name);
     validateHeaderValue(name, value);
     let headers = this[kOutHeaders];
-    if (headers === null) this[kOutHeaders] = headers = Object.create(null) as HeaderStore;
-    headers[lowerName(name)] = [name, value];
+    if (headers === null) this[kOutHeaders] = headers = new Map();
+    headers.set(lowerName(name), [name, value]);
     return this;
   }
 
@@ -322,7 +326,7 @@ export class OutgoingMessageBase {
     validateHeaderValue(name, value);
     const field = lowerName(name);
     const headers = this[kOutHeaders];
-    const entry = headers === null ? undefined : headers[field];
+    const entry = headers === null ? undefined : headers.get(field);
     if (entry === undefined || !entry[1]) return this.setHeader(name, value);
     if (!Array.isArray(entry[1])) entry[1] = [entry[1] as string];
     const list = entry[1] as unknown[];
@@ -361,13 +365,13 @@ export class OutgoingMessageBase {
     validateString(name, 'name');
     const headers = this[kOutHeaders];
     if (headers === null) return undefined;
-    const entry = headers[lowerName(name)];
+    const entry = headers.get(lowerName(name));
     return entry && entry[1];
   }
 
   /** Lower-cased names of the headers set so far. */
   getHeaderNames(): string[] {
-    return this[kOutHeaders] !== null ? Object.keys(this[kOutHeaders]) : [];
+    return this[kOutHeaders] !== null ? Array.from(this[kOutHeaders].keys()) : [];
   }
 
   /** Names of the headers set so far, in the case they were set with. */
@@ -375,7 +379,7 @@ export class OutgoingMessageBase {
     const headers = this[kOutHeaders];
     if (headers === null) return [];
     const out: string[] = [];
-    for (const key of Object.keys(headers)) out.push(headers[key]![0]);
+    for (const entry of headers.values()) out.push(entry[0]);
     return out;
   }
 
@@ -383,13 +387,13 @@ export class OutgoingMessageBase {
   getHeaders(): Record<string, OutgoingHeaderValue> {
     const headers = this[kOutHeaders];
     const ret = Object.create(null) as Record<string, OutgoingHeaderValue>;
-    if (headers) for (const key of Object.keys(headers)) ret[key] = headers[key]![1];
+    if (headers) for (const [key, entry] of headers) ret[key] = entry[1];
     return ret;
   }
 
   hasHeader(name: string): boolean {
     validateString(name, 'name');
-    return this[kOutHeaders] !== null && !!this[kOutHeaders][lowerName(name)];
+    return this[kOutHeaders] !== null && !!this[kOutHeaders].get(lowerName(name));
   }
 
   removeHeader(name: string): void {
@@ -410,7 +414,7 @@ export class OutgoingMessageBase {
         this.sendDate = false;
         break;
     }
-    if (this[kOutHeaders] !== null) delete this[kOutHeaders][key];
+    if (this[kOutHeaders] !== null) this[kOutHeaders].delete(key);
   }
 
   /** Subclasses write their default head (ServerResponse: `writeHead(this.statusCode)`). */
@@ -435,11 +439,7 @@ export class OutgoingMessageBase {
     };
     if (headers) {
       if (headers === this[kOutHeaders]) {
-        const store = headers as HeaderStore;
-        for (const key in store) {
-          const entry = store[key]!;
-          processHeader(this, state, entry[0], entry[1], false);
-        }
+        for (const entry of (headers as HeaderStore).values()) processHeader(this, state, entry[0], entry[1], false);
       } else if (Array.isArray(headers)) {
         if (headers.length > 0 && Array.isArray(headers[0])) {
           for (const pair of headers as readonly (readonly [string, OutgoingHeaderValue])[]) {
