@@ -5,12 +5,26 @@
 //   keep-alive, then 16-deep pipelining (a Lua script).
 // - Server CPU per request: h2load --h1 -n 100000 -c 50 with -m 1 and -m 16, reading the server
 //   process's utime+stime from /proc/PID/stat before and after.
-// - Memory per idle keep-alive connection: RSS growth (after GC) of the server with N open
-//   connections that each made one request.
+// - Memory per idle keep-alive connection: measured in a fresh server process of its own, started
+//   with keepAliveTimeout 60 s (node and trama alike) and never put under load, so that the heap
+//   and the malloc arenas have not already grown to a size where new connections fit unnoticed.
+//   Warm-up: 8 connections make 50 requests each, then 500 connections make one each; they stay
+//   open to the end. Then RSS is read after GC (baseline), N more connections from the driver
+//   process each make one keep-alive request and read the whole response, RSS is read again after
+//   GC; the figure is the growth divided by N. RSS here is RssAnon (/proc/PID/status): pages of
+//   node's binary mapped in on first use (several MB when TurboFan first runs) are shared, one-off
+//   and not per connection. The young generation is held at its initial 1 MB semi-spaces
+//   (--min/--max-semi-space-size=1): V8 grows it while many objects survive, which they do while
+//   connections pile up, by up to 32 MB whatever N is, which is no per-connection cost (heapUsed
+//   is the same either way); let grow, it made node:http's figure 11.1 KiB at N=1000 and 8.9 at
+//   N=4000 (Node 20), held, ~6.2 at both. The JS heap (heapUsed) and `external` growth per
+//   connection are printed too, for insight; the ratio is the RSS one. Kernel socket buffers are
+//   in no process's RSS.
 //
 // The machine may be shared: numbers are noisy; the ratios (same run, same conditions) are what
 // to read; rounds interleave the servers and figures are medians. Env: BENCH_SECONDS (default 5),
-// BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 1000).
+// BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000), BENCH_ONLY=mem (only the memory
+// measure; wrk and h2load are then not needed).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,15 +37,26 @@ type Kind = 'node' | 'trama' | 'ceiling';
 const KINDS: Kind[] = ['ceiling', 'node', 'trama'];
 const BODY = 'hello world';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const IDLE_CONNS = Number(process.env.BENCH_CONNS_IDLE ?? 1000);
+const IDLE_CONNS = Number(process.env.BENCH_CONNS_IDLE ?? 2000);
+const ONLY_MEM = process.env.BENCH_ONLY === 'mem';
+/** keepAliveTimeout of the memory-measure servers: idle connections must outlive the measure. */
+const MEM_KEEP_ALIVE_MS = 60_000;
+/** Idle connections opened before the memory baseline (JIT and one-off allocations settle). */
+const WARM_CONNS = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLK_TCK = 100; // Linux USER_HZ
 
 // ---------------------------------------------------------------------------------------------
-// Server mode (a child process): `node server.js --serve <kind>`; prints the port, answers
-// 'mem' IPC messages with RSS after GC.
+// Server mode (a child process): `node server.js --serve <kind> [--mem]`; prints the port, answers
+// 'mem' IPC messages with memory figures after GC. `--mem`: the server of the memory measure.
 
-function serve(kind: Kind): void {
+interface Mem {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+function serve(kind: Kind, forMem: boolean): void {
   let server: net.Server;
   if (kind === 'ceiling') {
     // Answers one canned response per request terminator seen, without parsing anything else.
@@ -56,7 +81,7 @@ function serve(kind: Kind): void {
     });
   } else {
     const create = (kind === 'node' ? http.createServer : tramaCreateServer) as typeof http.createServer;
-    server = create((_req, res) => {
+    server = create(forMem ? { keepAliveTimeout: MEM_KEEP_ALIVE_MS } : {}, (_req, res) => {
       res.setHeader('Content-Type', 'text/plain');
       res.end(BODY);
     });
@@ -67,7 +92,10 @@ function serve(kind: Kind): void {
   process.on('message', (msg) => {
     if (msg === 'mem') {
       for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-      process.send!({ rss: process.memoryUsage().rss });
+      const { heapUsed, external } = process.memoryUsage();
+      // Anonymous resident memory: RSS less the pages of files (node's binary) mapped in.
+      const rss = Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'latin1'))![1]) * 1024;
+      process.send!({ rss, heapUsed, external } satisfies Mem);
     }
   });
   process.on('disconnect', () => process.exit(0));
@@ -82,9 +110,14 @@ interface Running {
   pid: number;
 }
 
-function start(kind: Kind): Promise<Running> {
+function start(kind: Kind, forMem = false): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', '0', process.execPath, '--expose-gc', process.argv[1]!, '--serve', kind], {
+    const args = ['-c', '0', process.execPath, '--expose-gc'];
+    // The young generation held at its initial size (see the top comment).
+    if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
+    args.push(process.argv[1]!, '--serve', kind);
+    if (forMem) args.push('--mem');
+    const child = spawn('taskset', args, {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     let out = '';
@@ -143,28 +176,57 @@ async function cpuPerRequest(r: Running, depth: number): Promise<number> {
   return (((after - before) / CLK_TCK) * 1e6) / done;
 }
 
-function askRss(r: Running): Promise<number> {
+function askMem(r: Running): Promise<Mem> {
   return new Promise((resolve) => {
-    r.child.once('message', (m: { rss: number }) => resolve(m.rss));
+    r.child.once('message', (m: Mem) => resolve(m));
     r.child.send('mem');
   });
 }
 
-async function idleMemory(r: Running): Promise<number> {
-  const base = await askRss(r);
-  const socks: net.Socket[] = [];
-  const req = 'GET / HTTP/1.1\r\nHost: bench\r\n\r\n';
-  for (let i = 0; i < IDLE_CONNS; i++) {
-    const s = net.connect(r.port, '127.0.0.1');
-    socks.push(s);
-    await new Promise<void>((resolve) => {
-      s.once('data', () => resolve());
-      s.write(req);
+const IDLE_REQ = 'GET / HTTP/1.1\r\nHost: bench\r\n\r\n';
+
+/** Opens a connection that makes `requests` keep-alive requests, one at a time, reading each whole response. */
+async function openConn(port: number, requests: number): Promise<net.Socket> {
+  const s = net.connect(port, '127.0.0.1');
+  s.setEncoding('latin1');
+  for (let i = 0; i < requests; i++) {
+    await new Promise<void>((resolve, reject) => {
+      let got = '';
+      const onData = (d: string): void => {
+        got += d;
+        if (!got.endsWith(BODY)) return;
+        s.off('data', onData).off('error', reject);
+        resolve();
+      };
+      s.on('data', onData).once('error', reject);
+      s.write(IDLE_REQ);
     });
   }
-  const loaded = await askRss(r);
-  for (const s of socks) s.destroy();
-  return (loaded - base) / IDLE_CONNS;
+  return s;
+}
+
+/** Per-connection growth (bytes) of a fresh server's memory with IDLE_CONNS idle keep-alive connections. */
+async function idleMemory(kind: Kind): Promise<Mem> {
+  const r = await start(kind, true);
+  // Warm-up, kept open until the end so that no memory it frees is there for the measured
+  // connections to fit in.
+  const warm = await Promise.all(Array.from({ length: 8 }, () => openConn(r.port, 50)));
+  for (let i = 0; i < WARM_CONNS; i++) warm.push(await openConn(r.port, 1));
+  const base = await askMem(r);
+  const t0 = Date.now();
+  const socks: net.Socket[] = [];
+  for (let i = 0; i < IDLE_CONNS; i++) socks.push(await openConn(r.port, 1));
+  const loaded = await askMem(r);
+  if (Date.now() - t0 > MEM_KEEP_ALIVE_MS / 2) throw new Error('idle connections took too long to open');
+  const closed = socks.filter((s) => s.destroyed || s.readyState !== 'open').length;
+  if (closed > 0) throw new Error(`${kind}: ${closed} idle connections closed during the measure`);
+  for (const s of [...warm, ...socks]) s.destroy();
+  await stop(r);
+  return {
+    rss: (loaded.rss - base.rss) / IDLE_CONNS,
+    heapUsed: (loaded.heapUsed - base.heapUsed) / IDLE_CONNS,
+    external: (loaded.external - base.external) / IDLE_CONNS,
+  };
 }
 
 function median(xs: number[]): number {
@@ -178,7 +240,7 @@ function fmt(n: number, digits = 1): string {
 }
 
 async function main(): Promise<void> {
-  const missing = ['wrk', 'h2load', 'taskset'].filter((b) => spawnSync('which', [b]).status !== 0);
+  const missing = (ONLY_MEM ? ['taskset'] : ['wrk', 'h2load', 'taskset']).filter((b) => spawnSync('which', [b]).status !== 0);
   if (missing.length) {
     console.error(`bench:server needs ${missing.join(', ')}`);
     process.exit(1);
@@ -191,46 +253,54 @@ async function main(): Promise<void> {
   );
   // Rounds interleave the servers so that a change in the machine's load hits all of them; each
   // figure is the median of its rounds.
-  const samples: Record<Kind, { ka: number[]; pipe: number[]; cpu1: number[]; cpu16: number[]; mem: number[] }> = {
-    ceiling: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [] },
-    node: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [] },
-    trama: { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [] },
-  };
+  type Figures = { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number; heap: number; ext: number };
+  const samples = {} as Record<Kind, { [K in keyof Figures]: number[] }>;
+  for (const kind of KINDS) samples[kind] = { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [], heap: [], ext: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of KINDS) {
-      const r = await start(kind);
       const sm = samples[kind];
+      const mem = await idleMemory(kind); // first, in a server process of its own
+      sm.mem.push(mem.rss);
+      sm.heap.push(mem.heapUsed);
+      sm.ext.push(mem.external);
+      if (ONLY_MEM) continue;
+      const r = await start(kind);
       sm.ka.push(await wrk(r.port, null));
       sm.pipe.push(await wrk(r.port, lua));
       sm.cpu1.push(await cpuPerRequest(r, 1));
       sm.cpu16.push(await cpuPerRequest(r, 16));
-      sm.mem.push(await idleMemory(r));
       await stop(r);
     }
     console.log(`round ${round + 1}/${ROUNDS} done`);
   }
-  const results = {} as Record<Kind, { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number }>;
+  const results = {} as Record<Kind, Figures>;
   for (const kind of KINDS) {
     const sm = samples[kind];
-    const res = { ka: median(sm.ka), pipe: median(sm.pipe), cpu1: median(sm.cpu1), cpu16: median(sm.cpu16), mem: median(sm.mem) };
+    const res = {} as Figures;
+    for (const k of Object.keys(sm) as (keyof Figures)[]) res[k] = sm[k].length ? median(sm[k]) : NaN;
     results[kind] = res;
+    const load = ONLY_MEM
+      ? ''
+      : `keep-alive ${fmt(res.ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(res.pipe, 0).padStart(8)} req/s   ` +
+        `cpu/req ${fmt(res.cpu1)} µs (m=1) ${fmt(res.cpu16)} µs (m=16)   `;
     console.log(
-      `${kind.padEnd(8)} keep-alive ${fmt(res.ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(res.pipe, 0).padStart(8)} req/s   ` +
-        `cpu/req ${fmt(res.cpu1)} µs (m=1) ${fmt(res.cpu16)} µs (m=16)   idle conn ${fmt(res.mem / 1024)} KiB`,
+      `${kind.padEnd(8)} ${load}idle conn ${fmt(res.mem / 1024)} KiB (heap ${fmt(res.heap / 1024)} KiB, external ${fmt(res.ext / 1024)} KiB)`,
     );
   }
   const n = results.node;
   const t = results.trama;
   const c = results.ceiling;
   console.log('\nratios (trama vs node:http, same run)                       target');
-  console.log(`  keep-alive throughput      ${fmt(t.ka / n.ka, 2)}×   (ceiling ${fmt(t.ka / c.ka, 2)}×)        ≥ 1.0× node, ≥ 0.95× ceiling`);
-  console.log(`  16-deep pipelining         ${fmt(t.pipe / n.pipe, 2)}×   (ceiling ${fmt(t.pipe / c.pipe, 2)}×)        ≥ 5×`);
-  console.log(`  CPU/request keep-alive     ${fmt(t.cpu1 / n.cpu1, 2)}×                           ≤ 0.75×`);
-  console.log(`  CPU/request pipelined      ${fmt(t.cpu16 / n.cpu16, 2)}×                           ≤ 0.25×`);
+  if (!ONLY_MEM) {
+    console.log(`  keep-alive throughput      ${fmt(t.ka / n.ka, 2)}×   (ceiling ${fmt(t.ka / c.ka, 2)}×)        ≥ 1.0× node, ≥ 0.95× ceiling`);
+    console.log(`  16-deep pipelining         ${fmt(t.pipe / n.pipe, 2)}×   (ceiling ${fmt(t.pipe / c.pipe, 2)}×)        ≥ 5×`);
+    console.log(`  CPU/request keep-alive     ${fmt(t.cpu1 / n.cpu1, 2)}×                           ≤ 0.75×`);
+    console.log(`  CPU/request pipelined      ${fmt(t.cpu16 / n.cpu16, 2)}×                           ≤ 0.25×`);
+  }
   console.log(`  memory per idle conn       ${fmt(t.mem / n.mem, 2)}×                           ≤ 0.7×`);
 }
 
-if (process.argv[2] === '--serve') serve(process.argv[3] as Kind);
+if (process.argv[2] === '--serve') serve(process.argv[3] as Kind, process.argv[4] === '--mem');
 else
   main().catch((e) => {
     console.error(e);
