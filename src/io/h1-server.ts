@@ -45,8 +45,11 @@ export interface H1ServerHost {
   readonly maxPipelineDepth: number;
   /** A request head arrived: build req/res on the exchange and dispatch it. */
   onRequest(ex: H1Exchange): void;
-  /** The response's bytes are flushed ('finish' time). */
-  onResponseFinished(ex: H1Exchange): void;
+  /**
+   * The response's bytes are flushed ('finish' time). `inWriteCallback`: called from the socket's
+   * write callback, which already runs a tick (or more) after the write, as node's 'finish' does.
+   */
+  onResponseFinished(ex: H1Exchange, inWriteCallback: boolean): void;
   /** A CONNECT / Upgrade head: does anyone take the socket? (CONNECT without taker: the socket is destroyed.) */
   wantsUpgrade(head: RequestHead): boolean;
   /** Hand the socket over with the bytes already read past the head. */
@@ -617,7 +620,7 @@ export class H1ServerConnection {
         done(err);
       });
     }
-    if (this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
+    if (this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle(false);
     // Paused because output piled up, and the socket took it all: go on after pending I/O runs
     // (the socket may owe us no 'drain': a write the kernel took whole never asked for one).
     if ((this.#pause & PAUSE_PIPELINE) !== 0 && !this.#resumeScheduled && !this.#overloaded()) {
@@ -635,16 +638,16 @@ export class H1ServerConnection {
   #onWriteDone(err?: Error | null): void {
     this.#doneSeq++;
     if (err) return;
-    this.#settle();
+    this.#settle(true);
   }
 
   /** Emit 'finish' for exchanges whose last write has completed. */
-  #settle(): void {
+  #settle(inWriteCallback: boolean): void {
     const w = this.#waiting;
     while (w.length > 0 && w[0]!.finishSeq <= this.#doneSeq) {
       const ex = w.shift()!;
       ex.done = true;
-      this.host.onResponseFinished(ex);
+      this.host.onResponseFinished(ex, inWriteCallback);
     }
   }
 
@@ -678,7 +681,7 @@ export class H1ServerConnection {
     // A response's last write may already be done (end() with no data after a 'drain'): no write
     // callback is coming to report it, so its 'finish' is due now (before a Connection: close
     // ends the socket, or a later pipelined response writes).
-    if (!this.#batching && this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle();
+    if (!this.#batching && this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle(false);
     if (closeAfter) {
       // Connection: close was sent: nothing after this response is served (RFC 9112 §9.6).
       this.#dead = true;
