@@ -5,7 +5,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { REPO_ROOT } from '../support/paths.js';
@@ -58,8 +57,8 @@ describe('the demo site in a real browser', { skip }, () => {
       assert.equal(statuses.get('/style.css'), 304);
       await page.close();
     } finally {
-      s.child.kill('SIGTERM');
-      await once(s.child, 'close');
+      s.signal('SIGTERM');
+      await s.exitWithin(30_000);
     }
   });
 
@@ -71,8 +70,8 @@ describe('the demo site in a real browser', { skip }, () => {
       await page.waitForFunction(`/not available/.test(document.getElementById('live-status').textContent)`);
       await page.close();
     } finally {
-      s.child.kill('SIGTERM');
-      await once(s.child, 'close');
+      s.signal('SIGTERM');
+      await s.exitWithin(30_000);
     }
   });
 });

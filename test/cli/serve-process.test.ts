@@ -19,6 +19,32 @@ before(() => {
 });
 after(() => fx.cleanup());
 
+/**
+ * Two connections to a server: an idle keep-alive one that already had its answer, and a slow
+ * reader of /huge.bin that took the head and the first bytes, then stopped reading.
+ * `readRest()` reads on to the server's end and gives the body bytes received in all.
+ */
+async function idleAndSlowConnections(port: number): Promise<{ idleClosed: Promise<unknown>; readRest: () => Promise<number> }> {
+  const idle = connect(port, '127.0.0.1');
+  idle.write(`GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n`);
+  await once(idle, 'data');
+  const idleClosed = once(idle, 'close');
+  const slow = connect(port, '127.0.0.1');
+  slow.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+  const [first] = (await once(slow, 'data')) as [Buffer];
+  slow.pause();
+  const headLength = first.indexOf('\r\n\r\n') + 4;
+  assert.ok(headLength > 4 && first.subarray(0, headLength).toString('latin1').startsWith('HTTP/1.1 200 OK'));
+  const readRest = async (): Promise<number> => {
+    let bytes = first.length - headLength;
+    slow.on('data', (c: Buffer) => (bytes += c.length));
+    slow.resume();
+    await once(slow, 'end');
+    return bytes;
+  };
+  return { idleClosed, readRest };
+}
+
 describe('serve as a process', { concurrency: true }, () => {
   test('--help, --version, no command', async () => {
     const h = await runTrama(['serve', '--help']);
@@ -91,29 +117,16 @@ describe('serve as a process', { concurrency: true }, () => {
       await waitForOutput(s.child, (t) => /"GET \/__trama\/events HTTP\/1\.1" 200/.test(t), s.output());
       assert.match(s.output(), /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\dms$/m);
     } finally {
-      s.child.kill('SIGTERM');
-      await once(s.child, 'close');
+      s.signal('SIGTERM');
+      await s.exitWithin(30_000);
     }
   });
 
   test('SIGTERM: no new connections, the in-flight response finishes, idle sockets close, exit 0', async () => {
     // A long grace: on a loaded machine the 32 MiB must not race the default 10 s.
     const s = await startServeProcess([fx.root, '--port', '0', '--quiet', '--grace', '120']);
-    // An idle keep-alive connection that already had its answer.
-    const idle = connect(s.port, '127.0.0.1');
-    idle.write(`GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n`);
-    await once(idle, 'data');
-    const idleClosed = once(idle, 'close');
-    // A slow reader: it takes the head and the first bytes, then stops reading.
-    const slow = connect(s.port, '127.0.0.1');
-    slow.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
-    const [first] = (await once(slow, 'data')) as [Buffer];
-    slow.pause();
-    const headLength = first.indexOf('\r\n\r\n') + 4;
-    assert.ok(headLength > 4 && first.subarray(0, headLength).toString('latin1').startsWith('HTTP/1.1 200 OK'));
-    // 'close', not 'exit': it comes after the child's stdout and stderr are fully read.
-    const exited = once(s.child, 'close');
-    s.child.kill('SIGTERM');
+    const { idleClosed, readRest } = await idleAndSlowConnections(s.port);
+    s.signal('SIGTERM');
     await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
     await idleClosed;
     // New connections are refused once shutdown began.
@@ -127,12 +140,9 @@ describe('serve as a process', { concurrency: true }, () => {
     });
     assert.equal(refused, 'ECONNREFUSED');
     // Reading again: the whole 32 MiB body arrives, then the server closes the connection.
-    let bytes = first.length - headLength;
-    slow.on('data', (c: Buffer) => (bytes += c.length));
-    slow.resume();
-    await once(slow, 'end');
-    const [code] = (await exited) as [number];
-    assert.equal(code, 0);
+    const bytes = await readRest();
+    // The exit code once stdout and stderr are fully read.
+    assert.equal(await s.exitWithin(60_000), 0);
     assert.equal(bytes, 32 * 1024 * 1024, 'the whole body arrived after SIGTERM');
     assert.match(s.output(), /trama serve: stopped/);
   });
@@ -143,10 +153,8 @@ describe('serve as a process', { concurrency: true }, () => {
     stuck.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
     await once(stuck, 'data');
     stuck.pause(); // never reads again
-    const exited = once(s.child, 'close');
-    s.child.kill('SIGTERM');
-    const [code] = (await exited) as [number];
-    assert.equal(code, 1);
+    s.signal('SIGTERM');
+    assert.equal(await s.exitWithin(30_000), 1);
     // Reading again: what was buffered, then the cut (the server closed it before the end).
     let bytes = 0;
     stuck.on('data', (c: Buffer) => (bytes += c.length));
@@ -164,10 +172,48 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.match(s.output(), /2 workers/);
       assert.equal(s.output().match(/listening on/g)?.length, 1);
     } finally {
-      const exited = once(s.child, 'close');
-      s.child.kill('SIGTERM');
-      const [code] = (await exited) as [number];
-      assert.equal(code, 0);
+      s.signal('SIGTERM');
+      assert.equal(await s.exitWithin(30_000), 0);
     }
+  });
+
+  test('--workers 2: SIGTERM as soon as the URL is printed, while the other worker may still be starting: exit 0', async () => {
+    // The URL comes from the first worker up; the shutdown must reach the other one too, however
+    // far it got (before the fix its message was lost and it served on forever).
+    for (let round = 0; round < 3; round++) {
+      const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '2']);
+      s.signal('SIGTERM');
+      assert.equal(await s.exitWithin(20_000), 0, `round ${round}: ${s.errors()}`);
+      assert.match(s.output(), /trama serve: stopped\n$/);
+      assert.equal(s.errors(), '');
+    }
+  });
+
+  test('--workers 2, Ctrl-C to the process group: the in-flight response finishes, the idle socket closes, exit 0', async () => {
+    // The terminal signals every process of the group: each worker gets SIGINT and the
+    // primary's message, which are one graceful request, not two (a second one cuts).
+    const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '60'], { group: true });
+    const { idleClosed, readRest } = await idleAndSlowConnections(s.port);
+    s.signal('SIGINT');
+    await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
+    await idleClosed;
+    const bytes = await readRest();
+    assert.equal(await s.exitWithin(60_000), 0);
+    assert.equal(bytes, 32 * 1024 * 1024, 'the whole body arrived after Ctrl-C');
+    assert.equal(s.errors(), '');
+  });
+
+  test('--workers 2, a second SIGTERM: the workers are cut at once, exit 130', async () => {
+    const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '60']);
+    const stuck = connect(s.port, '127.0.0.1');
+    stuck.on('error', () => undefined);
+    stuck.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await once(stuck, 'data');
+    stuck.pause(); // never reads again: the graceful stop alone would wait the whole grace
+    s.signal('SIGTERM');
+    await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
+    s.signal('SIGTERM');
+    assert.equal(await s.exitWithin(20_000), 130);
+    stuck.destroy();
   });
 });

@@ -164,15 +164,48 @@ export async function runTrama(args: readonly string[], options: { stdin?: strin
   return { code, stdout: Buffer.concat(out), stderr: err };
 }
 
-/** Start `node bin/trama.js serve ...` and wait for its "listening on URL" line. */
-export async function startServeProcess(args: readonly string[]): Promise<{ child: ChildProcess; url: string; port: number; output: () => string; errors: () => string }> {
-  const child = spawn(process.execPath, [TRAMA_BIN, 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  // A test process that dies (timeout, crash) must not leave a server behind.
-  const reap = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+/** A `trama serve` process started by {@link startServeProcess}. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly port: number;
+  output(): string;
+  errors(): string;
+  /** Send `signal` to the server; with `{ group: true }` at start, to its whole process group (primary and workers, as Ctrl-C does). */
+  signal(signal: NodeJS.Signals): void;
+  /** The exit code once the process is gone; after `ms` it is killed (with its workers) and this rejects. */
+  exitWithin(ms: number): Promise<number | null>;
+}
+
+/**
+ * Start `node bin/trama.js serve ...` and wait for its "listening on URL" line. Nothing of it
+ * outlives a failed test or the test process: cluster workers end with their primary (their IPC
+ * channel closes), and with `group` the server leads its own process group, which is killed
+ * whole. Without `group` a terminal's Ctrl-C on the test run reaches the server too.
+ */
+export async function startServeProcess(args: readonly string[], options: { group?: boolean } = {}): Promise<ServeProcess> {
+  const group = options.group === true;
+  const child = spawn(process.execPath, [TRAMA_BIN, 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  const send = (signal: NodeJS.Signals): void => {
+    try {
+      if (group) process.kill(-child.pid!, signal);
+      else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    } catch {
+      // Gone already.
+    }
   };
+  // A test process that ends (timeout, crash) must not leave a server behind.
+  const reap = (): void => send('SIGKILL');
   process.once('exit', reap);
-  child.once('exit', () => process.removeListener('exit', reap));
+  const closed = once(child, 'close') as Promise<[number | null]>;
+  closed.then(
+    () => {
+      process.removeListener('exit', reap);
+      // A worker that outlived its primary would be a bug of the server; still, leave nothing.
+      if (group) send('SIGKILL');
+    },
+    () => undefined,
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
@@ -184,7 +217,28 @@ export async function startServeProcess(args: readonly string[]): Promise<{ chil
     });
     child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${err}`)));
   });
-  return { child, url, port: Number(new URL(url).port), output: () => out, errors: () => err };
+  return {
+    child,
+    url,
+    port: Number(new URL(url).port),
+    output: () => out,
+    errors: () => err,
+    signal: send,
+    exitWithin: async (ms) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          send('SIGKILL');
+          reject(new Error(`trama serve did not exit within ${ms} ms; stdout: ${JSON.stringify(out)} stderr: ${JSON.stringify(err)}`));
+        }, ms);
+      });
+      try {
+        return (await Promise.race([closed, late]))[0];
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }
 
 /** Resolve when `predicate(text so far)` holds for the child's stdout. */

@@ -15,6 +15,12 @@
  *   omitted). The primary prints the URL once, forwards the shutdown to every worker, waits
  *   for them, and restarts a worker that dies unexpectedly (at most MAX_RESTARTS per minute,
  *   then it gives up and shuts down with exit 1).
+ * - Shutdown with workers: a worker listens for the primary's message (and for signals) before
+ *   its server starts, and the primary tells again every worker that reports listening after the
+ *   shutdown began, so a worker still starting is never missed. A signal to the whole process
+ *   group (Ctrl-C) reaches the workers too: for a worker, that signal and the primary's message
+ *   are one graceful request (only the primary escalates, on a second signal: SIGKILL). A worker
+ *   still running `WORKER_EXIT_SLACK_SECONDS` after `--grace` is killed and the exit code is 1.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { statSync } from 'node:fs';
@@ -279,46 +285,78 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
 
 const SHUTDOWN_MESSAGE = 'trama:shutdown';
 const LISTENING_MESSAGE = 'trama:listening';
+/** Seconds the primary waits past `--grace` for its workers before it kills them. */
+export const WORKER_EXIT_SLACK_SECONDS = 5;
+
+function isShutdownMessage(m: unknown): boolean {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === SHUTDOWN_MESSAGE;
+}
 
 async function runSingle(config: ServeConfig, io: CommandIo): Promise<number> {
+  const worker = cluster.isWorker;
+  // Stop requests are taken from the start, not once the server listens: a request can come
+  // while it is still starting (an early Ctrl-C; in a worker, the primary's message sent when
+  // another worker was up first), and a message nobody listens to is lost for good.
+  let stopNow: ((force: boolean) => void) | undefined;
+  let early: boolean | undefined; // a request that came before the server was up: its force flag
+  const request = (force: boolean): void => {
+    if (stopNow !== undefined) stopNow(force);
+    else early = early === true || force;
+  };
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    // In a worker, a signal to the process group (Ctrl-C, a service manager) comes with the
+    // primary's message: both are one graceful request; the primary escalates, not the worker.
+    request(!worker && signals > 1);
+  };
+  const onMessage = (m: unknown): void => {
+    if (isShutdownMessage(m)) request(false);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (worker) process.on('message', onMessage);
+  const unlisten = (): void => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('message', onMessage);
+  };
+
   let running: RunningServe;
   try {
     running = await startServe(config, io);
   } catch (err) {
+    unlisten();
     // A worker reports to the primary, which prints one line for all of them.
-    if ((err instanceof ServeError || err instanceof UsageError) && cluster.isWorker && process.send !== undefined) {
+    if ((err instanceof ServeError || err instanceof UsageError) && worker && process.send !== undefined) {
       process.send({ type: 'trama:failed', message: err.message });
       return 1;
     }
     throw err;
   }
-  if (cluster.isWorker) {
+  if (worker) {
     process.send?.({ type: LISTENING_MESSAGE, url: running.url });
   } else {
     io.stdout.write(`trama serve: ${config.root} on ${SERVER_IMPLEMENTATION === 'trama' ? "trama's" : "node's"} HTTP/1.1 server\n`);
     io.stdout.write(`trama serve: listening on ${running.url}  (Ctrl-C to stop)\n`);
   }
   return new Promise<number>((resolveRun) => {
-    let signals = 0;
-    const onSignal = (): void => {
-      signals++;
-      running.shutdown(signals > 1).then(finish, finish);
-      // Said after the listening socket is closed: from this line on, connections are refused.
-      if (signals === 1 && !cluster.isWorker) io.stdout.write('trama serve: shutting down, letting in-flight responses finish\n');
-    };
-    const onMessage = (m: unknown): void => {
-      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === SHUTDOWN_MESSAGE) onSignal();
-    };
+    let announced = false;
+    let finished = false;
     const finish = (code: number): void => {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      process.removeListener('message', onMessage);
-      if (!cluster.isWorker) io.stdout.write(`trama serve: stopped\n`);
+      if (finished) return;
+      finished = true;
+      unlisten();
+      if (!worker) io.stdout.write(`trama serve: stopped\n`);
       resolveRun(code);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    if (cluster.isWorker) process.on('message', onMessage);
+    stopNow = (force) => {
+      running.shutdown(force).then(finish, finish);
+      // Said after the listening socket is closed: from this line on, connections are refused.
+      if (!announced && !worker) io.stdout.write('trama serve: shutting down, letting in-flight responses finish\n');
+      announced = true;
+    };
+    if (early !== undefined) stopNow(early);
   });
 }
 
@@ -331,14 +369,23 @@ async function runPrimary(config: ServeConfig, io: CommandIo): Promise<number> {
     let printed = false;
     let exitCode = 0;
     let signals = 0;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
 
+    const tell = (w: Worker): void => {
+      if (w.isConnected()) w.send({ type: SHUTDOWN_MESSAGE });
+    };
     const fork = (): void => {
       const w = cluster.fork();
       workers.add(w);
       w.on('message', (m: { type?: string; url?: string; message?: string }) => {
-        if (m.type === LISTENING_MESSAGE && !printed) {
-          printed = true;
-          io.stdout.write(`trama serve: listening on ${m.url}  (Ctrl-C to stop)\n`);
+        if (m.type === LISTENING_MESSAGE) {
+          // A worker that started listening after the shutdown began is told again: the first
+          // message may have reached it before it was listening for one (it stops only once).
+          if (shuttingDown) tell(w);
+          else if (!printed) {
+            printed = true;
+            io.stdout.write(`trama serve: listening on ${m.url}  (Ctrl-C to stop)\n`);
+          }
         } else if (m.type === 'trama:failed' && !shuttingDown) {
           io.stderr.write(`trama: ${m.message}\n`);
           exitCode = 1;
@@ -359,21 +406,34 @@ async function runPrimary(config: ServeConfig, io: CommandIo): Promise<number> {
             io.stderr.write(`trama: worker ${w.process.pid} died (${signal ?? `exit ${code}`}), starting another\n`);
             fork();
           }
-        } else if (code !== 0) {
+        } else if (code !== 0 && !(signal === 'SIGINT' || signal === 'SIGTERM')) {
+          // A worker ended by the group's own SIGINT/SIGTERM was still starting (it handles them
+          // before it listens), so it had nothing to finish: that is a clean stop, not a failure.
           exitCode = exitCode === 0 ? (code ?? 1) : exitCode;
         }
-        if (shuttingDown && workers.size === 0) {
-          process.removeListener('SIGINT', onSignal);
-          process.removeListener('SIGTERM', onSignal);
-          io.stdout.write('trama serve: stopped\n');
-          resolveRun(exitCode);
-        }
+        finishIfDone();
       });
     };
+    const finishIfDone = (): void => {
+      if (!shuttingDown || workers.size > 0) return;
+      clearTimeout(deadline);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      io.stdout.write('trama serve: stopped\n');
+      resolveRun(exitCode);
+    };
     const stop = (): void => {
+      if (shuttingDown) return;
       shuttingDown = true;
-      for (const w of workers) if (w.isConnected()) w.send({ type: SHUTDOWN_MESSAGE });
-      if (workers.size === 0) resolveRun(exitCode);
+      for (const w of workers) tell(w);
+      // The workers cut their connections at --grace; one that is still there after it (stuck,
+      // or never told) is killed, so the primary always ends.
+      deadline = setTimeout(() => {
+        io.stderr.write(`trama: ${workers.size} worker(s) still running after the grace period, killing them\n`);
+        exitCode = 1;
+        for (const w of workers) w.process.kill('SIGKILL');
+      }, config.graceMs + WORKER_EXIT_SLACK_SECONDS * 1000);
+      finishIfDone();
     };
     const onSignal = (): void => {
       signals++;
