@@ -45,6 +45,7 @@ import { IncomingMessage, type IncomingMessageBase } from './incoming-message.js
 import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type AgentSocket } from './agent.js';
 import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, MAX_REPLAY_BYTES, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
 import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
+import { requestLine } from '../wire/h1/serializer.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
 
 const { kNeedDrain } = outgoingInternals;
@@ -248,7 +249,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   override _implicitHeader(): void {
     if (this._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
-    this._storeHeader(this.method + ' ' + this.path + ' HTTP/1.1\r\n', this[kOutHeaders]);
+    this._storeHeader(requestLine(this.method, this.path), this[kOutHeaders]);
   }
 
   override _finish(): void {
@@ -865,10 +866,10 @@ function initClientRequest(
     }
     if (hasStored(self, 'expect')) {
       if (self._header) throw nodeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot render headers after they are sent to the client');
-      self._storeHeader(self.method + ' ' + self.path + ' HTTP/1.1\r\n', self[kOutHeaders]);
+      self._storeHeader(requestLine(self.method, self.path), self[kOutHeaders]);
     }
   } else {
-    self._storeHeader(self.method + ' ' + self.path + ' HTTP/1.1\r\n', headers as OutgoingHeaders);
+    self._storeHeader(requestLine(self.method, self.path), headers as OutgoingHeaders);
   }
 
   const signal = opts.signal;

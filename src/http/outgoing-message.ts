@@ -7,8 +7,10 @@
  *   {@link OutgoingSink} — a `net.Socket` satisfies it, and so does the h1 server's per-response
  *   sink that keeps pipelined responses in order (src/io/h1-server.ts). Until a sink is attached,
  *   writes queue in `outputData` (node does the same before a client socket is assigned).
- * - The HTTP/1.1 head is built here (`_storeHeader`), as node does, so `res._header` is the head
- *   text once sent; a subclass for another protocol overrides `_storeHeader`/`_send`.
+ * - The HTTP/1.1 head is decided here (`_storeHeader`: which fields node adds, framing,
+ *   persistence), as node does, so `res._header` is the head text once sent; its lines are
+ *   formatted by the wire serializer (src/wire/h1/serializer.ts). A subclass for another protocol
+ *   overrides `_storeHeader`/`_send`.
  * - Callable as a plain function on an existing object (`OutgoingMessage.call(this)`) and
  *   subclassable with `util.inherits` or `class … extends`: frameworks (light-my-request, nock)
  *   rely on it. So the exported value is an ES5-style constructor whose prototype carries the
@@ -30,6 +32,7 @@ import {
   invalidArgType,
 } from '../wire/shared/index.js';
 import { adoptState } from './adopt-state.js';
+import { CRLF, chunkHeader, fieldLine, lastChunk } from '../wire/h1/serializer.js';
 
 export type { OutgoingSink } from '../io/exchange.js';
 import type { OutgoingSink } from '../io/exchange.js';
@@ -97,7 +100,10 @@ const kNeedDrain = Symbol('kNeedDrain');
 const kErrored = '_kErrored' as const;
 const kAutoUncork = '_kAutoUncork' as const;
 
-const CRLF = '\r\n';
+// Fields the head writer adds itself, formatted once.
+const CONNECTION_CLOSE = fieldLine('Connection', 'close');
+const CONNECTION_KEEP_ALIVE = fieldLine('Connection', 'keep-alive');
+const TRANSFER_ENCODING_CHUNKED = fieldLine('Transfer-Encoding', 'chunked');
 const RE_CONN_CLOSE = /(?:^|\W)close(?:$|\W)/i;
 const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
@@ -126,7 +132,7 @@ function keepAliveField(timeoutMs: number, max: number | undefined): string {
     keepAliveMs = timeoutMs;
     keepAliveMax = max;
     const maxPart = (max ?? 0) > 0 ? `, max=${max}` : '';
-    keepAliveLine = `Keep-Alive: timeout=${Math.floor(timeoutMs / 1000)}${maxPart}\r\n`;
+    keepAliveLine = fieldLine('Keep-Alive', `timeout=${Math.floor(timeoutMs / 1000)}${maxPart}`);
   }
   return keepAliveLine;
 }
@@ -465,7 +471,7 @@ export class OutgoingMessageBase {
     let header = state.header;
 
     // RFC 9110 §6.6.1: an origin server with a clock MUST send Date (node: unless sendDate=false).
-    if (this.sendDate && !state.date) header += 'Date: ' + utcDate() + CRLF;
+    if (this.sendDate && !state.date) header += fieldLine('Date', utcDate());
 
     // Persistence (RFC 9112 §9.3): say keep-alive or close explicitly, as node does.
     if (this._removedConnection) {
@@ -474,13 +480,13 @@ export class OutgoingMessageBase {
       const sendKeepAlive =
         this.shouldKeepAlive && (state.contLen || this.useChunkedEncodingByDefault || !!(this as { agent?: unknown }).agent);
       if (sendKeepAlive && this.maxRequestsOnConnectionReached) {
-        header += 'Connection: close\r\n';
+        header += CONNECTION_CLOSE;
       } else if (sendKeepAlive) {
-        header += 'Connection: keep-alive\r\n';
+        header += CONNECTION_KEEP_ALIVE;
         if (this._keepAliveTimeout && this._defaultKeepAlive) header += keepAliveField(this._keepAliveTimeout, this._maxRequestsPerSocket);
       } else {
         this._last = true;
-        header += 'Connection: close\r\n';
+        header += CONNECTION_CLOSE;
       }
     }
 
@@ -491,9 +497,9 @@ export class OutgoingMessageBase {
       } else if (!this.useChunkedEncodingByDefault) {
         this._last = true;
       } else if (!state.trailer && !this._removedContLen && typeof this._contentLength === 'number') {
-        header += 'Content-Length: ' + this._contentLength + CRLF;
+        header += fieldLine('Content-Length', this._contentLength);
       } else if (!this._removedTE) {
-        header += 'Transfer-Encoding: chunked\r\n';
+        header += TRANSFER_ENCODING_CHUNKED;
         this.chunkedEncoding = true;
       } else {
         this._last = true;
@@ -670,7 +676,7 @@ export class OutgoingMessageBase {
       throw contentLengthMismatch(this[kBytesWritten], this._contentLength as number);
     }
     if (this._hasBody && this.chunkedEncoding) {
-      this._send('0\r\n' + this._trailer + CRLF, 'latin1', null);
+      this._send(lastChunk(this._trailer), 'latin1', null);
     } else if (!this._headerSent) {
       this._send('', 'latin1', null);
     }
@@ -729,7 +735,7 @@ export class OutgoingMessageBase {
         if (hasInvalidFieldValueChar(String(v))) {
           throw nodeError(TypeError, 'ERR_INVALID_CHAR', `Invalid character in trailer content ["${field}"]`);
         }
-        this._trailer += field + ': ' + v + CRLF;
+        this._trailer += fieldLine(field, v);
       }
     }
   }
@@ -799,7 +805,7 @@ function processHeader(msg: OutgoingMessageBase, state: HeadState, key: string, 
 
 function storeField(msg: OutgoingMessageBase, state: HeadState, key: string, value: string | number, validate: boolean): void {
   if (validate) validateHeaderValue(key, value);
-  state.header += key + ': ' + value + CRLF;
+  state.header += fieldLine(key, value);
   // Only a handful of names change the framing: test the length first (cheap), then the name.
   switch (key.length) {
     case 4:
@@ -915,11 +921,11 @@ function writeChunk(
   }
   if (!msg.chunkedEncoding || chunk.length === 0) return msg._send(chunk, encoding, callback);
   len ??= byteLength(chunk, encoding);
-  const size = len.toString(16);
+  const size = chunkHeader(len);
   if (typeof chunk === 'string' && isTextEncoding(encoding)) {
-    return msg._send(size + CRLF + chunk + CRLF, encoding, callback);
+    return msg._send(size + chunk + CRLF, encoding, callback);
   }
-  msg._send(size + CRLF, 'latin1', null);
+  msg._send(size, 'latin1', null);
   msg._send(chunk, encoding, null);
   return msg._send(CRLF, 'latin1', callback);
 }

@@ -17,6 +17,7 @@ import {
 } from './outgoing-message.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { adoptState } from './adopt-state.js';
+import { CRLF, fieldLine, statusLine } from '../wire/h1/serializer.js';
 
 const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 // A Link value as node's writeEarlyHints accepts it: `<uri>` then `; param` pairs.
@@ -118,13 +119,13 @@ export class ServerResponseBase extends OutgoingMessageBase {
 
   /** Send `100 Continue` (RFC 9110 §15.2.1): the client may now send the body it held back. */
   writeContinue(cb?: WriteCallback): void {
-    this._writeRaw('HTTP/1.1 100 Continue\r\n\r\n', 'latin1', cb);
+    this._writeRaw(statusLine(100, 'Continue') + CRLF, 'latin1', cb);
     this._sent100 = true;
   }
 
   /** Send `102 Processing` (RFC 2518). */
   writeProcessing(cb?: WriteCallback): void {
-    this._writeRaw('HTTP/1.1 102 Processing\r\n\r\n', 'latin1', cb);
+    this._writeRaw(statusLine(102, 'Processing') + CRLF, 'latin1', cb);
   }
 
   /**
@@ -140,7 +141,7 @@ export class ServerResponseBase extends OutgoingMessageBase {
     if (hints.link === null || hints.link === undefined) return;
     const link = linkValue(hints.link, hints);
     if (link.length === 0) return;
-    let head = 'HTTP/1.1 103 Early Hints\r\nLink: ' + link + '\r\n';
+    let head = statusLine(103, 'Early Hints') + fieldLine('Link', link);
     for (const key of Object.keys(hints)) {
       if (key === 'link') continue;
       const value = hints[key]!;
@@ -148,9 +149,9 @@ export class ServerResponseBase extends OutgoingMessageBase {
       if (!isFieldName(key) || hasInvalidFieldValueChar(String(value))) {
         throw nodeError(TypeError, 'ERR_INVALID_CHAR', `Invalid character in header content ["${key}"]`);
       }
-      head += key + ': ' + String(value) + '\r\n';
+      head += fieldLine(key, String(value));
     }
-    this._writeRaw(head + '\r\n', 'latin1', cb);
+    this._writeRaw(head + CRLF, 'latin1', cb);
   }
 
   /** node API: attach a socket (the server driver normally does this). */
@@ -173,18 +174,6 @@ export class ServerResponseBase extends OutgoingMessageBase {
   override _finish(): void {
     super._finish();
   }
-}
-
-// Status lines already built, by code, with the reason phrase each was built with.
-const statusLines: ([string, string] | undefined)[] = [];
-
-/** `HTTP/1.1 <code> <reason>\r\n`, built once per code and reason. */
-function statusLine(code: number, reason: string): string {
-  const cached = statusLines[code];
-  if (cached !== undefined && cached[0] === reason) return cached[1];
-  const line = `HTTP/1.1 ${code} ${reason}\r\n`;
-  statusLines[code] = [reason, line];
-  return line;
 }
 
 function describe(v: unknown): string {

@@ -14,7 +14,12 @@ export {
   requestHeadString,
   chunkHeader,
   serializeTrailers,
+  statusLine,
+  requestLine,
+  fieldLine,
+  lastChunk,
   LAST_CHUNK,
+  CRLF,
 } from './serializer.js';
 export type {
   H1Role,

@@ -13,6 +13,10 @@ import {
   requestHeadString,
   chunkHeader,
   serializeTrailers,
+  statusLine,
+  requestLine,
+  fieldLine,
+  lastChunk,
   LAST_CHUNK,
 } from '../../../src/wire/h1/serializer.js';
 import { run, latin1 } from './support.js';
@@ -30,6 +34,18 @@ test('response and request heads, byte for byte', () => {
   assert.equal(requestHeadString('OPTIONS', '*', ['Host', 'a']), 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n');
   // latin1 values survive as bytes.
   assert.equal(serializeResponseHead(200, 'OK', ['X', 'caf\u00e9']).includes(Buffer.from([0x63, 0x61, 0x66, 0xe9])), true);
+});
+
+test('line primitives (for callers that validated): exact lines; a status line is rebuilt when its reason or version changes', () => {
+  assert.equal(statusLine(200, 'OK'), 'HTTP/1.1 200 OK\r\n');
+  assert.equal(statusLine(200, 'Fine'), 'HTTP/1.1 200 Fine\r\n');
+  assert.equal(statusLine(200, 'Fine', 0), 'HTTP/1.0 200 Fine\r\n');
+  assert.equal(statusLine(200, 'OK'), 'HTTP/1.1 200 OK\r\n');
+  assert.equal(statusLine(599, ''), 'HTTP/1.1 599 \r\n');
+  assert.equal(requestLine('GET', '/a?b'), 'GET /a?b HTTP/1.1\r\n');
+  assert.equal(fieldLine('Content-Length', 12), 'Content-Length: 12\r\n');
+  assert.equal(lastChunk(''), LAST_CHUNK);
+  assert.equal(lastChunk(fieldLine('A', '1')), '0\r\nA: 1\r\n\r\n');
 });
 
 test('chunked framing and trailers', () => {
