@@ -561,7 +561,11 @@ export class OutgoingMessageBase {
       if (this.outputData.length > 0) this._flushOutput(sink);
       return sink.write(data, encoding, callback ?? undefined);
     }
-    this.outputData.push({ data, encoding, callback });
+    // The first queued write makes a one-element array (a push onto an empty one allocates room
+    // for 17): a response's head and body are usually queued once, corked in end().
+    const queued: PendingWrite = { data, encoding, callback };
+    if (this.outputData.length === 0) this.outputData = [queued];
+    else this.outputData.push(queued);
     const len = typeof data === 'string' ? data.length : data.byteLength;
     this.outputSize += len;
     this._onPendingData(len);
