@@ -12,7 +12,8 @@ export type { EventSourceInit, EventSourceRequestFunction } from './sse/event-so
 // HTTP/1.1 client (issue 4): node:http's request/get/ClientRequest/Agent; `https:` URLs go to globalHttpsAgent.
 export { request, get, ClientRequest, urlToHttpOptions } from './http/client-request.js';
 export type { RequestOptions, InformationEvent } from './http/client-request.js';
-export { Agent, globalAgent, HttpsAgent, globalHttpsAgent } from './http/agent.js';
+export { Agent, globalAgent, HttpsAgent, globalHttpsAgent, KEEP_ALIVE_HINT_MARGIN_MS } from './http/agent.js';
+export { MAX_REPLAY_BYTES } from './io/h1-client.js';
 export type { AgentOptions } from './http/agent.js';
 export { DnsCache } from './io/dns-cache.js';
 export type { DnsCacheOptions } from './io/dns-cache.js';

@@ -7,6 +7,7 @@ import type * as net from 'node:net';
 import { NODE, TRAMA, listen, close, rawServer, type ClientLib } from './client-support.js';
 import { get, request } from '../../src/http/client-request.js';
 import { Agent, globalAgent, globalHttpsAgent, HttpsAgent, KEEP_ALIVE_HINT_MARGIN_MS } from '../../src/http/agent.js';
+import { MAX_REPLAY_BYTES } from '../../src/io/h1-client.js';
 
 const closedOf = new WeakMap<http.ClientRequest, Promise<void>>();
 
@@ -412,6 +413,32 @@ test('stale keep-alive socket: a request larger than maxReplayBytes is not retri
   assert.equal(err?.code, 'ECONNRESET');
   agent.destroy();
   await close(server);
+});
+
+test('stale keep-alive socket, default replay bound (MAX_REPLAY_BYTES): a PUT under it is retried, one over it is not', async () => {
+  const outcomes: string[] = [];
+  for (const bodyBytes of [MAX_REPLAY_BYTES - 4096, MAX_REPLAY_BYTES + 1]) {
+    const server = staleServer();
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+    await onceClosed(r1.req);
+    await new Promise((r) => setImmediate(r));
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, agent, method: 'PUT' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(`status ${res.statusCode}, reused ${req.reusedSocket}`));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+      req.end(Buffer.alloc(bodyBytes, 0x61));
+    });
+    outcomes.push(outcome);
+    agent.destroy();
+    await close(server);
+  }
+  // Under the bound: replayed on a fresh socket (so not a reused one). Over it: the error.
+  assert.equal(outcomes[0], 'status 200, reused false');
+  assert.match(outcomes[1]!, /^error (ECONNRESET|EPIPE)$/);
 });
 
 test("node's own http.Agent can pool trama's requests (the pool protocol is node's)", async () => {
