@@ -68,26 +68,45 @@ export type HeaderStore = Map<string, [string, OutgoingHeaderValue]>;
 // symbol-keyed stores into a slow dictionary-mode object, which cost ~15% of a request.
 export const kOutHeaders = '_kOutHeaders' as const;
 
-/** Header names whose lower-cased form is remembered (see `lowerName`). */
+/** Header names remembered as valid, with their lower-cased form (see `checkedLowerName`). */
 export const LOWER_NAME_CACHE_SIZE = 256;
-/** Longer names are lower-cased each time (the cache stays small). */
+/** Longer names are checked and lower-cased each time (the cache stays small). */
 const LOWER_NAME_CACHE_MAX_LENGTH = 64;
-const lowerNames = new Map<string, string>();
+const validNames = new Map<string, string>();
 
 /**
- * `name.toLowerCase()`, remembered for the few names an application sets again and again: a
- * fresh lower-cased string as a property key costs V8 an internalization on every use (it was
- * ~10 % of a pipelined request in setHeader); a cached one is already internalized. Bounded:
- * at most LOWER_NAME_CACHE_SIZE names, each at most LOWER_NAME_CACHE_MAX_LENGTH long.
+ * Validate a header name (node's ERR_INVALID_HTTP_TOKEN) and return it lower-cased. The few names
+ * an application sets again and again are remembered: no token scan, and the lower-cased key is
+ * the same (internalized) string each time (a fresh one cost ~10 % of a pipelined request).
+ * Bounded: at most LOWER_NAME_CACHE_SIZE names, each at most LOWER_NAME_CACHE_MAX_LENGTH long;
+ * only names that passed validation enter.
  */
-function lowerName(name: string): string {
-  let lower = lowerNames.get(name);
+function checkedLowerName(name: string): string {
+  let lower = validNames.get(name);
   if (lower === undefined) {
+    validateHeaderName(name);
     lower = name.toLowerCase();
-    if (lowerNames.size < LOWER_NAME_CACHE_SIZE && name.length <= LOWER_NAME_CACHE_MAX_LENGTH) lowerNames.set(name, lower);
+    if (validNames.size < LOWER_NAME_CACHE_SIZE && name.length <= LOWER_NAME_CACHE_MAX_LENGTH) validNames.set(name, lower);
   }
   return lower;
 }
+
+/** `name.toLowerCase()` for a name that may never have been validated (getHeader, removeHeader, …). */
+function lowerName(name: string): string {
+  return validNames.get(name) ?? name.toLowerCase();
+}
+
+// The last header value found valid: a string is immutable, and its validity doesn't depend on
+// the name, so setting the same value again (a constant 'text/plain') skips the scan.
+let lastValidValue = '';
+
+/** node's validateHeaderValue, skipped for the value validated last. */
+function checkValue(name: string, value: OutgoingHeaderValue | undefined): void {
+  if (value === lastValidValue) return;
+  validateHeaderValue(name, value);
+  if (typeof value === 'string') lastValidValue = value;
+}
+
 export const kSink = '_kSink' as const;
 export const kUniqueHeaders = '_kUniqueHeaders' as const;
 export const kHighWaterMark = '_kHighWaterMark' as const;
@@ -312,11 +331,11 @@ export class OutgoingMessageBase {
    */
   setHeader(name: string, value: OutgoingHeaderValue): this {
     if (this._header) throw headersSentError('set');
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
+    const lower = checkedLowerName(name);
+    checkValue(name, value);
     let headers = this[kOutHeaders];
     if (headers === null) this[kOutHeaders] = headers = new Map();
-    headers.set(lowerName(name), [name, value]);
+    headers.set(lower, [name, value]);
     return this;
   }
 
@@ -328,9 +347,8 @@ export class OutgoingMessageBase {
    */
   appendHeader(name: string, value: OutgoingHeaderValue): this {
     if (this._header) throw headersSentError('append');
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    const field = lowerName(name);
+    const field = checkedLowerName(name);
+    checkValue(name, value);
     const headers = this[kOutHeaders];
     const entry = headers === null ? undefined : headers.get(field);
     if (entry === undefined || !entry[1]) return this.setHeader(name, value);
@@ -795,7 +813,7 @@ export class OutgoingMessageBase {
 }
 
 function processHeader(msg: OutgoingMessageBase, state: HeadState, key: string, value: OutgoingHeaderValue, validate: boolean): void {
-  if (validate) validateHeaderName(key);
+  if (validate) checkedLowerName(key);
   const unique = msg[kUniqueHeaders];
   if (Array.isArray(value)) {
     if ((value.length < 2 || !isCookieField(key)) && (unique === null || !unique.has(lowerName(key)))) {
@@ -808,7 +826,7 @@ function processHeader(msg: OutgoingMessageBase, state: HeadState, key: string, 
 }
 
 function storeField(msg: OutgoingMessageBase, state: HeadState, key: string, value: string | number, validate: boolean): void {
-  if (validate) validateHeaderValue(key, value);
+  if (validate) checkValue(key, value);
   state.header += fieldLine(key, value);
   // Only a handful of names change the framing: test the length first (cheap), then the name.
   switch (key.length) {

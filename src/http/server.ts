@@ -19,8 +19,8 @@ import {
   type H1Exchange,
   type H1ServerHost,
 } from '../io/h1-server.js';
-import { IncomingMessage, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
-import { ServerResponse, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
+import { IncomingMessage, IncomingMessageBase, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
+import { ServerResponse, ServerResponseBase, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
 /** node's defaults (Node 20–23 docs). */
@@ -128,7 +128,10 @@ class ServerHost implements H1ServerHost {
 
   #newRequest(head: RequestHead, socket: Socket): IncomingMessage {
     const s = this.#server;
-    const req = new s.IncomingMessage(socket) as IncomingMessage;
+    // The default classes are built by their ES class directly (the exported constructors are
+    // plain functions for util.inherits users: `new` on them allocates a receiver it discards).
+    const Req = s.IncomingMessage;
+    const req = (Req === IncomingMessage ? new IncomingMessageBase(socket) : new Req(socket)) as IncomingMessage;
     const maj = head.versionMajor;
     const min = head.versionMinor;
     req.httpVersionMajor = maj;
@@ -150,7 +153,8 @@ class ServerHost implements H1ServerHost {
     req.upgrade = false;
     req[kBodySource] = ex;
     ex.req = req;
-    const res = new s.ServerResponse(req, s[kResOptions]) as ServerResponse;
+    const Res = s.ServerResponse;
+    const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
     res._keepAliveTimeout = s.keepAliveTimeout;
     res._maxRequestsPerSocket = s.maxRequestsPerSocket;
     res.shouldKeepAlive = head.keepAlive;
