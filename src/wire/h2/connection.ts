@@ -260,6 +260,7 @@ export class H2Connection {
   #pendingLocal: Array<Array<[number, number]>> = [];
   #peer: H2Settings = { ...RFC_DEFAULTS };
   #gotPeerSettings = false;
+  #peerPrioritiesFixed = false; // the peer's first SETTINGS frame fixed its NO_RFC7540_PRIORITIES
   #maxEncoderTableSize: number;
 
   // codecs
@@ -727,7 +728,8 @@ export class H2Connection {
     }
     // A second header section: trailers, which MUST end the stream (RFC 9113 §8.1).
     if (!endStream) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'trailers without END_STREAM');
-    const r = checkReceivedFields(decoded, 'trailers', false);
+    // A client only ever receives responses (pushed ones too): their trailers may not carry TE.
+    const r = checkReceivedFields(decoded, this.#isClient ? 'response-trailers' : 'trailers', false);
     if ('malformed' in r) return streamFault(id, ErrorCode.PROTOCOL_ERROR, r.malformed);
     if (s.expected >= 0 && s.received !== s.expected) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'content-length does not match DATA');
     this.#events.push({ type: 'trailers-received', streamId: id, headers: decoded });
@@ -894,6 +896,7 @@ export class H2Connection {
     if (entries.length > this.#maxSettingsEntries) return connectionFault(ErrorCode.ENHANCE_YOUR_CALM, 'too many SETTINGS entries');
     const bad = this.#applyPeerSettings(entries);
     if (bad) return bad;
+    this.#peerPrioritiesFixed = true;
     const g = this.#queueAck(encodeFrame({ type: 'SETTINGS', ack: true, settings: [] }));
     if (g) return g;
     this.#events.push({ type: 'settings-received', settings: entries });
@@ -941,6 +944,13 @@ export class H2Connection {
           p.enableConnectProtocol = value === 1;
           break;
         case SettingId.NO_RFC7540_PRIORITIES:
+          // RFC 9218 §2.1: "Senders MUST NOT change the SETTINGS_NO_RFC7540_PRIORITIES value after
+          // the first SETTINGS frame. Receivers that detect a change MAY treat it as a connection
+          // error of type PROTOCOL_ERROR." We do, as nghttp2 does; absent from the first frame
+          // means 0 for good. (Values other than 0 and 1 are refused by `checkSetting`.)
+          if (this.#peerPrioritiesFixed && (value === 1) !== p.noRfc7540Priorities) {
+            return connectionFault(ErrorCode.PROTOCOL_ERROR, 'SETTINGS_NO_RFC7540_PRIORITIES changed after the first SETTINGS');
+          }
           p.noRfc7540Priorities = value === 1;
           break;
         default:
@@ -1008,8 +1018,18 @@ export class H2Connection {
       this.#events.push({ type: 'window-updated', streamId: 0, increment });
       return undefined;
     }
+    // The stream's state first: on an idle or reserved (remote) stream any WINDOW_UPDATE is a
+    // connection error, and on a closed one it is ignored whatever its increment. RFC 9113 §6.9:
+    // "a receiver could receive a WINDOW_UPDATE frame on a stream in a "half-closed (remote)" or
+    // "closed" state. A receiver MUST NOT treat this as an error", and §5.1: "An endpoint MUST NOT
+    // send frames other than PRIORITY on a closed stream", so no RST_STREAM there either.
+    // nghttp2 does the same (session_on_stream_window_update_received looks the stream up before
+    // checking the increment, and drops the frame when the stream is closed).
     const { s, verdict } = this.#judge(id, 'WINDOW_UPDATE');
     if (verdict !== 'ok' || !s) return this.#verdictFault(id, verdict, 'WINDOW_UPDATE');
+    // RFC 9113 §6.9: "A receiver MUST treat the receipt of a WINDOW_UPDATE frame with a
+    // flow-control window increment of 0 as a stream error (Section 5.4.2) of type PROTOCOL_ERROR".
+    if (increment === 0) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE increment of 0');
     s.sendWindow += increment;
     if (s.sendWindow > MAX_WINDOW_SIZE) return streamFault(id, ErrorCode.FLOW_CONTROL_ERROR, 'stream window overflow');
     this.#refreshReady(s);
@@ -1307,6 +1327,10 @@ export class H2Connection {
     if (this.#advertised.enableConnectProtocol && settings.enableConnectProtocol === false) {
       throw nodeError(TypeError, 'ERR_HTTP2_INVALID_SETTING_VALUE', 'SETTINGS_ENABLE_CONNECT_PROTOCOL cannot be withdrawn (RFC 8441 §3)');
     }
+    // RFC 9218 §2.1: the value of our first SETTINGS frame holds for the whole connection.
+    if (settings.noRfc7540Priorities !== undefined && settings.noRfc7540Priorities !== this.#advertised.noRfc7540Priorities) {
+      throw nodeError(TypeError, 'ERR_HTTP2_INVALID_SETTING_VALUE', 'SETTINGS_NO_RFC7540_PRIORITIES cannot change after the first SETTINGS (RFC 9218 §2.1)');
+    }
     const entries = this.#settingsEntries({ ...this.#advertised, ...settings }, false);
     this.#sendSettings(entries);
   }
@@ -1460,7 +1484,7 @@ export class H2Connection {
     this.#assertAlive();
     const s = this.#sendableStream(id, 'trailers');
     const fields: H2Headers = trailers.map(([n, v]) => [n, v]);
-    checkLocalFields(fields, 'trailers', false);
+    checkLocalFields(fields, this.#isClient ? 'trailers' : 'response-trailers', false);
     this.#checkPeerListSize(fields, 'trailers');
     s.trailers = fields;
     s.trailerSensitive = options.sensitive;

@@ -46,6 +46,7 @@ export interface PushPromiseFrame {
 }
 export interface PingFrame { type: 'PING'; streamId?: 0; ack: boolean; opaque: Buffer; }
 export interface GoawayFrame { type: 'GOAWAY'; streamId?: 0; lastStreamId: number; errorCode: number; debug: Buffer; }
+/** `increment` is 1..2^31-1, or 0 on a stream (a fault or not depending on its state, RFC 9113 §6.9). */
 export interface WindowUpdateFrame { type: 'WINDOW_UPDATE'; streamId: number; increment: number; }
 export interface ContinuationFrame { type: 'CONTINUATION'; streamId: number; block: Buffer; endHeaders: boolean; }
 export interface PriorityUpdateFrame { type: 'PRIORITY_UPDATE'; streamId?: 0; prioritizedId: number; value: string; }
@@ -227,12 +228,10 @@ export function decodeFrame(type: number, flags: number, streamId: number, p: Bu
       // RFC 9113 §6.9: exactly 4 octets (connection error FRAME_SIZE_ERROR otherwise).
       if (p.length !== 4) return connectionFault(ErrorCode.FRAME_SIZE_ERROR, 'WINDOW_UPDATE length must be 4');
       const increment = p.readUInt32BE(0) & 0x7fff_ffff;
-      // RFC 9113 §6.9: an increment of 0 is a stream error, or a connection error on stream 0.
-      if (increment === 0) {
-        return streamId === 0
-          ? connectionFault(ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE increment of 0')
-          : streamFault(streamId, ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE increment of 0');
-      }
+      // RFC 9113 §6.9: an increment of 0 on the connection is a connection error PROTOCOL_ERROR.
+      // On a stream it is a stream error only where the frame counts at all, which depends on the
+      // stream's state (on a closed stream it is ignored, §6.9 and §5.1): the connection decides.
+      if (increment === 0 && streamId === 0) return connectionFault(ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE increment of 0');
       return { type: 'WINDOW_UPDATE', streamId, increment };
     }
     case FrameType.CONTINUATION: {

@@ -8,8 +8,11 @@
  */
 import { CONNECTION_SPECIFIC_FIELDS, isToken, nodeError, validateHeaderValue } from '../shared/index.js';
 
-/** Which field section this is. `push-request` is the request carried by a PUSH_PROMISE. */
-export type FieldSectionKind = 'request' | 'push-request' | 'response' | 'trailers';
+/**
+ * Which field section this is. `push-request` is the request carried by a PUSH_PROMISE;
+ * `trailers` are a request's trailers, `response-trailers` a response's (where `te` is malformed).
+ */
+export type FieldSectionKind = 'request' | 'push-request' | 'response' | 'trailers' | 'response-trailers';
 
 /** What the connection needs to know about a valid section. */
 export interface FieldSectionInfo {
@@ -23,6 +26,15 @@ export interface FieldSectionInfo {
   protocol: string;
   /** The `priority` field (RFC 9218 §5), '' when absent. */
   priority: string;
+}
+
+/**
+ * Whether `te` may appear in a section of this kind. RFC 9113 §8.2.2: "The only exception to this
+ * is the TE header field, which MAY be present in an HTTP/2 request; when it is, it MUST NOT
+ * contain any value other than "trailers"." So a response (or its trailers) with TE is malformed.
+ */
+function teAllowed(kind: FieldSectionKind, value: string): boolean {
+  return kind !== 'response' && kind !== 'response-trailers' && value.toLowerCase() === 'trailers';
 }
 
 /** A malformed section: the reason (the code is always PROTOCOL_ERROR, RFC 9113 §8.1.1). */
@@ -108,7 +120,7 @@ export function checkReceivedFields(
   kind: FieldSectionKind,
   connectProtocol: boolean,
 ): FieldSectionInfo | Malformed {
-  const allowed = kind === 'response' ? RESPONSE_PSEUDO : kind === 'trailers' ? null : REQUEST_PSEUDO;
+  const allowed = kind === 'response' ? RESPONSE_PSEUDO : kind === 'trailers' || kind === 'response-trailers' ? null : REQUEST_PSEUDO;
   const info: FieldSectionInfo = { contentLength: -1, method: '', status: 0, protocol: '', priority: '' };
   let regularSeen = false;
   let scheme: string | undefined;
@@ -138,9 +150,9 @@ export function checkReceivedFields(
     }
     regularSeen = true;
     if (badName(name, 0)) return { malformed: `invalid field name ${JSON.stringify(name)}` };
-    // RFC 9113 §8.2.2: connection-specific fields are malformed; TE may only say "trailers".
+    // RFC 9113 §8.2.2: connection-specific fields are malformed; TE may only say "trailers", in a request.
     if (CONNECTION_SPECIFIC_FIELDS.has(name)) return { malformed: `connection-specific field ${name}` };
-    if (name === 'te' && value.toLowerCase() !== 'trailers') return { malformed: 'TE other than trailers' };
+    if (name === 'te' && !teAllowed(kind, value)) return { malformed: kind === 'response' || kind === 'response-trailers' ? 'TE in a response' : 'TE other than trailers' };
     if (name === 'content-length') {
       const n = parseContentLength(value);
       if (n < 0 || (info.contentLength >= 0 && n !== info.contentLength)) return { malformed: 'invalid content-length' };
@@ -158,7 +170,7 @@ export function checkReceivedFields(
     if (!statusSeen || info.status < 100 || info.status === 101) return { malformed: 'missing or invalid :status' };
     return info;
   }
-  if (kind === 'trailers') return info;
+  if (kind === 'trailers' || kind === 'response-trailers') return info;
   // Requests (RFC 9113 §8.3.1, §8.5; RFC 8441 §4).
   if (!isToken(info.method)) {
     return { malformed: 'missing or invalid :method' };
@@ -217,7 +229,7 @@ export function checkLocalFields(
       throw nodeError(TypeError, 'ERR_HTTP2_INVALID_HEADER_VALUE', `Invalid value "${String(value)}" for header "${name}"`);
     }
     validateHeaderValue(name, value);
-    if (CONNECTION_SPECIFIC_FIELDS.has(name) || (name === 'te' && value.toLowerCase() !== 'trailers')) {
+    if (CONNECTION_SPECIFIC_FIELDS.has(name) || (name === 'te' && !teAllowed(kind, value))) {
       throw nodeError(TypeError, 'ERR_HTTP2_INVALID_CONNECTION_HEADERS', `HTTP/1 Connection specific headers are forbidden: "${name}"`);
     }
   }

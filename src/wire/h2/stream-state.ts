@@ -39,8 +39,9 @@
  *   (a local misuse when we send, a protocol error when we receive).
  * - `RECEIVE_VERDICTS[state][frame type]` says what receiving a frame on a stream in that state
  *   means. `closed` is split by HOW the stream closed (RFC 9113 §5.1 "closed"): after we sent
- *   RST_STREAM, late frames are ignored; after the peer's RST_STREAM they are a stream error;
- *   after END_STREAM in both directions DATA/HEADERS are a connection error STREAM_CLOSED.
+ *   RST_STREAM, late frames are ignored; after the peer's RST_STREAM DATA/HEADERS are a stream
+ *   error; after END_STREAM in both directions DATA/HEADERS are a connection error STREAM_CLOSED.
+ *   WINDOW_UPDATE on a closed stream is always ignored (RFC 9113 §6.9).
  */
 
 /** The seven states of RFC 9113 §5.1. */
@@ -178,12 +179,15 @@ export const RECEIVE_VERDICTS: Readonly<Record<VerdictState, Readonly<Record<Str
   'closed-by-sent-reset': {
     DATA: 'ignore', HEADERS: 'ignore', PRIORITY: 'ok', RST_STREAM: 'ignore', PUSH_PROMISE: 'ignore', WINDOW_UPDATE: 'ignore',
   },
-  // "An endpoint that receives any frames after receiving a RST_STREAM MUST treat that as a
-  // stream error (Section 5.4.2) of type STREAM_CLOSED." PRIORITY stays allowed on closed streams;
+  // RFC 7540 §5.1: "An endpoint that receives any frame other than PRIORITY after receiving a
+  // RST_STREAM MUST treat that as a stream error (Section 5.4.2) of type STREAM_CLOSED" — kept for
+  // DATA and HEADERS. WINDOW_UPDATE is ignored: RFC 9113 §6.9 says a WINDOW_UPDATE on a closed
+  // stream "MUST NOT" be treated as an error, and §5.1 forbids sending anything but PRIORITY on a
+  // closed stream (nghttp2 and hyperium/h2 drop it too). PRIORITY stays allowed on closed streams;
   // PUSH_PROMISE on a parent that is not open/half-closed (local) is a PROTOCOL_ERROR (§6.6).
   'closed-by-recv-reset': {
     DATA: 'stream:STREAM_CLOSED', HEADERS: 'stream:STREAM_CLOSED', PRIORITY: 'ok', RST_STREAM: 'ignore',
-    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'stream:STREAM_CLOSED',
+    PUSH_PROMISE: 'connection:PROTOCOL_ERROR', WINDOW_UPDATE: 'ignore',
   },
   // Closed by END_STREAM both ways: the peer knows it is closed, so DATA/HEADERS are a connection
   // error STREAM_CLOSED ("An endpoint MAY treat receipt of any other type of frame on a closed

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { H2Connection, decodeHttp2Settings, encodeHttp2Settings } from '../../../src/wire/h2/connection.js';
-import { ErrorCode } from '../../../src/wire/h2/constants.js';
+import { ErrorCode, SettingId } from '../../../src/wire/h2/constants.js';
 import { FrameReader } from '../../../src/wire/h2/frames.js';
 import { FramePeer, summarize } from '../../support/h2-frames.js';
 import { get, ofType, post, wirePair } from '../../support/h2-pair.js';
@@ -521,4 +521,70 @@ test('goaway: a later GOAWAY never raises the last-stream-id over streams ignore
   assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,NO_ERROR)']);
   server.receive(peer.bytes(peer.raw(0x6, 0, 1, []))); // a PING on a stream: connection error
   assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,PROTOCOL_ERROR)']);
+});
+
+// RFC 9218 §2.1: "Senders MUST NOT change the SETTINGS_NO_RFC7540_PRIORITIES value after the first
+// SETTINGS frame. Receivers that detect a change MAY treat it as a connection error of type
+// PROTOCOL_ERROR" — which we do; a value other than 0 or 1 MUST be one.
+const NO_RFC7540 = SettingId.NO_RFC7540_PRIORITIES;
+
+/** An engine of `role` that has read the peer's first SETTINGS `first` (entries), then `later`. */
+function peerSettingsSequence(role: 'client' | 'server', first: Array<[number, number]>, later: Array<[number, number]>): { out: string[]; conn: H2Connection } {
+  const conn = new H2Connection({ role });
+  const peer = new FramePeer();
+  conn.takeOutput();
+  const f = peer.settings();
+  for (const [id, v] of first) f.set(id, v);
+  const l = peer.settings();
+  for (const [id, v] of later) l.set(id, v);
+  conn.receive(peer.bytes(...(role === 'server' ? [peer.preface()] : []), f, l));
+  return { out: summarize(peer, conn.takeOutput()), conn };
+}
+
+for (const role of ['client', 'server'] as const) {
+  test(`SETTINGS_NO_RFC7540_PRIORITIES (${role}): 1 then 0 is a PROTOCOL_ERROR`, () => {
+    const { out, conn } = peerSettingsSequence(role, [[NO_RFC7540, 1]], [[NO_RFC7540, 0]]);
+    assert.deepEqual(out, ['SETTINGS(ACK)', 'GOAWAY(0,PROTOCOL_ERROR)']);
+    assert.equal(conn.isTerminated, true);
+  });
+
+  test(`SETTINGS_NO_RFC7540_PRIORITIES (${role}): absent from the first SETTINGS means 0 for good; 1 later is a PROTOCOL_ERROR`, () => {
+    const { out } = peerSettingsSequence(role, [], [[NO_RFC7540, 1]]);
+    assert.deepEqual(out, ['SETTINGS(ACK)', 'GOAWAY(0,PROTOCOL_ERROR)']);
+  });
+
+  test(`SETTINGS_NO_RFC7540_PRIORITIES (${role}): repeating the same value later is no change`, () => {
+    for (const v of [0, 1]) {
+      const { out, conn } = peerSettingsSequence(role, [[NO_RFC7540, v]], [[NO_RFC7540, v]]);
+      assert.deepEqual(out, ['SETTINGS(ACK)', 'SETTINGS(ACK)'], `value ${v}`);
+      assert.equal(conn.remoteSettings.noRfc7540Priorities, v === 1);
+    }
+    const { out } = peerSettingsSequence(role, [], [[NO_RFC7540, 0]]);
+    assert.deepEqual(out, ['SETTINGS(ACK)', 'SETTINGS(ACK)']);
+  });
+
+  test(`SETTINGS_NO_RFC7540_PRIORITIES (${role}): a value other than 0 or 1 is a PROTOCOL_ERROR, first or later`, () => {
+    assert.deepEqual(peerSettingsSequence(role, [[NO_RFC7540, 2]], []).out, ['GOAWAY(0,PROTOCOL_ERROR)']);
+    assert.deepEqual(peerSettingsSequence(role, [[NO_RFC7540, 1]], [[NO_RFC7540, 0xffff_ffff]]).out, ['SETTINGS(ACK)', 'GOAWAY(0,PROTOCOL_ERROR)']);
+  });
+
+  test(`SETTINGS_NO_RFC7540_PRIORITIES (${role}): we never change ours after the first SETTINGS`, () => {
+    const conn = new H2Connection({ role, priority: 'rfc9218' });
+    assert.throws(() => conn.updateSettings({ noRfc7540Priorities: false }), { code: 'ERR_HTTP2_INVALID_SETTING_VALUE' });
+    conn.updateSettings({ noRfc7540Priorities: true, maxConcurrentStreams: 10 }); // the same value: allowed
+    const plain = new H2Connection({ role });
+    assert.throws(() => plain.updateSettings({ noRfc7540Priorities: true }), { code: 'ERR_HTTP2_INVALID_SETTING_VALUE' });
+  });
+}
+
+test('SETTINGS_NO_RFC7540_PRIORITIES between two engines: fixed by the first SETTINGS, the connection lives', () => {
+  const pair = wirePair({ autoAck: true, client: { priority: 'rfc9218' }, server: { priority: 'rfc9218' } });
+  pair.pump();
+  assert.equal(pair.client.remoteSettings.noRfc7540Priorities, true);
+  assert.equal(pair.server.remoteSettings.noRfc7540Priorities, true);
+  pair.client.updateSettings({ maxConcurrentStreams: 50 });
+  pair.server.updateSettings({ initialWindowSize: 1 << 17 });
+  pair.pump();
+  assert.ok(!pair.client.isTerminated && !pair.server.isTerminated);
+  assert.equal(pair.server.remoteSettings.noRfc7540Priorities, true);
 });

@@ -159,3 +159,67 @@ test('a client never sends a Host that differs from :authority (RFC 9113 §8.3.1
   pair.pump();
   assert.equal(pair.server.streamState(1), 'half-closed-remote');
 });
+
+// RFC 9113 §8.2.2: TE "MAY be present in an HTTP/2 request; when it is, it MUST NOT contain any
+// value other than "trailers"" — so a response, or its trailers, carrying TE is malformed.
+test('a client resets a response whose header section carries TE, even "trailers"', () => {
+  for (const te of ['trailers', 'gzip']) {
+    const client = new H2Connection({ role: 'client' });
+    const peer = new FramePeer();
+    client.sendHeaders(1, get('/'), { endStream: true });
+    client.takeOutput();
+    const events = client.receive(peer.bytes(peer.settings(), peer.headers(1).response(200, [['te', te]]).endStream()));
+    assert.deepEqual(summarize(peer, client.takeOutput()), ['SETTINGS(ACK)', 'RST_STREAM(1,PROTOCOL_ERROR)'], te);
+    assert.deepEqual(events.map((e) => e.type), ['settings-received', 'stream-reset'], 'the application never sees it');
+  }
+});
+
+test('a client resets a response whose trailers carry TE', () => {
+  const client = new H2Connection({ role: 'client' });
+  const peer = new FramePeer();
+  client.sendHeaders(1, get('/'), { endStream: true });
+  client.takeOutput();
+  const events = client.receive(peer.bytes(
+    peer.settings(), peer.headers(1).response(200), peer.data(1, 'body'), peer.headers(1).fields([['te', 'trailers']]).endStream(),
+  ));
+  assert.deepEqual(summarize(peer, client.takeOutput()).at(-1), 'RST_STREAM(1,PROTOCOL_ERROR)');
+  assert.deepEqual(ofType(events, 'trailers-received'), []);
+  assert.equal(ofType(events, 'stream-reset')[0]?.remote, false);
+});
+
+test('a pushed response carrying TE is reset like any other', () => {
+  const client = new H2Connection({ role: 'client' });
+  const peer = new FramePeer();
+  client.sendHeaders(1, get('/'), { endStream: true });
+  client.takeOutput();
+  client.receive(peer.bytes(peer.settings(), peer.pushPromise(1, 2).get('/pushed'), peer.headers(2).response(200, [['te', 'trailers']]).endStream()));
+  assert.deepEqual(summarize(peer, client.takeOutput()).at(-1), 'RST_STREAM(2,PROTOCOL_ERROR)');
+});
+
+test('a server receives TE: trailers in request trailers too, and refuses any other TE there', () => {
+  for (const [te, ok] of [['trailers', true], ['gzip', false]] as const) {
+    const server = new H2Connection({ role: 'server' });
+    const peer = new FramePeer();
+    const events = server.receive(peer.bytes(peer.preface(), peer.settings(), peer.headers(1).post('/'), peer.headers(1).fields([['te', te]]).endStream()));
+    const out = summarize(peer, server.takeOutput()).filter((f) => f.startsWith('RST_STREAM'));
+    assert.deepEqual(out, ok ? [] : ['RST_STREAM(1,PROTOCOL_ERROR)'], te);
+    assert.equal(ofType(events, 'trailers-received').length, ok ? 1 : 0, te);
+  }
+});
+
+test('a server never sends TE in a response or its trailers; a client may send TE: trailers', () => {
+  const pair = wirePair({ autoAck: true });
+  pair.client.sendHeaders(1, [...BASE, ['te', 'trailers']]);
+  assert.throws(() => pair.client.sendHeaders(3, [...BASE, ['te', 'gzip']]), { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' });
+  pair.client.sendTrailers(1, [['te', 'trailers']]);
+  pair.pump();
+  assert.deepEqual(ofType(pair.serverEvents, 'headers-received')[0]!.headers.at(-1), ['te', 'trailers']);
+  assert.deepEqual(ofType(pair.serverEvents, 'trailers-received')[0]!.headers, [['te', 'trailers']]);
+  assert.throws(() => pair.server.sendHeaders(1, [[':status', '200'], ['te', 'trailers']]), { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' });
+  pair.server.sendHeaders(1, [[':status', '200']]);
+  assert.throws(() => pair.server.sendTrailers(1, [['te', 'trailers']]), { code: 'ERR_HTTP2_INVALID_CONNECTION_HEADERS' });
+  pair.server.sendTrailers(1, [['x-done', '1']]);
+  pair.pump();
+  assert.deepEqual(ofType(pair.clientEvents, 'trailers-received')[0]!.headers, [['x-done', '1']]);
+  assert.equal(ofType(pair.clientEvents, 'stream-reset').length, 0);
+});

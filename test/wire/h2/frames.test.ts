@@ -76,7 +76,6 @@ test('layout violations become faults with the RFC code and scope', () => {
     [FrameType.GOAWAY, 0, 0, Buffer.alloc(7), 'connection', 'FRAME_SIZE_ERROR'],
     [FrameType.GOAWAY, 0, 3, Buffer.alloc(8), 'connection', 'PROTOCOL_ERROR'],
     [FrameType.WINDOW_UPDATE, 0, 1, Buffer.alloc(3), 'connection', 'FRAME_SIZE_ERROR'],
-    [FrameType.WINDOW_UPDATE, 0, 1, Buffer.alloc(4), 'stream', 'PROTOCOL_ERROR'],
     [FrameType.WINDOW_UPDATE, 0, 0, Buffer.alloc(4), 'connection', 'PROTOCOL_ERROR'],
     [FrameType.CONTINUATION, 0, 0, Buffer.alloc(1), 'connection', 'PROTOCOL_ERROR'],
     [FrameType.PRIORITY_UPDATE, 0, 1, Buffer.alloc(4), 'connection', 'PROTOCOL_ERROR'],
@@ -89,6 +88,13 @@ test('layout violations become faults with the RFC code and scope', () => {
     assert.equal(r.scope, scope, r.message);
     assert.equal(errorCodeName(r.code), code, r.message);
   }
+});
+
+test('WINDOW_UPDATE with increment 0: a connection fault on stream 0, a frame on a stream (its state decides)', () => {
+  const onConnection = decodeFrame(FrameType.WINDOW_UPDATE, 0, 0, Buffer.alloc(4));
+  assert.ok(isFault(onConnection) && onConnection.scope === 'connection' && errorCodeName(onConnection.code) === 'PROTOCOL_ERROR');
+  // RFC 9113 §6.9: ignored on a closed stream, a stream error on an open one: the connection judges.
+  assert.deepEqual(decodeFrame(FrameType.WINDOW_UPDATE, 0, 1, Buffer.alloc(4)), { type: 'WINDOW_UPDATE', streamId: 1, increment: 0 });
 });
 
 test('the reader yields the same frames at every split point of its input', () => {

@@ -22,7 +22,8 @@ const RFC: Record<VerdictState, Verdict[]> = {
   'half-closed-local':    ['ok',  'ok',   'ok',    'ok',      'ok',         'ok'],
   'half-closed-remote':   [SC,    SC,     'ok',    'ok',      'ok',         P],
   'closed-by-sent-reset': ['ignore', 'ignore', 'ok', 'ignore', 'ignore',    'ignore'],
-  'closed-by-recv-reset': [SC,    SC,     'ok',    'ignore',  SC,           P],
+  // WINDOW_UPDATE on a closed stream: RFC 9113 §6.9 "A receiver MUST NOT treat this as an error".
+  'closed-by-recv-reset': [SC,    SC,     'ok',    'ignore',  'ignore',     P],
   'closed-by-end-stream': [CSC,   CSC,    'ok',    'ignore',  'ignore',     P],
 };
 
@@ -172,3 +173,41 @@ for (const state of Object.keys(RFC) as VerdictState[]) {
     });
   }
 }
+
+// RFC 9113 §6.9: an increment of 0 is a stream error PROTOCOL_ERROR — on a stream where the
+// WINDOW_UPDATE counts. Elsewhere the state decides first: a connection error on idle and
+// reserved (remote) streams, nothing at all on closed ones (§6.9: a WINDOW_UPDATE on a closed
+// stream is not an error; §5.1: nothing but PRIORITY is sent on a closed stream).
+for (const state of Object.keys(RFC) as VerdictState[]) {
+  const verdict = RFC[state][TYPES.indexOf('WINDOW_UPDATE')]!;
+  const expected = verdict === 'ok' ? 'RST_STREAM(PROTOCOL_ERROR)' : verdict === 'ignore' ? 'nothing' : verdict;
+  test(`${state} × WINDOW_UPDATE with increment 0 → ${expected}`, () => {
+    const setup = state === 'reserved-remote' ? clientIn(state) : serverIn(state);
+    const window = setup.conn.streamSendWindow(setup.id);
+    const events = setup.conn.receive(setup.peer.bytes(setup.peer.windowUpdate(setup.id, 0)));
+    const out = summarize(setup.peer, setup.conn.takeOutput()).filter((f) => !f.startsWith('WINDOW_UPDATE(0,'));
+    if (verdict === 'ok') {
+      assert.deepEqual(out, [`RST_STREAM(${setup.id},PROTOCOL_ERROR)`]);
+      assert.deepEqual(events.map((e) => e.type), ['stream-reset']);
+    } else {
+      assert.ok(expectedOutput(verdict, 'WINDOW_UPDATE', setup.id)(out), `engine wrote ${JSON.stringify(out)}`);
+      if (verdict === 'ignore') assert.deepEqual(events, []);
+    }
+    if (verdict === 'ignore') assert.equal(setup.conn.streamSendWindow(setup.id), window);
+  });
+}
+
+test('WINDOW_UPDATE with increment 0 on a closed stream the engine has forgotten is ignored too', () => {
+  const conn = new H2Connection({ role: 'server', maxClosedStreams: 1 });
+  const peer = new FramePeer();
+  conn.receive(peer.bytes(peer.preface(), peer.settings(), peer.settingsAck()));
+  for (const id of [1, 3, 5]) {
+    conn.receive(peer.bytes(peer.headers(id).get('/').endStream()));
+    conn.sendHeaders(id, [[':status', '204']], { endStream: true });
+  }
+  conn.takeOutput();
+  const events = conn.receive(peer.bytes(peer.windowUpdate(1, 0), peer.windowUpdate(3, 0), peer.windowUpdate(5, 0)));
+  assert.deepEqual(events, []);
+  assert.deepEqual(summarize(peer, conn.takeOutput()), []);
+  assert.equal(conn.isTerminated, false);
+});
