@@ -701,7 +701,7 @@ export class H2Connection {
 
     if (prio) {
       if (prio.dependsOn === id) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'stream depends on itself');
-      this.#reprioritize(id, prio);
+      if (!this.#ignoresRfc7540Signals()) this.#reprioritize(id, prio);
     }
     if (decoded === 'too-large') return this.#refuseLargeHeaders(s);
     if (s.state === 'reserved-remote') {
@@ -764,12 +764,13 @@ export class H2Connection {
     s.expected = r.contentLength;
     if (endStream && s.expected > 0) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'content-length does not match DATA');
     const spec: PrioritySpec = {};
-    if (prio) Object.assign(spec, prio);
+    const tree = prio !== undefined && !this.#ignoresRfc7540Signals();
+    if (tree) Object.assign(spec, prio);
     if (r.priority) Object.assign(spec, parsePriorityField(r.priority));
     this.#scheduler.open(id, spec);
     s.announced = true;
     this.#events.push({ type: 'headers-received', streamId: id, headers: decoded, endStream });
-    if (prio || r.priority) this.#events.push({ type: 'priority-updated', streamId: id, priority: spec });
+    if (tree || r.priority) this.#events.push({ type: 'priority-updated', streamId: id, priority: spec });
     if (endStream) this.#recvEnd(s);
     return undefined;
   }
@@ -851,9 +852,19 @@ export class H2Connection {
       const g = this.#glitch('PRIORITY frames for inactive streams');
       if (g) return g;
     }
+    if (this.#ignoresRfc7540Signals()) return undefined;
     this.#reprioritize(id, prio);
     this.#events.push({ type: 'priority-updated', streamId: id, priority: { ...prio } });
     return undefined;
+  }
+
+  /**
+   * RFC 9218 §2.1: "A server that receives SETTINGS_NO_RFC7540_PRIORITIES with a value of 1 MUST
+   * ignore HTTP/2 priority signals" (PRIORITY frames and the priority fields of HEADERS); their
+   * layout is still checked (a self-dependency stays an error).
+   */
+  #ignoresRfc7540Signals(): boolean {
+    return !this.#isClient && this.#peer.noRfc7540Priorities;
   }
 
   #onPriorityUpdate(id: number, value: string): H2Fault | undefined {

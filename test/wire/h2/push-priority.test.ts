@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { H2Connection } from '../../../src/wire/h2/connection.js';
-import { ErrorCode } from '../../../src/wire/h2/constants.js';
+import { ErrorCode, SettingId } from '../../../src/wire/h2/constants.js';
 import { FramePeer, summarize } from '../../support/h2-frames.js';
 import { get, ofType, wirePair } from '../../support/h2-pair.js';
 
@@ -229,6 +229,27 @@ test('priority: RFC 9218 urgency from the priority field orders DATA, PRIORITY_U
   const firstOf = (id: number) => order.indexOf(id);
   const lastOf = (id: number) => order.lastIndexOf(id);
   assert.ok(lastOf(3) < firstOf(5) && lastOf(5) < firstOf(1), order.join(','));
+});
+
+test('a server whose client sent SETTINGS_NO_RFC7540_PRIORITIES = 1 ignores RFC 7540 priority signals (RFC 9218 §2.1)', () => {
+  const server = new H2Connection({ role: 'server' });
+  const peer = new FramePeer();
+  server.receive(peer.bytes(peer.preface(), peer.settings().set(SettingId.NO_RFC7540_PRIORITIES, 1)));
+  server.takeOutput();
+  const events = server.receive(peer.bytes(
+    peer.priority(9).dependsOn(0).weight(200),
+    peer.headers(1).get('/').priority(9, 32, true),
+    peer.headers(3).get('/', [['priority', 'u=1']]).priority(1, 256).endStream(),
+    peer.priority(1).dependsOn(3).weight(1),
+  ));
+  assert.deepEqual(events.map((e) => e.type), ['headers-received', 'headers-received', 'priority-updated', 'stream-ended']);
+  assert.deepEqual(ofType(events, 'priority-updated')[0]!.priority, { urgency: 1, incremental: false }, 'the priority field still counts');
+  server.receive(peer.bytes(peer.priority(1).dependsOn(1)));
+  assert.deepEqual(summarize(peer, server.takeOutput()), ['RST_STREAM(1,PROTOCOL_ERROR)'], 'a self-dependency is still an error');
+  // Without the setting the same frames are priority signals.
+  const plain = new H2Connection({ role: 'server' });
+  plain.receive(peer.bytes(peer.preface(), peer.settings()));
+  assert.equal(ofType(plain.receive(peer.bytes(peer.priority(9).dependsOn(0).weight(200))), 'priority-updated').length, 1);
 });
 
 test('PRIORITY_UPDATE: only clients send it', () => {
