@@ -15,6 +15,7 @@ import type { H1ParserOptions } from '../wire/h1/types.js';
 import type { RequestHead } from '../io/exchange.js';
 import {
   H1ServerConnection,
+  KeepAliveClock,
   DEFAULT_MAX_PIPELINE_DEPTH,
   type H1Exchange,
   type H1ServerHost,
@@ -91,8 +92,10 @@ const VERSION_STRINGS: Record<number, string> = { 10: '1.0', 11: '1.1', 9: '0.9'
 /** The driver's view of a Server (kept off the Server's own surface). */
 class ServerHost implements H1ServerHost {
   readonly #server: Server;
+  readonly keepAliveClock: KeepAliveClock;
   constructor(server: Server) {
     this.#server = server;
+    this.keepAliveClock = new KeepAliveClock(this);
   }
   get headersTimeout(): number {
     return this.#server.headersTimeout;

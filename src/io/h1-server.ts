@@ -16,7 +16,9 @@
  *   (node's timing), tracked with write sequence numbers: no closure per response.
  * - No per-connection closures: socket listeners are module functions that find the connection
  *   through a symbol; one interval per server checks headers/request timeouts (node's
- *   connectionsCheckingInterval); the keep-alive timeout rides on the socket's own idle timer.
+ *   connectionsCheckingInterval); one timer per server watches the keep-alive timeout of its idle
+ *   connections ({@link KeepAliveClock}), so a socket's own timer is armed only when the
+ *   application or `server.timeout` asks for one.
  * - Peer bytes never throw: parse faults become `clientError` (default answers 400/408/413/431,
  *   then the connection closes after a lingering half-close).
  */
@@ -64,6 +66,8 @@ export interface H1ServerHost {
   onConnectionClosed(conn: H1ServerConnection): void;
   /** Server is closing: connections close once idle. */
   readonly closing: boolean;
+  /** Watches the keep-alive timeout of this server's idle connections. */
+  readonly keepAliveClock: KeepAliveClock;
 }
 
 const kConn = Symbol('trama.h1conn');
@@ -288,6 +292,14 @@ export class H1ServerConnection {
   #lastRequest = false;
   #inputClosed = false;
 
+  // Keep-alive watch (KeepAliveClock): when the connection last became idle (ms; 0 while a
+  // request is in progress or a response outstanding, -1 once its keep-alive timeout fired), and
+  // its links in the server's clock, oldest idle first.
+  idleSince = 0;
+  kaPrev: H1ServerConnection | null = null;
+  kaNext: H1ServerConnection | null = null;
+  kaQueued = false;
+
   constructor(socket: Socket, host: H1ServerHost) {
     this.socket = socket as SocketWithConn;
     this.host = host;
@@ -310,8 +322,10 @@ export class H1ServerConnection {
     socket.on('error', onSocketError);
     socket.on('drain', onSocketDrain);
     socket.on('timeout', onSocketTimeout);
-    const t = host.timeout > 0 ? host.timeout : host.keepAliveTimeout;
-    this.#armTimeout(t);
+    // Until its first request a connection is idle: the keep-alive timeout watches it (node arms
+    // only server.timeout here; an idle connection that never speaks is closed all the same).
+    if (host.timeout > 0) this.#armTimeout(host.timeout);
+    else host.keepAliveClock.idle(this);
   }
 
   /** True while reading is stopped (`push` tells the handle to stop when it returns false). */
@@ -366,6 +380,7 @@ export class H1ServerConnection {
     if (this.msgStart === 0) {
       this.msgStart = Date.now();
       this.#headersDone = false;
+      this.idleSince = 0;
     }
     this.#batching = true;
     try {
@@ -498,6 +513,8 @@ export class H1ServerConnection {
 
   onMessageComplete(trailers: string[] | null): void {
     this.msgStart = 0;
+    // Answered already (a handler that ends the response at once): idle from now.
+    if (this.queue.length === 0 && !this.#dead) this.#watchIdle();
     if (this.#lastRequest && this.#upgrading === null) {
       this.#inputClosed = true;
       this.#pooled?.parser.pause();
@@ -576,6 +593,7 @@ export class H1ServerConnection {
     s.removeListener('timeout', onSocketTimeout);
     if (this.#timeoutMs !== 0 && typeof s.setTimeout === 'function') s.setTimeout(0);
     this.#timeoutMs = 0;
+    this.host.keepAliveClock.remove(this);
     delete s[kConn];
     if (this.#pooled !== null) {
       releaseParser(this.#pooled);
@@ -703,9 +721,28 @@ export class H1ServerConnection {
       else this.#endSocket();
       return;
     }
-    const ka = this.host.keepAliveTimeout;
-    if (ka > 0) this.#armTimeout(ka);
+    this.#watchIdle();
     this.#releaseIfIdle();
+  }
+
+  /**
+   * No request in progress, no response outstanding: the keep-alive timeout starts (from the last
+   * response's end, or the last request's when its response was sent first).
+   */
+  #watchIdle(): void {
+    if (this.host.timeout > 0) {
+      // The socket's own timer is armed for server.timeout: it measures the idle time too.
+      const ka = this.host.keepAliveTimeout;
+      if (ka > 0) this.#armTimeout(ka);
+    } else {
+      if (this.#timeoutMs !== 0) this.#armTimeout(0);
+      this.host.keepAliveClock.idle(this);
+    }
+  }
+
+  /** The keep-alive clock found this connection idle past the timeout: node's socket 'timeout'. */
+  idleExpired(): void {
+    if (!this.#dead && this.idle && !this.socket.destroyed) this.socket.emit('timeout');
   }
 
   #endSocket(): void {
@@ -734,6 +771,7 @@ export class H1ServerConnection {
     sock.on('error', noop);
     if (this.#timeoutMs !== 0 && typeof sock.setTimeout === 'function') sock.setTimeout(0);
     this.#timeoutMs = 0;
+    this.host.keepAliveClock.remove(this);
     if (this.host.onClientError(err, sock)) return;
     // Answer only when no response has started on the wire (node: no in-flight response with its head sent).
     const head = this.queue[0];
@@ -821,6 +859,90 @@ export class H1ServerConnection {
   /** Close if idle (server.closeIdleConnections). */
   closeIfIdle(): void {
     if (this.idle && !this.socket.destroyed) this.socket.destroy();
+  }
+}
+
+/**
+ * The keep-alive timeout of one server's idle connections, on one timer.
+ *
+ * node arms each socket's own timer and re-arms it on every read and every write (a timer-list
+ * move and a clock read each time: ~1 µs of a keep-alive request here). Here a connection joins
+ * the tail of a list when it becomes idle (leaving its old place), so the list is ordered by idle
+ * time and the head is the first due; one timer waits for the head's deadline. A connection that
+ * got busy again keeps its place until the timer reaches it, then simply leaves (it rejoins when
+ * idle). A closed connection leaves at once. The deadline is read live from
+ * `server.keepAliveTimeout`.
+ */
+export class KeepAliveClock {
+  readonly #host: { readonly keepAliveTimeout: number };
+  #head: H1ServerConnection | null = null;
+  #tail: H1ServerConnection | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #timerAt = 0;
+  readonly #fireBound = (): void => this.#fire();
+
+  constructor(host: { readonly keepAliveTimeout: number }) {
+    this.#host = host;
+  }
+
+  /** `conn` became idle now. */
+  idle(conn: H1ServerConnection): void {
+    const now = Date.now();
+    conn.idleSince = now;
+    if (conn.kaQueued) this.#unlink(conn);
+    const ka = this.#host.keepAliveTimeout;
+    if (!(ka > 0)) return; // 0: no keep-alive timeout (node's meaning)
+    const tail = this.#tail;
+    conn.kaPrev = tail;
+    conn.kaNext = null;
+    conn.kaQueued = true;
+    if (tail === null) this.#head = conn;
+    else tail.kaNext = conn;
+    this.#tail = conn;
+    // Normally the timer is already set for an earlier deadline; not if the timeout was lowered.
+    if (this.#timer === null || now + ka < this.#timerAt) this.#arm(now + ka, now);
+  }
+
+  /** `conn` is gone (closed, handed over, failed). */
+  remove(conn: H1ServerConnection): void {
+    if (conn.kaQueued) this.#unlink(conn);
+  }
+
+  #unlink(conn: H1ServerConnection): void {
+    const prev = conn.kaPrev;
+    const next = conn.kaNext;
+    if (prev === null) this.#head = next;
+    else prev.kaNext = next;
+    if (next === null) this.#tail = prev;
+    else next.kaPrev = prev;
+    conn.kaPrev = conn.kaNext = null;
+    conn.kaQueued = false;
+  }
+
+  #arm(at: number, now: number): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#fireBound, Math.max(1, at - now));
+    this.#timer.unref();
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    const ka = this.#host.keepAliveTimeout;
+    const now = Date.now();
+    let conn: H1ServerConnection | null;
+    while ((conn = this.#head) !== null) {
+      const since = conn.idleSince;
+      // The oldest idle connection isn't due yet: nor is any after it.
+      if (since > 0 && ka > 0 && since + ka > now) break;
+      this.#unlink(conn);
+      if (since > 0 && ka > 0) {
+        conn.idleSince = -1;
+        conn.idleExpired();
+      }
+      // Else it got busy (it rejoins when idle again), or the timeout was turned off.
+    }
+    if (this.#head !== null) this.#arm(this.#head.idleSince + ka, now);
   }
 }
 

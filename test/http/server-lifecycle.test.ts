@@ -57,6 +57,109 @@ test('keepAliveTimeout: an idle keep-alive connection is closed by the server', 
   await closeServer(server);
 });
 
+/** Send one request on `sock` and wait for its (small) response. */
+async function ask(sock: net.Socket, path = '/'): Promise<string> {
+  const got = new Promise<Buffer>((resolve) => sock.once('data', resolve));
+  sock.write(`GET ${path} HTTP/1.1\r\n${H}\r\n`);
+  return String(await got);
+}
+
+test('keepAliveTimeout counts from the last response: a connection used again stays open, then closes that long after', async () => {
+  const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 300 }, (_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const sock = await connect(port);
+  let closedAt = 0;
+  sock.on('close', () => (closedAt = Date.now()));
+  await ask(sock);
+  await new Promise((r) => setTimeout(r, 200));
+  const t1 = Date.now();
+  assert.match(await ask(sock), /ok$/, 'still open 200 ms after the first response');
+  await once(sock, 'close');
+  const idle = closedAt - t1;
+  assert.ok(idle >= 290 && idle < 1000, `closed ${idle} ms after the second response`);
+  await closeServer(server);
+});
+
+test('keepAliveTimeout: a response slower than the timeout is not cut; the idle time starts after it', async () => {
+  const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 100 }, (_q, res) => {
+    setTimeout(() => res.end('slow'), 300);
+  });
+  const port = await listen(server);
+  const sock = await connect(port);
+  let closedAt = 0;
+  sock.on('close', () => (closedAt = Date.now()));
+  const text = await ask(sock);
+  const answeredAt = Date.now();
+  assert.match(text, /slow$/);
+  await once(sock, 'close');
+  assert.ok(closedAt - answeredAt >= 90, `closed ${closedAt - answeredAt} ms after the response`);
+  await closeServer(server);
+});
+
+test("keepAliveTimeout expiry is the socket's 'timeout' (its listeners see it) and the server's; a server 'timeout' listener keeps the socket", async () => {
+  const r = await both(async (lib) => {
+    const log: string[] = [];
+    const server = lib.createServer({ keepAliveTimeout: 100 }, (_q, res) => res.end('ok'));
+    server.on('connection', (s: net.Socket) => s.on('timeout', () => log.push('socket timeout')));
+    server.on('timeout', (s: net.Socket) => {
+      log.push(`server timeout ${s instanceof net.Socket}`);
+      setTimeout(() => s.destroy(), 50);
+    });
+    const port = await listen(server);
+    const sock = await connect(port);
+    await ask(sock);
+    const t0 = Date.now();
+    await once(sock, 'close');
+    log.push(`closed after the listener's delay: ${Date.now() - t0 >= 140}`);
+    await closeServer(server);
+    return log;
+  });
+  assert.deepEqual(r.trama, r.node);
+  // The server's own socket listener comes first (it is added before the 'connection' event).
+  assert.deepEqual(r.trama, ['server timeout true', 'socket timeout', "closed after the listener's delay: true"]);
+});
+
+test('keepAliveTimeout read live: lowered, it applies to connections that go idle afterwards; 0 turns it off', async () => {
+  const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 5000 }, (_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const a = await connect(port);
+  await ask(a);
+  server.keepAliveTimeout = 100;
+  const t0 = Date.now();
+  await ask(a);
+  await once(a, 'close');
+  assert.ok(Date.now() - t0 < 2000, 'closed on the lowered timeout');
+  server.keepAliveTimeout = 0;
+  const b = await connect(port);
+  await ask(b);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(b.destroyed, false, 'no keep-alive timeout when it is 0');
+  b.destroy();
+  await closeServer(server);
+});
+
+test('keepAliveTimeout: idle connections close in the order they went idle, each on its own deadline', async () => {
+  const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 200 }, (_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const order: string[] = [];
+  const socks = await Promise.all([connect(port), connect(port), connect(port)]);
+  const idleAt: number[] = [];
+  const closedAt: number[] = [];
+  socks.forEach((s, i) => s.on('close', () => {
+    order.push(String(i));
+    closedAt[i] = Date.now();
+  }));
+  for (const i of [2, 0, 1]) {
+    await ask(socks[i]!);
+    idleAt[i] = Date.now();
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  await Promise.all(socks.map((s) => (s.destroyed ? null : once(s, 'close'))));
+  assert.deepEqual(order, ['2', '0', '1']);
+  for (const i of [0, 1, 2]) assert.ok(closedAt[i]! - idleAt[i]! >= 190, `connection ${i} closed ${closedAt[i]! - idleAt[i]!} ms after going idle`);
+  await closeServer(server);
+});
+
 test('server.setTimeout: a busy connection times out with timeout events on server and res', async () => {
   const r = await both(async (lib) => {
     const log: string[] = [];
