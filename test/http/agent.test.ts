@@ -508,14 +508,18 @@ test('keepAliveHintMargin: the idle deadline is the server hint minus the margin
   const port = await listen(server);
   /** Pool one socket with `agent`, then ask again `elapsed` ms later: was the pooled socket reused? */
   const reusedAfter = async (agent: Agent, elapsed: number): Promise<boolean> => {
-    const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
-    await onceClosed(r1.req);
-    await new Promise((r) => setImmediate(r));
-    const name = agent.getName({ host: '127.0.0.1', port });
-    assert.equal(agent.freeSockets[name]?.length, 1);
-    const now = Date.now();
-    const clock = mock.method(Date, 'now', () => now + elapsed);
+    // The clock stands still from the first response to the second request (a loaded machine
+    // can't move the bound), then jumps by `elapsed`.
+    const base = Date.now();
+    let offset = 0;
+    const clock = mock.method(Date, 'now', () => base + offset);
     try {
+      const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
+      await onceClosed(r1.req);
+      await new Promise((r) => setImmediate(r));
+      const name = agent.getName({ host: '127.0.0.1', port });
+      assert.equal(agent.freeSockets[name]?.length, 1);
+      offset = elapsed;
       const r2 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
       await onceClosed(r2.req);
       return r2.req.reusedSocket;
