@@ -322,10 +322,10 @@ export class H1ServerConnection {
     socket.on('error', onSocketError);
     socket.on('drain', onSocketDrain);
     socket.on('timeout', onSocketTimeout);
-    // Until its first request a connection is idle: the keep-alive timeout watches it (node arms
-    // only server.timeout here; an idle connection that never speaks is closed all the same).
+    // As in node, a new connection is receiving its first message from the moment it opens:
+    // headersTimeout (408) runs from now, and it is not idle (closeIdleConnections leaves it).
+    this.msgStart = Date.now();
     if (host.timeout > 0) this.#armTimeout(host.timeout);
-    else host.keepAliveClock.idle(this);
   }
 
   /** True while reading is stopped (`push` tells the handle to stop when it returns false). */
