@@ -10,6 +10,9 @@
  *   trailers / keep-alive / upgrade / message count agree exactly. Where the verdicts differ:
  *   trama stricter is allowed only for the documented policies in `TRAMA_STRICTER`; trama looser
  *   is a bug.
+ * - `h1.differential-lenient`: the same with `lenient: true` against llhttp with every leniency
+ *   flag (node's insecureHTTPParser), with the lenient-only allowed differences (LD1-LD5,
+ *   `LENIENT_STRICTER`) on top.
  */
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
@@ -145,12 +148,16 @@ function classifyRaw(role: H1Role, buf: Buffer, lenient: boolean): Verdict {
     const strip = (ms: H1Msg[]): H1Msg[] => ms.slice(0, i101 + 1).map((m) => ({ ...m, upgrade: false, complete: m.complete || is101(m) }));
     const lm = l.messages.slice(0, i101 + 1);
     if (lm.length === i101 + 1 && isDeepStrictEqual(strip(t.messages), strip(lm))) return v('allowed', 'D1 101 without Upgrade is a switch');
+    const why = lenient && lm.length === i101 + 1 ? lenientDetails(role, buf.toString('latin1'), strip(t.messages), strip(lm)) : null;
+    if (why !== null) return v('allowed', `D1 101 without Upgrade is a switch + ${why}`);
   }
   if (tOk && lOk) {
     if (t.error !== l.error) return v('bug', 'one sees a complete stream, the other a truncated one');
     if (t.upgradeAt !== l.upgradeAt) return v('bug', 'upgrade point differs');
     if (!isDeepStrictEqual(t.messages, l.messages)) {
       if (onlyKeepAliveOn10WithTE(t, l)) return v('allowed', 'D3/D5 no keep-alive for HTTP/1.0 with Transfer-Encoding, nor HTTP/0.9');
+      const why = lenient ? lenientDetails(role, buf.toString('latin1'), t.messages, l.messages) : null;
+      if (why !== null) return v('allowed', why);
       return v('bug', 'both accept, results differ');
     }
     return v('agree', t.messages.length > 1 ? 'agree-accept-pipelined' : 'agree-accept');
@@ -166,6 +173,7 @@ function classifyRaw(role: H1Role, buf: Buffer, lenient: boolean): Verdict {
   if (l.error === EOF) return v('allowed', 'stricter: trama rejects a prefix llhttp is still reading');
   const why = TRAMA_STRICTER[t.reason];
   if (why !== undefined) return v('allowed', `stricter: ${t.reason}`);
+  if (lenient && LENIENT_STRICTER[t.reason] !== undefined && /[\r\n][ \t]/.test(buf.toString('latin1'))) return v('allowed', `stricter (lenient): ${t.reason}`);
   return v('bug', `stricter, undocumented: ${t.error} ${t.reason}`);
 }
 
@@ -195,13 +203,15 @@ export const RULES: Rule[] = [
     id: 'D7 BWS in chunk extensions (RFC 9112 §7.1.1)',
     kind: 'allowed',
     normalize: (t) =>
-      t.replace(/^([0-9a-fA-F]+)[ \t]*(;[^\r\n]*)\r$/gm, (_m, size: string, ext: string) => `${size}${ext.replace(/[ \t]*([;=])[ \t]*/g, '$1').replace(/[ \t]+$/, '')}\r`),
+      // (the line may end in LF only: lenient mode)
+      t.replace(/^([0-9a-fA-F]+)[ \t]*(;[^\r\n]*?)(\r?)$/gm, (_m, size: string, ext: string, cr: string) => `${size}${ext.replace(/[ \t]*([;=])[ \t]*/g, '$1').replace(/[ \t]+$/, '')}${cr}`),
   },
   {
     // D8 (reported as F4; on purpose, docs/wire-h1.md): Content-Length with HTAB OWS.
     id: 'D8 Content-Length with HTAB OWS',
     kind: 'allowed',
-    normalize: (t) => t.replace(/^(content-length[ \t]*:)([^\r\n]*)\r$/gim, (_m, n: string, v: string) => `${n}${v.replace(/\t/g, ' ')}\r`),
+    // (lenient: SPs may open the first field line)
+    normalize: (t) => t.replace(/^( *content-length[ \t]*:)([^\r\n]*?)(\r?)$/gim, (_m, n: string, v: string, cr: string) => `${n}${v.replace(/\t/g, ' ')}${cr}`),
   },
   {
     // D9 (reported as F5; on purpose, docs/wire-h1.md): HTTP/1.2 … HTTP/1.9 taken as HTTP/1.1
@@ -239,11 +249,81 @@ export const RULES: Rule[] = [
 ];
 
 /**
- * Findings in lenient mode only (`lenient: true` against llhttp with every leniency flag, i.e.
- * node's `insecureHTTPParser`): trama accepts what even insecure node refuses. The lenient
- * differential is report-only (long runs print the counts); these rules name the known causes.
+ * Allowed differences in lenient mode only (`lenient: true` against llhttp with every leniency
+ * flag, i.e. node's `insecureHTTPParser`), as normalisations (docs/fuzzing.md); LD1-LD3 compare
+ * message content instead (`lenientDetails`).
  */
-export const LENIENT_RULES: Rule[] = [];
+export const LENIENT_RULES: Rule[] = [
+  {
+    // LD4: node's insecure parser keeps reading after a message that ends the connection, and
+    // after a bodiless response (1xx, 204, 304) carrying a Content-Length it does not reset the
+    // length: the next message's Content-Length digits are appended to it ("1" then "3" reads 13
+    // bytes). An llhttp defect past the end of the connection; the field frames nothing here.
+    id: 'LD4 lenient: Content-Length in a bodiless response (llhttp carries it into the next message)',
+    kind: 'allowed',
+    normalize: (t) =>
+      t.replace(/^((?:HTTP|RTSP|ICE)\/\d\.\d (?:1\d\d|204|304)[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*?)content-length[ \t]*:[^\r\n]*\r?\n/gim, '$1'),
+  },
+  {
+    // LD5: the same llhttp defect after a Content-Length trailer (insecure node takes it as a
+    // trailer, trama too, after the same checks: L3): its digits prefix the next message's length.
+    id: 'LD5 lenient: Content-Length trailer (llhttp carries it into the next message)',
+    kind: 'allowed',
+    normalize: (t) => t.replace(/^(0+(?:[ \t;][^\r\n]*)?\r?\n(?:[^\r\n]+\r?\n)*?)content-length[ \t]*:[^\r\n]*\r?\n/gim, '$1'),
+  },
+];
+
+/**
+ * Lenient mode, trama refuses what insecure node takes, on purpose (keyed by trama's reason; only
+ * when the input has an obs-fold, the only way these arise there).
+ */
+const LENIENT_STRICTER: Record<string, string> = {
+  'Invalid Host header': 'a folded Host is refused (RFC 9112 §3.2: an invalid Host is 400; llhttp joins the lines)',
+  'Empty Content-Length': 'a Content-Length whose value starts on a folded line is refused (llhttp takes the folded digits)',
+};
+
+const LD1 = 'LD1 lenient: no keep-alive after a request body read to the end of the connection';
+const LD2 = 'LD2 lenient: no keep-alive for a version other than 0.9 / 1.x';
+const LD3 = 'LD3 lenient: obs-fold whitespace in a field value';
+const hasField = (m: H1Msg, name: string): boolean => m.rawHeaders.some((x, j) => j % 2 === 0 && x.trimEnd().toLowerCase() === name);
+const wsRuns = (fields: string[]): string[] => fields.map((x) => x.replace(/[ \t]+/g, ' '));
+
+/**
+ * Lenient-mode differences in messages both parsers framed alike (same count, same bodies and
+ * completion), or null when another difference remains:
+ * - LD1: a request with a Transfer-Encoding whose final coding is not chunked is read to the end
+ *   of the connection (as node's insecure parser reads it), so no message can follow: trama says
+ *   no keep-alive, llhttp says keep-alive (moot there).
+ * - LD2: a version other than 0.9 / 1.x (lenient takes any digits): trama never keeps the
+ *   connection; llhttp applies HTTP/1.1 rules when both digits are above 0.
+ * - LD3: an obs-fold joins the lines with one SP in trama (RFC 9112 §5.2, OWS around it dropped);
+ *   llhttp keeps the whitespace of both lines. Only when the input has a fold; only whitespace runs.
+ */
+function lenientDetails(role: H1Role, text: string, tm: H1Msg[], lm: H1Msg[]): string | null {
+  if (tm.length !== lm.length) return null;
+  const why = new Set<string>();
+  const folded = /\n[ \t]/.test(text);
+  for (let i = 0; i < tm.length; i++) {
+    let m = tm[i]!;
+    const o = lm[i]!;
+    if (isDeepStrictEqual(m, o)) continue;
+    for (const k of ['rawHeaders', 'trailers'] as const) {
+      if (folded && !isDeepStrictEqual(m[k], o[k]) && isDeepStrictEqual(wsRuns(m[k]), wsRuns(o[k]))) {
+        m = { ...m, [k]: o[k] };
+        why.add(LD3);
+      }
+    }
+    if (!m.keepAlive && o.keepAlive) {
+      const v1 = m.versionMajor === 1 || (m.versionMajor === 0 && m.versionMinor === 9);
+      if (!v1) why.add(LD2);
+      else if (role === 'request' && i === tm.length - 1 && m.versionMajor === 1 && m.versionMinor >= 1 && hasField(m, 'transfer-encoding')) why.add(LD1);
+      else return null;
+      m = { ...m, keepAlive: true };
+    }
+    if (!isDeepStrictEqual(m, o)) return null;
+  }
+  return why.size > 0 ? [...why].join(' + ') : null;
+}
 
 /**
  * D3: Transfer-Encoding in an HTTP/1.0 message closes the connection after it (RFC 9112 §6.1);
@@ -270,9 +350,6 @@ export function differentialProperty(opts: CampaignOptions, share = 1, lenient =
     (c, stats: Stats) => {
       const r = classify(c.role, Buffer.from(c.text, 'latin1'), lenient);
       bump(stats, r.kind === 'agree' ? r.category : `${r.kind}: ${r.category}`);
-      // Lenient mode (node's insecureHTTPParser) differs from llhttp's leniencies in many small
-      // ways (docs/fuzzing.md, L1-L5): there the campaign reports counts, it does not fail.
-      if (lenient) return;
       if (r.kind === 'bug') {
         const min = minimize(c.text, (x) => {
           const v = classify(c.role, Buffer.from(x, 'latin1'), lenient);

@@ -15,6 +15,10 @@ test('h1 fuzz: differential against node llhttp (strict)', () => {
   assertCampaign([differentialProperty({ seed: SEED, numRuns: 12000 })]);
 });
 
+test('h1 fuzz: differential against node llhttp, lenient (insecureHTTPParser)', () => {
+  assertCampaign([differentialProperty({ seed: SEED, numRuns: 6000 }, 1, true)]);
+});
+
 test('h1 fuzz: endless lines, fields, extensions and trailers hit the limits (bounded memory)', () => {
   assertCampaign([boundedProperty({ seed: SEED, numRuns: 600 })]);
 });

@@ -101,6 +101,14 @@ const FIELD_VALUE_LENIENT: Uint8Array = (() => {
   t[LF] = 0;
   return t;
 })();
+/** Bytes after which node's insecure parser reads no transfer coding or connection option in the line: CTLs but HTAB, and DEL. */
+const CTL_ENDS_TOKENS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 0x20; c++) t[c] = 1;
+  t[HTAB] = 0;
+  t[0x7f] = 1;
+  return t;
+})();
 /** Hex digit values + 1 (0 = not a hex digit). */
 const HEX: Uint8Array = (() => {
   const t = new Uint8Array(256);
@@ -298,6 +306,7 @@ const C_EXT_QUOTED = 8;
 const C_EXT_QUOTED_PAIR = 9;
 const C_EXT_AFTER_VALUE = 10;
 const C_ALMOST_DONE = 11; // CR seen, LF expected
+const C_LF_AFTER_SIZE = 12; // lenient: a bare LF ended a size without extensions; a second LF is part of the line end
 
 /**
  * The chunk-extension states as a table (RFC 9112 §7.1.1):
@@ -896,6 +905,12 @@ export class H1Parser implements H1ParserLike {
       if (next < 0) {
         return this.#failAt(buf[i] === CR ? 'HPE_STRICT' : 'HPE_INVALID_VERSION', 'Expected CRLF after version', buf[i] === CR ? i + 1 : i);
       }
+      // Lenient: node's insecure parser ends a request line at LF LF as at CR LF (the fields
+      // follow): the same here, not an empty line ending the head (framing must agree).
+      if (next === i + 1 && buf[i] === LF) {
+        if (next === end) return NEED_MORE;
+        if (buf[next] === LF) next++;
+      }
     } else if (c === CR || c === LF) {
       // No version: llhttp (and node) take this as HTTP/0.9 and still read fields.
       next = this.#eol(buf, i, end);
@@ -1080,7 +1095,10 @@ export class H1Parser implements H1ParserLike {
       c = buf[i]!;
     }
     if (c !== CR && c !== LF) return this.#failAt('HPE_INVALID_STATUS', 'Invalid response status', i);
-    const next = this.#eol(buf, i, end);
+    let next = this.#eol(buf, i, end);
+    // Lenient: node's insecure parser takes CR CR as the end of a status line (the second CR in
+    // place of the LF): the same here, not a bare CR line ending the head (fields must agree).
+    if (next === i + 1 && c === CR && buf[next] === CR) next++;
     if (next === NEED_MORE) return NEED_MORE;
     if (next < 0) {
       return c === CR
@@ -1126,7 +1144,8 @@ export class H1Parser implements H1ParserLike {
       if (this.#fieldCount === 0) {
         // RFC 9112 §2.2: whitespace between the start line and the first field MUST be rejected
         // (or the line ignored); llhttp's lenient mode skips the whitespace.
-        if (!this.#lenient) {
+        // (node's insecure parser takes none before the first trailer either)
+        if (!this.#lenient || trailers) {
           return trailers
             ? this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', s)
             : this.#failAt('HPE_UNEXPECTED_SPACE', 'Unexpected space after start line', s);
@@ -1136,6 +1155,19 @@ export class H1Parser implements H1ParserLike {
         while (i < end && buf[i] === SP) i++;
         if (i === end) return NEED_MORE;
         c = buf[i]!;
+        // Only SP before the line end: node's insecure parser takes the line as the empty one that
+        // ends the head (CR LF or LF; CR and anything else is refused, as there).
+        if (!trailers && (c === CR || c === LF)) {
+          let next = i + 1;
+          if (c === CR) {
+            if (next === end) return NEED_MORE;
+            if (buf[next] !== LF) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', next);
+            next++;
+          }
+          this.#sectionBytes += next - s;
+          this.#sectionEnded = true;
+          return next;
+        }
       } else {
         // RFC 9112 §5.2: obs-fold is rejected (a server MAY, a proxy/UA MUST replace it; we reject).
         if (!this.#lenient) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Unexpected whitespace after header value', s);
@@ -1263,20 +1295,29 @@ export class H1Parser implements H1ParserLike {
     const next = this.#eol(buf, i, end);
     if (next === NEED_MORE) return NEED_MORE;
     if (next < 0) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char', i);
+    const list = this.#state === S_TRAILERS ? this.#trailers! : this.#raw;
+    const last = list.length - 1;
+    const prev = list[last]!;
+    // As in a field line (L2): a bare CR once the value has bytes is refused, as node's insecure
+    // parser refuses it (`X: a` CRLF ` b` CR `Content-Length: 1` would frame a body node never sees).
+    if (next === i + 1 && buf[i] === CR && (i > vs || prev !== '')) return this.#failAt('HPE_LF_EXPECTED', 'Missing expected LF after header value', i + 1);
     let ve = i;
     while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
     this.#sectionBytes += next - s;
+    // Node's insecure parser stops reading a Transfer-Encoding as codings once a line of it with
+    // content is folded, even by an empty continuation ("chunked" SP CRLF SP is not chunked):
+    // the same here, so that the two never disagree on framing (a smuggling shape).
+    if (this.#state === S_FIELDS && this.#lastSpecial === H_TRANSFER_ENCODING && prev !== '') this.#chunked = false;
     if (ve === vs) return next;
     const part = (buf as unknown as Latin1Sliceable).latin1Slice(vs, ve);
-    const list = this.#state === S_TRAILERS ? this.#trailers! : this.#raw;
-    const last = list.length - 1;
-    list[last] = list[last] === '' ? part : `${list[last]} ${part}`;
+    list[last] = prev === '' ? part : `${prev} ${part}`;
     if (this.#state === S_FIELDS) {
       const kind = this.#lastSpecial;
-      // A folded Connection / Transfer-Encoding continues the list; a folded Content-Length is invalid.
+      // A folded Connection continues the list; a Transfer-Encoding only after an empty first
+      // line (above); a folded Content-Length is invalid.
       if (kind === H_CONNECTION) this.#connectionTokens(buf, vs, ve);
       else if (kind === H_TRANSFER_ENCODING) {
-        if (!this.#transferEncoding(buf, vs, ve, vs)) return FAILED;
+        if (prev === '' && !this.#transferEncoding(buf, vs, ve, vs)) return FAILED;
       } else if (kind === H_CONTENT_LENGTH) {
         return this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', vs);
       } else if (kind === H_HOST) {
@@ -1383,6 +1424,10 @@ export class H1Parser implements H1ParserLike {
    * `chunkedMustBeLast` and another coding follows chunked.
    */
   #codings(buf: Buffer, vs: number, ve: number, chunkedMustBeLast: boolean): number {
+    // Lenient values may hold control bytes: node's insecure parser reads no coding from the first
+    // CTL (other than HTAB) or DEL to the end of the line, so chunked cannot be final after one
+    // ("\v,chunked" is not chunked there): the same here (framing must agree).
+    if (this.#lenient) for (let j = vs; j < ve; j++) if (CTL_ENDS_TOKENS[buf[j]!] === 1) return 0;
     let a = vs;
     let chunkedLast = false;
     let first = true;
@@ -1405,6 +1450,18 @@ export class H1Parser implements H1ParserLike {
 
   /** Connection options in buf[vs, ve) (RFC 9110 §7.6.1): close, keep-alive, upgrade. */
   #connectionTokens(buf: Buffer, vs: number, ve: number): void {
+    if (this.#lenient) {
+      // As for codings: node's insecure parser reads no option from a CTL (but HTAB) or DEL to
+      // the end of the line; only the options a comma ended before it count.
+      for (let j = vs; j < ve; j++) {
+        if (CTL_ENDS_TOKENS[buf[j]!] === 1) {
+          while (j > vs && buf[j - 1] !== 0x2c) j--;
+          if (j === vs) return;
+          ve = j - 1;
+          break;
+        }
+      }
+    }
     let a = vs;
     while (a <= ve) {
       let b = a;
@@ -1459,7 +1516,10 @@ export class H1Parser implements H1ParserLike {
           this.#fail('HPE_INVALID_TRANSFER_ENCODING', 'Request has invalid `Transfer-Encoding`', this.#chunkBase + p - 1);
           return;
         }
-        framing = BODY_EOF;
+        // Lenient (node's insecure parser): read to the end of the connection, unless the request
+        // upgrades without a non-zero Content-Length: then the bytes after the head are the new
+        // protocol's, as there.
+        framing = upgrade && !(this.#hasContentLength && this.#contentLength > 0) ? BODY_NONE : BODY_EOF;
       } else if (this.#hasContentLength && this.#contentLength > 0) framing = BODY_LENGTH;
       else framing = BODY_NONE;
     } else {
@@ -1613,6 +1673,10 @@ export class H1Parser implements H1ParserLike {
           }
           this.#chunkSize = size;
           return this.#chunkHeaderDone(p);
+        case C_LF_AFTER_SIZE:
+          if (c === LF) p++;
+          this.#chunkSize = size;
+          return this.#chunkHeaderDone(p);
         default: {
           // Inside the extensions: one table load gives the next state (see CHUNK_EXT_NEXT).
           const next = CHUNK_EXT_NEXT[((st - C_EXT_NAME_START) << 8) | c]!;
@@ -1639,6 +1703,12 @@ export class H1Parser implements H1ParserLike {
           return p;
         }
         p++;
+        // Node's insecure parser ends a size line without extensions at LF LF as at CR LF ("3\n\nabc"
+        // is the chunk "abc" there): the same here, or the two would cut the body differently.
+        if (st === C_DIGITS || st === C_BWS_BEFORE_SEMI) {
+          st = C_LF_AFTER_SIZE;
+          continue;
+        }
         this.#chunkSize = size;
         return this.#chunkHeaderDone(p);
       }
