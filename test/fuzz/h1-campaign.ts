@@ -11,7 +11,7 @@
  *   trama stricter is allowed only for the documented policies in `TRAMA_STRICTER`; trama looser
  *   is a bug.
  * - `h1.differential-lenient`: the same with `lenient: true` against llhttp with every leniency
- *   flag (node's insecureHTTPParser), with the lenient-only allowed differences (LD1-LD5,
+ *   flag (node's insecureHTTPParser), with the lenient-only allowed differences (LD1-LD6,
  *   `LENIENT_STRICTER`) on top.
  */
 import fc from 'fast-check';
@@ -173,7 +173,7 @@ function classifyRaw(role: H1Role, buf: Buffer, lenient: boolean): Verdict {
   if (l.error === EOF) return v('allowed', 'stricter: trama rejects a prefix llhttp is still reading');
   const why = TRAMA_STRICTER[t.reason];
   if (why !== undefined) return v('allowed', `stricter: ${t.reason}`);
-  if (lenient && LENIENT_STRICTER[t.reason] !== undefined && /[\r\n][ \t]/.test(buf.toString('latin1'))) return v('allowed', `stricter (lenient): ${t.reason}`);
+  if (lenient && LENIENT_STRICTER[t.reason]?.when.test(buf.toString('latin1')) === true) return v('allowed', `stricter (lenient): ${t.reason}`);
   return v('bug', `stricter, undocumented: ${t.error} ${t.reason}`);
 }
 
@@ -224,8 +224,9 @@ export const RULES: Rule[] = [
     // D6: RFC 9112 §3: exactly one SP between the parts of the request line (llhttp takes several).
     id: 'D6 one SP in the request line',
     kind: 'allowed',
-    // (anywhere: a pipelined request line may follow a body on the same "line")
-    normalize: (t) => t.replace(/ {2,}/g, ' '),
+    // (anywhere: a pipelined request line may follow a body on the same "line"; but not SPs that
+    // open a line, which are no request-line separators)
+    normalize: (t) => t.replace(/(?<=[^\r\n ]) {2,}/g, ' '),
   },
   {
     // D4: an interim (1xx) response never ends the connection: llhttp applies `Connection: close`
@@ -262,7 +263,8 @@ export const LENIENT_RULES: Rule[] = [
     id: 'LD4 lenient: Content-Length in a bodiless response (llhttp carries it into the next message)',
     kind: 'allowed',
     normalize: (t) =>
-      t.replace(/^((?:HTTP|RTSP|ICE)\/\d\.\d (?:1\d\d|204|304)[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*?)content-length[ \t]*:[^\r\n]*\r?\n/gim, '$1'),
+      // (not anchored: a response may follow the previous body on the same "line")
+      t.replace(/((?:HTTP|RTSP|ICE)\/\d\.\d (?:1\d\d|204|304)[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*?)content-length[ \t]*:[^\r\n]*\r?\n/gim, '$1'),
   },
   {
     // LD5: the same llhttp defect after a Content-Length trailer (insecure node takes it as a
@@ -271,15 +273,36 @@ export const LENIENT_RULES: Rule[] = [
     kind: 'allowed',
     normalize: (t) => t.replace(/^(0+(?:[ \t;][^\r\n]*)?\r?\n(?:[^\r\n]+\r?\n)*?)content-length[ \t]*:[^\r\n]*\r?\n/gim, '$1'),
   },
+  {
+    // LD6: a folded Connection field; with the fold joined, D2 explains the rest (trama reads the
+    // options of every line of it, e.g. `close` HTAB, RFC 9110 §5.6.1; llhttp does not).
+    id: 'LD6 lenient: folded Connection field',
+    kind: 'allowed',
+    normalize: unfoldConnection,
+  },
 ];
 
+/** LD6 helper: join the obs-fold continuations of Connection fields onto their first line. */
+function unfoldConnection(t: string): string {
+  for (;;) {
+    const u = t.replace(/^((?:proxy-)?connection[ \t]*:[^\r\n]*)(?:\r\n|\r|\n)[ \t]+/gim, '$1 ');
+    if (u === t) return t;
+    t = u;
+  }
+}
+
 /**
- * Lenient mode, trama refuses what insecure node takes, on purpose (keyed by trama's reason; only
- * when the input has an obs-fold, the only way these arise there).
+ * Lenient mode, trama refuses what insecure node takes, on purpose: trama's reason, and what the
+ * input must hold for the entry to apply (the only way the refusal arises there).
  */
-const LENIENT_STRICTER: Record<string, string> = {
-  'Invalid Host header': 'a folded Host is refused (RFC 9112 §3.2: an invalid Host is 400; llhttp joins the lines)',
-  'Empty Content-Length': 'a Content-Length whose value starts on a folded line is refused (llhttp takes the folded digits)',
+const FOLD = /[\r\n][ \t]/;
+const LENIENT_STRICTER: Record<string, { when: RegExp; why: string }> = {
+  'Invalid Host header': { when: FOLD, why: 'a folded Host is refused (RFC 9112 §3.2: an invalid Host is 400; llhttp joins the lines)' },
+  'Empty Content-Length': { when: FOLD, why: 'a Content-Length whose value starts on a folded line is refused (llhttp takes the folded digits)' },
+  'Invalid header token': {
+    when: /^ ?(?:content-length|transfer-encoding|connection|proxy-connection|upgrade) +[^ :\r\n]/im,
+    why: 'a framing / connection field name, SP, more name (`Transfer-Encoding a: x`) is refused (llhttp reads one unknown name `Transfer-Encoding a`)',
+  },
 };
 
 const LD1 = 'LD1 lenient: no keep-alive after a request body read to the end of the connection';

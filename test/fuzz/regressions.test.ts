@@ -1,6 +1,6 @@
 // Minimal reproductions of fuzz findings that have been FIXED, kept as regression tests: each is
 // checked against node's llhttp (the oracle the finding came from; node's insecureHTTPParser for
-// the lenient-mode ones, L1-L12) and on its own terms. Open findings are listed in
+// the lenient-mode ones, L1-L15) and on its own terms. Open findings are listed in
 // docs/fuzzing.md, not here (a red test would break CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,7 +122,7 @@ test('L7: lenient mode reads no transfer coding after a control byte or a fold, 
   const smuggle = agrees('request', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \x0b,chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n', true, 'LD1');
   assert.equal(smuggle.trama.messages.length, 1);
   assert.equal(smuggle.trama.messages[0]!.body, '0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n');
-  for (const te of ['\x0b,chunked', 'a\x0c, chunked', '\x7f,chunked', 'a\x01b, chunked', 'chunked\x0b', 'gzip\r\n chunked', 'chunked\r\n \t', '\x0b\r\n chunked', '\r\n gzip\r\n chunked']) {
+  for (const te of ['\x0b,chunked', 'a\x0c, chunked', '\x7f,chunked', 'a\x01b, chunked', 'chunked\x0b', 'gzip\r\n chunked', 'chunked\r\n \t', '\x0b\r\n chunked', '\r\n gzip\r\n chunked', '\r\n chunked\t', '\r chunked\t']) {
     for (const role of ['request', 'response'] as const) {
       const head = role === 'request' ? 'POST / HTTP/1.1\r\nHost: a\r\n' : 'HTTP/1.1 200 OK\r\n';
       const v = agrees(role, `${head}Transfer-Encoding: ${te}\r\n\r\n0\r\n\r\n`, true, 'LD1');
@@ -162,6 +162,23 @@ test('L11: lenient mode refuses SP before the first trailer line (as insecure no
   assert.equal(v.trama.error, 'HPE_INVALID_HEADER_TOKEN');
 });
 
+test('L13: lenient mode refuses a bare CR after an HTTP/0.9 request line (as insecure node)', () => {
+  const v = agrees('request', 'GET /\rX: y\nTransfer-Encoding: chunked\n\n0\n\n', true);
+  assert.deepEqual([v.trama.error, v.trama.reason], ['HPE_INVALID_URL', 'Expected CRLF']);
+});
+
+test('L14: lenient mode refuses a folded Content-Length, even folded onto an empty line, with node\'s code', () => {
+  for (const fold of ['\r\n \r\n', '\r\n\t\r\n', '\r\n 6\r\n']) {
+    const v = agrees('response', `HTTP/1.1 200 OK\r\nContent-Length: 5${fold}\r\nabcde`, true);
+    assert.equal(v.trama.error, 'HPE_UNEXPECTED_CONTENT_LENGTH', JSON.stringify(fold));
+  }
+});
+
+test('L15: lenient mode skips one SP before the first field line, not two (as insecure node)', () => {
+  assert.equal(agrees('request', 'POST / HTTP/1.1\r\n  Content-Length: 1\r\nHost: a\r\n\r\nZ', true).trama.error, 'HPE_INVALID_HEADER_TOKEN');
+  assert.equal(agrees('request', 'GET / HTTP/1.1\r\n  \r\n', true).trama.error, 'HPE_INVALID_HEADER_TOKEN');
+});
+
 test('L12: lenient mode ends a status line at CR CR as node does, so a field after it is a field', () => {
   const v = agrees('response', 'HTTP/1.1 200 OK\r\rContent-Length: 1\r\n\r\nxHTTP/1.1 204 No Content\r\n\r\n', true);
   assert.deepEqual(v.trama.messages.map((m) => [m.statusCode, m.body]), [[200, 'x'], [204, '']]);
@@ -173,7 +190,8 @@ test('lenient mode, aligned with insecure node: a connection option after a cont
   assert.equal(agrees('request', 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close,\x0b\r\n\r\n', true).trama.messages[0]!.keepAlive, false);
   // a line of SPs right after the start line ends the head
   assert.equal(agrees('request', 'GET / HTTP/1.1\r\n \r\nGET /b HTTP/1.1\r\n\r\n', true).trama.messages.length, 2);
-  assert.equal(agrees('request', 'GET / HTTP/1.1\r\n  \r\r\n', true).trama.error, 'HPE_INVALID_HEADER_TOKEN');
+  assert.equal(agrees('request', 'GET / HTTP/1.1\r\n \rGET /b HTTP/1.1\r\n\r\n', true).trama.messages.length, 2);
+  assert.equal(agrees('response', 'HTTP/1.1 200 OK\r\n \rabc', true).trama.messages[0]!.body, 'abc');
   // Upgrade + a non-chunked coding and no body length: the switch is right after the head
   const up = agrees('request', 'GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: upgrade\r\nTransfer-Encoding: gzip\r\n\r\nraw', true);
   assert.equal(up.trama.upgradeAt, 'GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: upgrade\r\nTransfer-Encoding: gzip\r\n\r\n'.length);

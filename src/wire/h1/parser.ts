@@ -915,7 +915,8 @@ export class H1Parser implements H1ParserLike {
       // No version: llhttp (and node) take this as HTTP/0.9 and still read fields.
       next = this.#eol(buf, i, end);
       if (next === NEED_MORE) return NEED_MORE;
-      if (next < 0) {
+      // (a bare CR is refused here even in lenient mode, as node's insecure parser refuses it)
+      if (next < 0 || (c === CR && next === i + 1)) {
         return c === CR
           ? this.#failAt('HPE_INVALID_URL', 'Expected CRLF', i)
           : this.#failAt('HPE_CR_EXPECTED', 'Missing expected CR after request line', i);
@@ -1150,20 +1151,17 @@ export class H1Parser implements H1ParserLike {
             ? this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', s)
             : this.#failAt('HPE_UNEXPECTED_SPACE', 'Unexpected space after start line', s);
         }
-        // SP only: node's insecure parser refuses an HTAB there, and `\tContent-Length: 1` must
-        // not frame a body node refuses to parse (smuggling).
-        while (i < end && buf[i] === SP) i++;
+        // One SP only: node's insecure parser refuses an HTAB or a second SP there, and
+        // `\tContent-Length: 1` or `  Content-Length: 1` must not frame a body node refuses to
+        // parse (smuggling).
+        if (buf[i] === SP) i++;
         if (i === end) return NEED_MORE;
         c = buf[i]!;
         // Only SP before the line end: node's insecure parser takes the line as the empty one that
-        // ends the head (CR LF or LF; CR and anything else is refused, as there).
+        // ends the head (its line end read as that of an empty line: CR LF, LF or a bare CR).
         if (!trailers && (c === CR || c === LF)) {
-          let next = i + 1;
-          if (c === CR) {
-            if (next === end) return NEED_MORE;
-            if (buf[next] !== LF) return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid header token', next);
-            next++;
-          }
+          const next = this.#eol(buf, i, end);
+          if (next === NEED_MORE) return NEED_MORE;
           this.#sectionBytes += next - s;
           this.#sectionEnded = true;
           return next;
@@ -1308,18 +1306,20 @@ export class H1Parser implements H1ParserLike {
     // content is folded, even by an empty continuation ("chunked" SP CRLF SP is not chunked):
     // the same here, so that the two never disagree on framing (a smuggling shape).
     if (this.#state === S_FIELDS && this.#lastSpecial === H_TRANSFER_ENCODING && prev !== '') this.#chunked = false;
+    // A folded Content-Length is refused, even onto an empty line, with node's code (it reads the
+    // continuation as a second Content-Length).
+    if (this.#state === S_FIELDS && this.#lastSpecial === H_CONTENT_LENGTH) return this.#failAt('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length', vs);
     if (ve === vs) return next;
     const part = (buf as unknown as Latin1Sliceable).latin1Slice(vs, ve);
     list[last] = prev === '' ? part : `${prev} ${part}`;
     if (this.#state === S_FIELDS) {
       const kind = this.#lastSpecial;
       // A folded Connection continues the list; a Transfer-Encoding only after an empty first
-      // line (above); a folded Content-Length is invalid.
+      // line (above); a folded Content-Length was refused above.
       if (kind === H_CONNECTION) this.#connectionTokens(buf, vs, ve);
       else if (kind === H_TRANSFER_ENCODING) {
-        if (prev === '' && !this.#transferEncoding(buf, vs, ve, vs)) return FAILED;
-      } else if (kind === H_CONTENT_LENGTH) {
-        return this.#failAt('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length', vs);
+        // (the raw end, as for a field line: "chunked" HTAB is not chunked)
+        if (prev === '' && !this.#transferEncoding(buf, vs, i, vs)) return FAILED;
       } else if (kind === H_HOST) {
         return this.#failAt('HPE_INVALID_HEADER_TOKEN', 'Invalid Host header', vs);
       }

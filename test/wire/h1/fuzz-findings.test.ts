@@ -1,6 +1,6 @@
 /**
  * Transcripts for the parser findings of the differential fuzz campaign (docs/fuzzing.md, F7,
- * F1d, L1-L6), each checked whole, at every split point and byte by byte: the codes and
+ * F1d, L1-L6, L15), each checked whole, at every split point and byte by byte: the codes and
  * reasons are node 20's llhttp's for the same bytes (test/fuzz/regressions.test.ts checks them
  * against llhttp itself).
  */
@@ -146,11 +146,13 @@ test('L3: lenient mode checks a Content-Length trailer as a head one (empty, inv
   assert.equal(everySplit(REQ, `${head}Content-Length: 5\r\n\r\n`).error?.code, 'HPE_INVALID_CONTENT_LENGTH');
 });
 
-test('L6: lenient mode skips SP, never HTAB, before the first field line, so `\\tContent-Length` frames nothing', () => {
+test('L6/L15: lenient mode skips one SP, never HTAB nor a second SP, before the first field line, so `\\tContent-Length` frames nothing', () => {
   const bad = everySplit(LENIENT, 'POST / HTTP/1.1\r\n\tContent-Length: 1\r\nHost: a\r\n\r\nZ');
   assert.deepEqual(bad.error, { code: 'HPE_INVALID_HEADER_TOKEN', reason: 'Invalid header token', offset: 17 });
   assert.equal(bad.messages.length, 0);
-  const ok = everySplit(LENIENT, 'POST / HTTP/1.1\r\n  Content-Length: 1\r\nHost: a\r\n\r\nZ');
+  const two = everySplit(LENIENT, 'POST / HTTP/1.1\r\n  Content-Length: 1\r\nHost: a\r\n\r\nZ');
+  assert.deepEqual(two.error, { code: 'HPE_INVALID_HEADER_TOKEN', reason: 'Invalid header token', offset: 18 });
+  const ok = everySplit(LENIENT, 'POST / HTTP/1.1\r\n Content-Length: 1\r\nHost: a\r\n\r\nZ');
   assert.equal(ok.error, null);
   assert.equal(ok.messages[0]!.body, 'Z');
 });
