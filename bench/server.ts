@@ -22,8 +22,9 @@
 //   in no process's RSS.
 //
 // The machine may be shared: numbers are noisy; the ratios (same run, same conditions) are what
-// to read; rounds interleave the servers and figures are medians. Env: BENCH_SECONDS (default 5),
-// BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000), BENCH_ONLY=mem (only the memory
+// to read. The servers run side by side and each measure is taken for all of them back to back
+// (see main); figures are medians over rounds, ratios medians of each round's own ratios.
+// Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000), BENCH_ONLY=mem (only the memory
 // measure; wrk and h2load are then not needed).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -251,11 +252,21 @@ async function main(): Promise<void> {
     lua,
     'init = function(args)\n  local r = {}\n  for i = 1, 16 do r[i] = wrk.format(nil, "/") end\n  req = table.concat(r)\nend\nrequest = function() return req end\n',
   );
-  // Rounds interleave the servers so that a change in the machine's load hits all of them; each
-  // figure is the median of its rounds.
+  // This machine drifts between a fast and a slow state over minutes (the same server's CPU per
+  // request can double). So the three servers run side by side for a whole round (idle ones cost
+  // nothing), each measure is taken for all three back to back, in an order that rotates by
+  // round, and the ratios are the median of each round's own ratios; the figures printed per
+  // server are medians of the rounds.
   type Figures = { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number; heap: number; ext: number };
+  type Load = 'ka' | 'pipe' | 'cpu1' | 'cpu16';
   const samples = {} as Record<Kind, { [K in keyof Figures]: number[] }>;
   for (const kind of KINDS) samples[kind] = { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [], heap: [], ext: [] };
+  const measure: Record<Load, (r: Running) => Promise<number>> = {
+    ka: (r) => wrk(r.port, null),
+    pipe: (r) => wrk(r.port, lua),
+    cpu1: (r) => cpuPerRequest(r, 1),
+    cpu16: (r) => cpuPerRequest(r, 16),
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of KINDS) {
       const sm = samples[kind];
@@ -263,22 +274,24 @@ async function main(): Promise<void> {
       sm.mem.push(mem.rss);
       sm.heap.push(mem.heapUsed);
       sm.ext.push(mem.external);
-      if (ONLY_MEM) continue;
-      const r = await start(kind);
-      sm.ka.push(await wrk(r.port, null));
-      sm.pipe.push(await wrk(r.port, lua));
-      sm.cpu1.push(await cpuPerRequest(r, 1));
-      sm.cpu16.push(await cpuPerRequest(r, 16));
-      await stop(r);
+    }
+    if (!ONLY_MEM) {
+      const running = {} as Record<Kind, Running>;
+      for (const kind of KINDS) running[kind] = await start(kind);
+      const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]!);
+      for (const load of Object.keys(measure) as Load[]) {
+        for (const kind of order) samples[kind][load].push(await measure[load](running[kind]));
+      }
+      for (const kind of KINDS) await stop(running[kind]);
     }
     console.log(`round ${round + 1}/${ROUNDS} done`);
   }
-  const results = {} as Record<Kind, Figures>;
+  /** Median over rounds of `a`'s figure divided by `b`'s in the same round. */
+  const ratio = (a: Kind, b: Kind, k: keyof Figures): number => median(samples[a][k].map((x, i) => x / samples[b][k][i]!));
   for (const kind of KINDS) {
     const sm = samples[kind];
     const res = {} as Figures;
     for (const k of Object.keys(sm) as (keyof Figures)[]) res[k] = sm[k].length ? median(sm[k]) : NaN;
-    results[kind] = res;
     const load = ONLY_MEM
       ? ''
       : `keep-alive ${fmt(res.ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(res.pipe, 0).padStart(8)} req/s   ` +
@@ -287,17 +300,14 @@ async function main(): Promise<void> {
       `${kind.padEnd(8)} ${load}idle conn ${fmt(res.mem / 1024)} KiB (heap ${fmt(res.heap / 1024)} KiB, external ${fmt(res.ext / 1024)} KiB)`,
     );
   }
-  const n = results.node;
-  const t = results.trama;
-  const c = results.ceiling;
   console.log('\nratios (trama vs node:http, same run)                       target');
   if (!ONLY_MEM) {
-    console.log(`  keep-alive throughput      ${fmt(t.ka / n.ka, 2)}×   (ceiling ${fmt(t.ka / c.ka, 2)}×)        ≥ 1.0× node, ≥ 0.95× ceiling`);
-    console.log(`  16-deep pipelining         ${fmt(t.pipe / n.pipe, 2)}×   (ceiling ${fmt(t.pipe / c.pipe, 2)}×)        ≥ 5×`);
-    console.log(`  CPU/request keep-alive     ${fmt(t.cpu1 / n.cpu1, 2)}×                           ≤ 0.75×`);
-    console.log(`  CPU/request pipelined      ${fmt(t.cpu16 / n.cpu16, 2)}×                           ≤ 0.25×`);
+    console.log(`  keep-alive throughput      ${fmt(ratio('trama', 'node', 'ka'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'ka'), 2)}×)        ≥ 1.0× node, ≥ 0.95× ceiling`);
+    console.log(`  16-deep pipelining         ${fmt(ratio('trama', 'node', 'pipe'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'pipe'), 2)}×)        ≥ 5×`);
+    console.log(`  CPU/request keep-alive     ${fmt(ratio('trama', 'node', 'cpu1'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'cpu1'), 2)}×)        ≤ 0.75×`);
+    console.log(`  CPU/request pipelined      ${fmt(ratio('trama', 'node', 'cpu16'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'cpu16'), 2)}×)        ≤ 0.25×`);
   }
-  console.log(`  memory per idle conn       ${fmt(t.mem / n.mem, 2)}×                           ≤ 0.7×`);
+  console.log(`  memory per idle conn       ${fmt(ratio('trama', 'node', 'mem'), 2)}×                           ≤ 0.7×`);
 }
 
 if (process.argv[2] === '--serve') serve(process.argv[3] as Kind, process.argv[4] === '--mem');
