@@ -24,8 +24,8 @@
 // The machine may be shared: numbers are noisy; the ratios (same run, same conditions) are what
 // to read. The servers run side by side and each measure is taken for all of them back to back
 // (see main); figures are medians over rounds, ratios medians of each round's own ratios.
-// Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000), BENCH_ONLY=mem (only the memory
-// measure; wrk and h2load are then not needed).
+// Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000),
+// BENCH_ONLY=mem (only the memory measure; wrk and h2load are then not needed).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
