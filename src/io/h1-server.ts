@@ -322,10 +322,13 @@ export class H1ServerConnection {
     socket.on('error', onSocketError);
     socket.on('drain', onSocketDrain);
     socket.on('timeout', onSocketTimeout);
-    // As in node, a new connection is receiving its first message from the moment it opens:
-    // headersTimeout (408) runs from now, and it is not idle (closeIdleConnections leaves it).
-    this.msgStart = Date.now();
+    // Until its first request a connection is idle, as node's documentation has it
+    // (closeIdleConnections closes connections "not sending a request or waiting for a
+    // response"): closeIdleConnections and close() close it, and the keep-alive timeout watches
+    // it. node 20's implementation instead counts it as receiving a message (408 at
+    // headersTimeout, untouched by closeIdleConnections); see docs/server.md.
     if (host.timeout > 0) this.#armTimeout(host.timeout);
+    else host.keepAliveClock.idle(this);
   }
 
   /** True while reading is stopped (`push` tells the handle to stop when it returns false). */
