@@ -397,12 +397,15 @@ export class H1ServerConnection {
   }
 
   /**
-   * An idle keep-alive connection holds no parser: it goes back to the pool (one parser serves
-   * many idle connections) and is taken again when bytes arrive. Never while parsing.
+   * A connection between messages holds no parser: it goes back to the pool (one parser serves
+   * many idle connections) and is taken again when bytes arrive. Between messages means no
+   * request being received; responses may still be going out (an event stream, a long poll: the
+   * parser has nothing to do until the next request). Never while parsing, nor with bytes held
+   * back or reading paused.
    */
   #releaseIfIdle(): void {
     const pooled = this.#pooled;
-    if (pooled !== null && !this.#batching && this.queue.length === 0 && this.msgStart === 0 && this.#rest === null && this.#pause === 0 && !this.#dead && this.#upgrading === null) {
+    if (pooled !== null && !this.#batching && this.msgStart === 0 && this.#rest === null && this.#pause === 0 && !this.#dead && this.#upgrading === null) {
       this.#pooled = null;
       releaseParser(pooled);
     }

@@ -83,6 +83,38 @@ test('a connection that never sends a request is idle, as node documents it: clo
   await closeServer(server);
 });
 
+test('a request arriving in a later read while the previous response is still open is parsed and answered after it, in order (as node)', async () => {
+  const r = await both(async (lib) => {
+    let finishFirst!: () => void;
+    const server = lib.createServer((req, res) => {
+      if (req.url === '/stream') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+        finishFirst = () => res.end('data: 2\n\n');
+      } else {
+        res.end(`second ${req.headers['x-n']}`);
+      }
+    });
+    const port = await listen(server);
+    const sock = await connect(port);
+    let text = '';
+    sock.on('data', (d) => (text += d));
+    sock.write(`GET /stream HTTP/1.1\r\n${H}\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    sock.write(`GET /next HTTP/1.1\r\n${H}X-N: 7\r\n\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const beforeEnd = text.includes('second');
+    finishFirst();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sock.destroy();
+    await closeServer(server);
+    const bodies = text.replace(/\r\nDate: [^\r]*/g, '').split('HTTP/1.1 ').length - 1;
+    return { beforeEnd, bodies, ordered: text.indexOf('data: 2') < text.indexOf('second 7') };
+  });
+  assert.deepEqual(r.trama, r.node);
+  assert.deepEqual(r.trama, { beforeEnd: false, bodies: 2, ordered: true });
+});
+
 test('keepAliveTimeout counts from the last response: a connection used again stays open, then closes that long after', async () => {
   const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 300 }, (_q, res) => res.end('ok'));
   const port = await listen(server);
