@@ -23,6 +23,8 @@
  */
 import type { Socket } from 'node:net';
 import { Stream, getDefaultHighWaterMark } from 'node:stream';
+// Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
+import { setTimeout } from 'node:timers';
 import {
   nodeError,
   validateHeaderName,

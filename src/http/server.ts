@@ -9,6 +9,8 @@
  */
 import { Server as NetServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
+// Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
+import { setInterval, clearInterval } from 'node:timers';
 import { nodeError, invalidArgType } from '../wire/shared/index.js';
 import { DEFAULT_MAX_HEADER_SIZE } from '../wire/h1/parser.js';
 import type { H1ParserOptions } from '../wire/h1/types.js';

@@ -24,6 +24,8 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+// Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
+import { setTimeout, clearTimeout, setImmediate } from 'node:timers';
 import { H1Parser } from '../wire/h1/parser.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
 import type { Exchange, ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead } from './exchange.js';

@@ -1,6 +1,6 @@
 // Connection lifecycle: timeouts, graceful close, keep-alive, pipelining bounds, body
 // backpressure, and clients that vanish mid-body or mid-response.
-import { test } from 'node:test';
+import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import type * as http from 'node:http';
@@ -113,6 +113,22 @@ test('a request arriving in a later read while the previous response is still op
   });
   assert.deepEqual(r.trama, r.node);
   assert.deepEqual(r.trama, { beforeEnd: false, bodies: 2, ordered: true });
+});
+
+test("the server's timers are node's own: a fake global clock (node:test mock.timers) stops neither the keep-alive timeout nor the Date field", async () => {
+  const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 100 }, (_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const sock = await connect(port);
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  try {
+    const first = await ask(sock);
+    const closed = once(sock, 'close');
+    await closed; // never advanced: only real timers can close it
+    assert.match(first, /\r\nDate: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/);
+  } finally {
+    mock.timers.reset();
+  }
+  await closeServer(server);
 });
 
 test('keepAliveTimeout counts from the last response: a connection used again stays open, then closes that long after', async () => {
