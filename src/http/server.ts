@@ -18,6 +18,7 @@ import type { RequestHead } from '../io/exchange.js';
 import {
   H1ServerConnection,
   KeepAliveClock,
+  monotonicMs,
   DEFAULT_MAX_PIPELINE_DEPTH,
   type H1Exchange,
   type H1ServerHost,
@@ -431,7 +432,7 @@ class ServerClass extends NetServer {
     const ht = this.headersTimeout;
     const rt = this.requestTimeout;
     if (ht === 0 && rt === 0) return;
-    const now = Date.now();
+    const now = monotonicMs();
     for (const conn of [...this[kConnections]]) conn.checkTimeouts(now, ht, rt);
   }
 

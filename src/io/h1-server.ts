@@ -26,6 +26,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 // Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
 import { setTimeout, clearTimeout, setImmediate } from 'node:timers';
+import { performance } from 'node:perf_hooks';
 import { H1Parser } from '../wire/h1/parser.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
 import type { Exchange, ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead } from './exchange.js';
@@ -70,6 +71,16 @@ export interface H1ServerHost {
   readonly closing: boolean;
   /** Watches the keep-alive timeout of this server's idle connections. */
   readonly keepAliveClock: KeepAliveClock;
+}
+
+/**
+ * Milliseconds on a monotonic clock, for every timeout the driver measures (message ages, idle
+ * times). The wall clock can jump (an NTP step at boot): a jump forward would time out every
+ * request in flight at once, a jump back would keep idle connections for as long. node:http
+ * measures with libuv's monotonic clock too.
+ */
+export function monotonicMs(): number {
+  return performance.now();
 }
 
 const kConn = Symbol('trama.h1conn');
@@ -259,7 +270,7 @@ export class H1ServerConnection {
   queuedBytes = 0;
   /** The exchange whose request is being received (head seen, body not complete). */
   #current: H1Exchange | null = null;
-  /** Start time (ms) of the message being received, 0 when none. */
+  /** Start time (monotonicMs) of the message being received, 0 when none. */
   msgStart = 0;
   #headersDone = false;
   /** Number of requests seen (maxRequestsPerSocket). */
@@ -383,7 +394,7 @@ export class H1ServerConnection {
   onData(chunk: Buffer): void {
     if (this.#dead || this.#inputClosed) return;
     if (this.msgStart === 0) {
-      this.msgStart = Date.now();
+      this.msgStart = monotonicMs();
       this.#headersDone = false;
       this.idleSince = 0;
     }
@@ -895,7 +906,7 @@ export class KeepAliveClock {
 
   /** `conn` became idle now. */
   idle(conn: H1ServerConnection): void {
-    const now = Date.now();
+    const now = monotonicMs();
     conn.idleSince = now;
     if (conn.kaQueued) this.#unlink(conn);
     const ka = this.#host.keepAliveTimeout;
@@ -937,7 +948,7 @@ export class KeepAliveClock {
   #fire(): void {
     this.#timer = null;
     const ka = this.#host.keepAliveTimeout;
-    const now = Date.now();
+    const now = monotonicMs();
     let conn: H1ServerConnection | null;
     while ((conn = this.#head) !== null) {
       const since = conn.idleSince;

@@ -131,6 +131,31 @@ test("the server's timers are node's own: a fake global clock (node:test mock.ti
   await closeServer(server);
 });
 
+test('timeouts are measured on a monotonic clock: a wall-clock jump of an hour times out no request in flight', async () => {
+  const server = TRAMA_HTTP.createServer({ headersTimeout: 1000, requestTimeout: 2000, connectionsCheckingInterval: 20 }, (_q, res) => res.end('ok'));
+  const port = await listen(server);
+  const sock = await connect(port);
+  let text = '';
+  sock.on('data', (d) => (text += d));
+  sock.write(`GET / HTTP/1.1\r\n${H}`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const realNow = Date.now();
+  const clock = mock.method(Date, 'now', () => realNow + 3_600_000);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(text, '', 'no 408 after the jump');
+    assert.equal(sock.destroyed, false);
+  } finally {
+    clock.mock.restore();
+  }
+  const answered = new Promise<void>((resolve) => sock.on('data', () => text.includes('ok') && resolve()));
+  sock.write('\r\n');
+  await answered;
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+  sock.destroy();
+  await closeServer(server);
+});
+
 test('keepAliveTimeout counts from the last response: a connection used again stays open, then closes that long after', async () => {
   const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 300 }, (_q, res) => res.end('ok'));
   const port = await listen(server);
