@@ -28,6 +28,7 @@ import { Readable } from 'node:stream';
 import { setTimeout, clearTimeout, setImmediate } from 'node:timers';
 import { performance } from 'node:perf_hooks';
 import { H1Parser } from '../wire/h1/parser.js';
+import { CRLF, fieldLine, statusLine } from '../wire/h1/serializer.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
 import type { Exchange, ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead } from './exchange.js';
 
@@ -1006,14 +1007,19 @@ function requestTimeoutError(): Error {
 export function errorAnswer(code: string | undefined): string {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
-      return 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
+      return closingAnswer(431, 'Request Header Fields Too Large');
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n';
+      return closingAnswer(413, 'Payload Too Large');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
+      return closingAnswer(408, 'Request Timeout');
     default:
-      return 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+      return closingAnswer(400, 'Bad Request');
   }
+}
+
+/** A bodiless answer that ends the connection, formatted by the wire serializer. */
+function closingAnswer(statusCode: number, reason: string): string {
+  return statusLine(statusCode, reason) + fieldLine('Connection', 'close') + CRLF;
 }
 
 /**

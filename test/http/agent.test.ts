@@ -418,12 +418,7 @@ test('stale keep-alive socket: a request larger than maxReplayBytes is not retri
 test('stale keep-alive socket, default replay bound (MAX_REPLAY_BYTES): a PUT under it is retried, one over it is not', async () => {
   const outcomes: string[] = [];
   for (const bodyBytes of [MAX_REPLAY_BYTES - 4096, MAX_REPLAY_BYTES + 1]) {
-    const server = staleServer();
-    const port = await listen(server);
-    const agent = new Agent({ keepAlive: true });
-    const r1 = await fetchText(TRAMA, { host: '127.0.0.1', port, agent: agent as never });
-    await onceClosed(r1.req);
-    await new Promise((r) => setImmediate(r));
+    const { server, port, agent } = await staleAgent();
     const outcome = await new Promise<string>((resolve) => {
       const req = request({ host: '127.0.0.1', port, agent, method: 'PUT' }, (res) => {
         res.resume();
