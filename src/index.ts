@@ -20,3 +20,18 @@ export type { DnsCacheOptions } from './io/dns-cache.js';
 // HTTP/1.1 server (issue 3): node:http's createServer/Server and the message classes.
 export { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 export type { ServerOptions, RequestListener, IncomingHttpHeaders, OutgoingHeaders, OutgoingHeaderValue } from './http/index.js';
+
+// CommonJS build: `require('trama')` gets plain writable data properties, as a module written by
+// hand (and node:http's) has, instead of the compiler's getter-only re-exports — so a program or
+// an interceptor can assign `trama.request = …`. `globalAgent` stays an accessor, as node's:
+// assigning it changes the pool `request()` uses. (The ES module build's names are bindings,
+// read-only as every ES module's; `globalAgent` there is live.)
+import * as agents from './http/agent.js';
+if (typeof module === 'object' && module !== null && module.exports === exports) {
+  const cjs = module.exports as Record<string, unknown>;
+  for (const name of Object.keys(cjs)) {
+    if (name === 'globalAgent') continue;
+    Object.defineProperty(cjs, name, { value: cjs[name], writable: true, enumerable: true, configurable: true });
+  }
+  Object.defineProperty(cjs, 'globalAgent', { get: () => agents.globalAgent, set: (a: agents.Agent) => agents.setGlobalAgent(a), enumerable: true, configurable: true });
+}
