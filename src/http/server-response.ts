@@ -45,7 +45,10 @@ export class ServerResponseBase extends OutgoingMessageBase {
     this._expect_continue = false;
     this.statusCode = 200;
     this.statusMessage = undefined;
-    if ((req.httpVersionMajor ?? 1) < 1 || (req.httpVersionMinor ?? 1) < 1) {
+    // node's test, null included: a request built by hand (nock's interceptors, `new
+    // IncomingMessage(socket)`) has null versions and is answered as HTTP/1.0, without chunking.
+    const major = req.httpVersionMajor as number | null;
+    if ((major as number) < 1 || (major === 1 && req.httpVersionMinor === 0)) {
       // RFC 9112 §7: an HTTP/1.0 client does not understand chunked unless it said so in TE.
       const te = req.headers.te;
       this.useChunkedEncodingByDefault = typeof te === 'string' && RE_TE_CHUNKED.test(te);
