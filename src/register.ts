@@ -12,8 +12,9 @@
  * their `req`/`res` on `http.IncomingMessage.prototype` / `http.ServerResponse.prototype`, so
  * node's methods would otherwise run against trama's objects (DESIGN.md, compatibility contract).
  *
- * Shipped once, as CommonJS, for both `-r` and `--import` (package.json `exports`): the module
- * objects must exist once per process, and an ES module copy would make a second set of classes.
+ * Built once, as CommonJS; the ES module entry (dist/esm/register.js, written by the build) only
+ * loads this file: the module objects must exist once per process, and an ES module build of
+ * them would make a second set of classes.
  */
 import * as nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
@@ -71,6 +72,9 @@ function install(): void {
     sync.call(Module);
     syncEsmViews();
   };
+  // node:module's own ESM view may exist already (our ES module entry imports it): refresh it so
+  // `import { syncBuiltinESMExports } from 'node:module'` is the wrapped one.
+  sync.call(Module);
 
   // ES modules: resolve/load hooks on node's hooks thread (register-hooks.ts).
   const cjsIndexPath = join(ownDir, 'index.js');
