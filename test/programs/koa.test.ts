@@ -1,4 +1,4 @@
-// Koa under `trama/register` (-r, --import) and on trama.createServer(app.callback()) directly,
+// Koa under `trama/register` (-r) and on trama.createServer(app.callback()) directly,
 // compared with the same program on node:http: routing, a JSON body, streamed bodies, thrown
 // HTTP errors, redirects, cookies, HEAD, and a client going away mid-stream (Koa destroys the
 // body stream on the response's 'close').
@@ -7,7 +7,7 @@ import { compareProgram } from './run-program.js';
 compareProgram({
   title: 'Koa',
   fixture: 'koa-app.cjs',
-  modes: ['register', 'import', 'direct'],
+  modes: ['register', 'direct'],
   scenarios: ['route', 'notFound', 'json', 'stream', 'httpError', 'redirect', 'cookie', 'head', 'clientAbort'],
   todo: { clientAbort: 'lane h1conn: client disconnect = abort (res/req close never fire, the body stream is never destroyed; hangs today)' },
   isolated: ['clientAbort'],

@@ -1,31 +1,11 @@
-// Express 4 and 5 as apps use them, under `trama/register` (-r and --import), compared with the
-// same program on node:http: routing, JSON / urlencoded bodies, streaming, sendFile (HEAD,
-// conditional), redirects, cookies, errors, pipelined keep-alive, a client going away
-// mid-response, supertest (and its cookie-keeping agent), graceful close with a keep-alive client.
+// Express 5 under `node --import trama/register`, compared with the same program on node:http
+// (the scenarios of express4.test.ts), and Express on trama.createServer without the switch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareProgram, runFixture } from './run-program.js';
+import { SCENARIOS, TODO } from './express-scenarios.js';
 
-const SCENARIOS = [
-  'route', 'notFound', 'json', 'urlencoded', 'badJson', 'stream', 'sendFile', 'sendFileHead', 'sendFileConditional',
-  'redirect', 'cookie', 'error', 'rawKeepAlive', 'clientAbort', 'supertest', 'supertestAgentCookies', 'supertestPost', 'gracefulClose',
-];
-const TODO = {
-  clientAbort: 'lane h1conn: client disconnect = abort (req/res close never fire; hangs today)',
-  supertestAgentCookies: 'lane h1conn: close()+listen() re-listen (the agent re-listens its server per request: write EPIPE)',
-};
-
-for (const express of ['express4', 'express']) {
-  compareProgram({
-    title: express === 'express4' ? 'Express 4' : 'Express 5',
-    fixture: 'express-app.cjs',
-    args: [express],
-    modes: ['register', 'import'],
-    scenarios: SCENARIOS,
-    todo: TODO,
-    isolated: ['clientAbort'],
-  });
-}
+compareProgram({ title: 'Express 5', fixture: 'express-app.cjs', args: ['express'], modes: ['import'], scenarios: SCENARIOS, todo: TODO, isolated: ['clientAbort'] });
 
 // Without the switch, Express rebuilds req/res on node's prototypes (DESIGN.md): the issue asks
 // that this either works or fails at once with an error that names trama/register.
