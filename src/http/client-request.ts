@@ -29,8 +29,9 @@
  * `ClientRequest` is an ES5-style constructor (callable on an existing object, subclassable with
  * `util.inherits`) over the `ClientRequestBase` class, like OutgoingMessage.
  */
+import * as dc from 'node:diagnostics_channel';
 import * as net from 'node:net';
-import type { Duplex } from 'node:stream';
+import { finished, type Duplex } from 'node:stream';
 import {
   OutgoingMessage,
   OutgoingMessageBase,
@@ -49,6 +50,17 @@ import { requestLine } from '../wire/h1/serializer.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
 
 const { kNeedDrain } = outgoingInternals;
+
+// node 20's client channels (lib/_http_client.js), published only when someone subscribed.
+const onRequestStartChannel = dc.channel('http.client.request.start');
+const onRequestErrorChannel = dc.channel('http.client.request.error');
+const onResponseFinishChannel = dc.channel('http.client.response.finish');
+
+/** An 'error' on the request, published on `http.client.request.error` first, as node does. */
+function emitRequestError(req: ClientRequestBase, error: Error): void {
+  if (onRequestErrorChannel.hasSubscribers) onRequestErrorChannel.publish({ request: req, error });
+  req.emit('error', error);
+}
 
 type NeedDrain = { [k: symbol]: boolean };
 
@@ -254,8 +266,14 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   override _finish(): void {
     super._finish();
-    // node's requestOnPrefinish: the response ended before the request did; free the socket now.
-    if (this.shouldKeepAlive && this._ended && this.res !== null) responseKeepAlive(this);
+    if (onRequestStartChannel.hasSubscribers) onRequestStartChannel.publish({ request: this });
+  }
+
+  override _onSinkFinished(): void {
+    super._onSinkFinished();
+    // node's requestOnFinish: the response ended before the request's last byte left; the socket
+    // goes back to the pool only now that it has drained (never with a body still queued on it).
+    if (this.shouldKeepAlive && this._ended && !this.destroyed && this.res) responseKeepAlive(this);
   }
 
   /**
@@ -364,9 +382,16 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     }
     const status = head.statusCode;
     if (status === 101) {
-      res.upgrade = true;
-      this.res = res;
-      return undefined;
+      if (switchesProtocols(head.rawHeaders)) {
+        res.upgrade = true;
+        this.res = res;
+        return 'tunnel';
+      }
+      // A 101 without `Upgrade` and `Connection: upgrade` switches nothing (RFC 9110 §15.2.2: the
+      // server names the protocol in Upgrade): node's parser makes it an ordinary response with
+      // no body. Whatever follows it is not HTTP we asked for: the connection is not reused.
+      res.upgrade = false;
+      this.shouldKeepAlive = false;
     }
     if (this.method === 'CONNECT' && status >= 200) {
       // node treats every final answer to CONNECT as the start of a tunnel.
@@ -389,13 +414,14 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
       return 'skip-body';
     }
     if (this.shouldKeepAlive && !head.keepAlive && !this.upgradeOrConnect) this.shouldKeepAlive = false;
+    if (onResponseFinishChannel.hasSubscribers) onResponseFinishChannel.publish({ request: this, response: res });
     this.res = res;
     (res as IncomingMessageBase & { req?: unknown }).req = this;
     // Our listener first, so the socket is cleaned up whatever the user's listeners do.
     res.on('end', responseOnEnd);
     if (this.aborted || !this.emit('response', res)) res._dump();
     if (this.method === 'HEAD') return 'skip-body';
-    if (status === 304 || status === 204) {
+    if (status === 304 || status === 204 || status === 101) {
       if (status === 304) res.complete = true;
       return 'skip-body';
     }
@@ -440,14 +466,14 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     const socket = sk(this)!;
     socket.destroy();
     socket._hadError = true;
-    this.emit('error', err);
+    emitRequestError(this, err);
   }
 
   onSocketError(err: Error): void {
     const socket = sk(this)!;
     if (retryOnFreshSocket(this)) return;
     socket._hadError = true;
-    this.emit('error', err);
+    emitRequestError(this, err);
     socket.destroy();
   }
 
@@ -457,7 +483,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     if (this.res === null && !socket._hadError) {
       if (retryOnFreshSocket(this)) return;
       socket._hadError = true;
-      this.emit('error', connResetException('socket hang up'));
+      emitRequestError(this, connResetException('socket hang up'));
     }
     socket.destroy();
   }
@@ -518,7 +544,7 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
   agent.createSocket(req, req._trama.options as AgentRequestOptions, (err, socket) => {
     if (err) {
       process.nextTick(() => {
-        req.emit('error', err);
+        emitRequestError(req, err);
         req._closed = true;
         req.emit('close');
       });
@@ -541,6 +567,21 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
     req._attachSink((d ?? s) as unknown as OutgoingSink);
   });
   return true;
+}
+
+/**
+ * A 101 that really switches: an `Upgrade` field and `upgrade` among the Connection options (what
+ * llhttp requires before node's client emits 'upgrade').
+ */
+function switchesProtocols(raw: string[]): boolean {
+  let upgrade = false;
+  let connection = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'upgrade') upgrade = true;
+    else if (name === 'connection' && /(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i.test(raw[i + 1]!)) connection = true;
+  }
+  return upgrade && connection;
 }
 
 /** A header with a truthy value is set (node's `getHeader(name)` truthiness), `name` lower-case. */
@@ -600,7 +641,7 @@ function socketCloseListener(req: ClientRequestBase): void {
     if (!socket._hadError) {
       // The socket closed before a response started: the error belongs to the request.
       socket._hadError = true;
-      req.emit('error', connResetException('socket hang up'));
+      emitRequestError(req, connResetException('socket hang up'));
     }
     req._closed = true;
     req.emit('close');
@@ -618,7 +659,9 @@ function responseOnEnd(this: IncomingMessageBase): void {
       if (typeof socket.destroySoon === 'function') socket.destroySoon();
       else socket.end();
     }
-  } else if (req.finished && !this.aborted) {
+  } else if (req.writableFinished && !this.aborted) {
+    // Every request byte was accepted by the socket (not merely queued on it): free it now;
+    // otherwise _onSinkFinished does once it drained.
     responseKeepAlive(req);
   }
 }
@@ -674,7 +717,7 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
     req.destroyed = true;
     const done = (e: Error | null | undefined): void => {
       if (!req.aborted && !e) e = connResetException('socket hang up');
-      if (e) req.emit('error', e);
+      if (e) emitRequestError(req, e);
       req._closed = true;
       req._trama.signalCleanup?.();
       req.emit('close');
@@ -684,10 +727,13 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
         // Never used: give it back to the pool untouched.
         socket.emit('free');
       } else {
-        const e = err || req._trama.error;
-        socket.destroy(e ?? undefined);
-        if (socket.destroyed && (socket as unknown as { closed?: boolean }).closed) done(e);
-        else socket.once('close', () => done(e));
+        // finished() listens for 'error' too: a socket (often a user's Duplex) that fails while
+        // or after being destroyed reports that error on the request, never as an uncaught one;
+        // a plain premature close is no error (node's onSocketNT).
+        socket.destroy((err || req._trama.error) ?? undefined);
+        finished(socket, (er) => {
+          done(er && (er as NodeStyleError).code !== 'ERR_STREAM_PREMATURE_CLOSE' ? er : err);
+        });
         return;
       }
     }
@@ -887,23 +933,31 @@ function initClientRequest(
     // No agent: Connection: close.
     self._last = true;
     self.shouldKeepAlive = false;
-    const create = optsWithoutSignal.createConnection;
+    // What reaches the connection is net's options: `path` is the IPC path (the socket path), never
+    // the request path (node copies the options the same way; the Agent does it in createSocket).
+    let connOpts = optsWithoutSignal;
+    if (connOpts.path || connOpts.socketPath) {
+      connOpts = { ...optsWithoutSignal };
+      if (connOpts.socketPath) connOpts.path = connOpts.socketPath;
+      else connOpts.path = undefined;
+    }
+    const create = connOpts.createConnection;
     if (typeof create === 'function') {
       let called = false;
       const oncreate = (err: Error | null, socket?: Duplex): void => {
         if (called) return;
         called = true;
-        if (err) process.nextTick(() => self.emit('error', err));
+        if (err) process.nextTick(emitRequestError, self, err);
         else self.onSocket(socket as AgentSocket);
       };
       try {
-        const newSocket = create(optsWithoutSignal, oncreate);
+        const newSocket = create(connOpts, oncreate);
         if (newSocket) oncreate(null, newSocket);
       } catch (err) {
         oncreate(err as Error);
       }
     } else {
-      self.onSocket(net.createConnection(optsWithoutSignal as net.NetConnectOpts) as unknown as AgentSocket);
+      self.onSocket(net.createConnection(connOpts as net.NetConnectOpts) as unknown as AgentSocket);
     }
   }
 }
@@ -955,6 +1009,8 @@ Object.defineProperty(ClientRequestBase.prototype, 'constructor', {
   enumerable: false,
 });
 Object.setPrototypeOf(ClientRequestFn, OutgoingMessage);
+// node's name (stack traces, `constructor.name` checks in libraries).
+Object.defineProperty(ClientRequestFn, 'name', { value: 'ClientRequest', configurable: true });
 
 export const ClientRequest = ClientRequestFn as unknown as ClientRequestConstructor;
 

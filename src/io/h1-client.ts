@@ -21,7 +21,7 @@ export const DEFAULT_MAX_HEADER_SIZE = 16384;
 
 /** What a driver tells the exchange that is using its socket. */
 export interface H1ClientExchange {
-  /** A response head (1xx heads too). Returns the body directive (`'skip-body'` after HEAD, `'tunnel'` after CONNECT 2xx). */
+  /** A response head (1xx heads too). Returns the body directive (`'skip-body'` after HEAD, `'tunnel'` for CONNECT 2xx and a 101 that switches protocols). */
   onResponseHead(head: H1Head): H1BodyDirective;
   /** A piece of de-chunked response body (a subarray of the socket's chunk). */
   onResponseBody(chunk: Buffer): void;
@@ -261,7 +261,9 @@ export class H1ClientDriver implements H1Handler {
     this.#interim = head.statusCode < 200 && head.statusCode !== 101;
     this.#head = head;
     const directive = ex.onResponseHead(head);
-    if (directive === 'tunnel' || (head.upgrade && head.statusCode === 101)) this.#tunnel = true;
+    // The exchange decides whether a 101 switches protocols (a 101 without Upgrade is an
+    // ordinary response in node); CONNECT 2xx and real upgrades come back as 'tunnel'.
+    if (directive === 'tunnel') this.#tunnel = true;
     return directive;
   }
 
