@@ -87,6 +87,18 @@ interface ClientState {
   signalCleanup: (() => void) | null;
 }
 
+function newState(): ClientState {
+  return { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null };
+}
+
+/**
+ * The request's state, made on first use for an object our constructor never ran on (a subclass
+ * that only calls `OutgoingMessage.call(this)`, as nock does): node's methods work on those.
+ */
+function state(req: ClientRequestBase): ClientState {
+  return req._trama ?? (req._trama = newState());
+}
+
 // RFC 9110 §9.2.2: methods whose repetition has the same effect as one request.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
@@ -300,8 +312,10 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     if (this.destroyed) return this;
     this.destroyed = true;
     // If we're aborting, we don't care about any more response data.
-    if (this.res !== null) this.res._dump();
-    this._trama.error = err;
+    // Truthiness, not `!== null`: a subclass that skipped our constructor (nock's
+    // ErroringClientRequest: only OutgoingMessage.call(this)) has no `res` at all.
+    if (this.res) this.res._dump();
+    state(this).error = err;
     sk(this)?.destroy(err ?? undefined);
     return this;
   }
@@ -322,7 +336,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     listenSocketTimeout(this);
     msecs = timerDuration(msecs, 'msecs');
     if (callback) this.once('timeout', callback);
-    (this._trama.socketCalls ??= []).push(['setTimeout', [msecs]]);
+    (state(this).socketCalls ??= []).push(['setTimeout', [msecs]]);
     if (sk(this) !== null) setSocketTimeout(sk(this), msecs);
     else this.once('socket', (sock: SocketLike) => setSocketTimeout(sock, msecs));
     return this;
@@ -342,7 +356,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   /** Call `socket[method](...args)` once a socket is assigned and connected. */
   _deferToConnect(method: string | null, args: unknown[]): void {
-    if (method) (this._trama.socketCalls ??= []).push([method, args]);
+    if (method) (state(this).socketCalls ??= []).push([method, args]);
     const call = (): void => {
       const sock = sk(this) as unknown as Record<string, (...a: unknown[]) => unknown> | null;
       if (method && sock && typeof sock[method] === 'function') sock[method]!(...args);
@@ -399,7 +413,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
       this.res = res;
       return 'tunnel';
     }
-    if (status < 200) {
+    if (status < 200 && status !== 101) {
       if (status === 100) this.emit('continue');
       const info: InformationEvent = {
         statusCode: status,
@@ -619,8 +633,9 @@ function setSocketTimeout(sock: SocketLike, msecs: number): void {
 
 function listenSocketTimeout(req: ClientRequestBase): void {
   // The driver forwards the socket's 'timeout'; the request only says it wants it.
-  if (req._trama.timeoutListening) return;
-  req._trama.timeoutListening = true;
+  const st = state(req);
+  if (st.timeoutListening) return;
+  st.timeoutListening = true;
   req.timeoutCb = emitRequestTimeoutNoop;
 }
 
@@ -713,13 +728,14 @@ function tickOnSocket(req: ClientRequestBase, socket: SocketLike): void {
 }
 
 function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err: Error | null | undefined): void {
+  const st = state(req);
   if (req.destroyed || err) {
     req.destroyed = true;
     const done = (e: Error | null | undefined): void => {
       if (!req.aborted && !e) e = connResetException('socket hang up');
       if (e) emitRequestError(req, e);
       req._closed = true;
-      req._trama.signalCleanup?.();
+      st.signalCleanup?.();
       req.emit('close');
     };
     if (socket) {
@@ -730,18 +746,18 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
         // finished() listens for 'error' too: a socket (often a user's Duplex) that fails while
         // or after being destroyed reports that error on the request, never as an uncaught one;
         // a plain premature close is no error (node's onSocketNT).
-        socket.destroy((err || req._trama.error) ?? undefined);
+        socket.destroy((err || st.error) ?? undefined);
         finished(socket, (er) => {
           done(er && (er as NodeStyleError).code !== 'ERR_STREAM_PREMATURE_CLOSE' ? er : err);
         });
         return;
       }
     }
-    done(err || req._trama.error);
+    done(err || st.error);
     return;
   }
   tickOnSocket(req, socket!);
-  req._attachSink(req._trama.driver as unknown as OutgoingSink);
+  req._attachSink(st.driver as unknown as OutgoingSink);
   if (req.finished) req._finishAfterAttach();
   else if ((req as unknown as NeedDrain)[kNeedDrain]) {
     (req as unknown as NeedDrain)[kNeedDrain] = false;
@@ -862,7 +878,7 @@ function initClientRequest(
   self.reusedSocket = false;
   self.host = host;
   self.protocol = protocol;
-  self._trama = { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null };
+  self._trama = newState();
   if (opts.uniqueHeaders !== undefined) self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
 
   if (self.agent) {
