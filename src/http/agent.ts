@@ -12,6 +12,7 @@
  * - `HttpsAgent` / `globalHttpsAgent`: TLS through node:tls, ALPN `http/1.1`.
  */
 import { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -91,10 +92,15 @@ type PooledSocket = AgentSocket & { [kIdleDeadline]?: number };
 
 type Bucket<T> = Record<string, T[]>;
 
+// NODE_DEBUG=http: node's agent lines, word for word. NODE_DEBUG is read once at start-up, so
+// `DEBUG` is a constant and the hot path pays one branch, never a call or its arguments.
+const debug = debuglog('http');
+const DEBUG = debug.enabled;
+
 function freeSocketErrorListener(this: AgentSocket, err: Error): void {
+  if (DEBUG) debug('SOCKET ERROR on FREE socket:', err.message, err.stack);
   this.destroy();
   this.emit('agentRemove');
-  void err;
 }
 
 // trama's per-agent bookkeeping, in one property (an `Agent.call(this)` object has no #fields).
@@ -212,11 +218,13 @@ export class AgentBase extends EventEmitter {
       setRequestSocket(this, req, socket);
       inUse.push(socket);
     } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
+      if (DEBUG) debug('call onSocket', sockLen, freeLen);
       this.createSocket(req, merged ?? mergeOptions(this, options, req), (err, s) => {
         if (err) req.onSocket(s as AgentSocket, err);
         else setRequestSocket(this, req, s!);
       });
     } else {
+      if (DEBUG) debug('wait for socket');
       // Kept as given on the fast path: createSocket merges them if a socket must be opened,
       // and most queued requests get a released socket instead.
       (this.requests[name] ??= []).push(req);
@@ -231,6 +239,7 @@ export class AgentBase extends EventEmitter {
     normalizeServerName(options, req);
     const name = this.getName(options);
     options._agentKey = name;
+    if (DEBUG) debug('createConnection', name, options);
     options.encoding = null;
     if (this.dnsCache !== null && options.lookup === undefined) options.lookup = this.dnsCache.lookup;
     let called = false;
@@ -244,6 +253,7 @@ export class AgentBase extends EventEmitter {
       const socket = s as AgentSocket;
       (this.sockets[name] ??= []).push(socket);
       this.totalSocketCount++;
+      if (DEBUG) debug('sockets', name, this.sockets[name]!.length, this.totalSocketCount);
       installListeners(this, socket, options);
       cb(null, socket);
     };
@@ -258,6 +268,7 @@ export class AgentBase extends EventEmitter {
   /** Drop `s` from the in-use and free lists; start a socket for a queued request if one waits. */
   removeSocket(s: AgentSocket, options: AgentRequestOptions): void {
     const name = options._agentKey ?? this.getName(options);
+    if (DEBUG) debug('removeSocket', name, 'writable:', s.writable);
     removeFrom(this.sockets, name, s);
     // If the socket was destroyed, also remove it from the free list.
     if (s.destroyed) removeFrom(this.freeSockets, name, s);
@@ -265,6 +276,7 @@ export class AgentBase extends EventEmitter {
     let reqName = name;
     const queue = this.requests[name];
     if (queue !== undefined && queue.length > 0) {
+      if (DEBUG) debug('removeSocket, have a request, make a socket');
       req = queue[0];
     } else {
       // A slot opened under maxTotalSockets: serve the oldest queue of any origin.
@@ -272,6 +284,7 @@ export class AgentBase extends EventEmitter {
         const q = this.requests[key]!;
         const used = this.sockets[key];
         if (q.length > 0 && (used === undefined || used.length < this.maxSockets)) {
+          if (DEBUG) debug('removeSocket, have a request with different origin, make a socket');
           req = q[0];
           reqName = key;
           break;
@@ -329,6 +342,7 @@ export class AgentBase extends EventEmitter {
 
   /** Called when a pooled `socket` is handed to `req`: node's default (`ref()`), `reusedSocket`. */
   reuseSocket(socket: AgentSocket, req: AgentRequest): void {
+    if (DEBUG) debug('have free socket');
     socket.removeListener('error', freeSocketErrorListener);
     req.reusedSocket = true;
     socket.ref?.();
@@ -436,6 +450,7 @@ function initAgent(self: AgentBase, options: AgentOptions | undefined): void {
 function onFree(self: AgentBase, socket: PooledSocket, options: AgentRequestOptions): void {
   // createSocket recorded the key: no need to rebuild it for every request.
   const name = options._agentKey ?? self.getName(options);
+  if (DEBUG) debug('agent.on(free)', name);
   if (!socket.writable) {
     socket.destroy();
     return;
@@ -526,15 +541,18 @@ function removeFrom(set: Bucket<AgentSocket>, name: string, s: AgentSocket): voi
 
 function installListeners(agent: AgentBase, s: AgentSocket, options: AgentRequestOptions): void {
   function onFree(): void {
+    if (DEBUG) debug('CLIENT socket onFree');
     agent.emit('free', s, options);
   }
   s.on('free', onFree);
   function onClose(): void {
+    if (DEBUG) debug('CLIENT socket onClose');
     agent.totalSocketCount--;
     agent.removeSocket(s, options);
   }
   s.on('close', onClose);
   function onTimeout(): void {
+    if (DEBUG) debug('CLIENT socket onTimeout');
     // An idle pooled socket that times out is destroyed; one in use tells its request.
     const sockets = agent.freeSockets;
     for (const name of Object.keys(sockets)) {
@@ -546,6 +564,7 @@ function installListeners(agent: AgentBase, s: AgentSocket, options: AgentReques
   }
   s.on('timeout', onTimeout);
   function onRemove(): void {
+    if (DEBUG) debug('CLIENT socket onRemove');
     agent.totalSocketCount--;
     agent.removeSocket(s, options);
     s.removeListener('close', onClose);

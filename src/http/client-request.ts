@@ -31,6 +31,7 @@
  */
 import * as dc from 'node:diagnostics_channel';
 import * as net from 'node:net';
+import { debuglog } from 'node:util';
 import { finished, type Duplex } from 'node:stream';
 import {
   OutgoingMessage,
@@ -50,6 +51,10 @@ import { requestLine } from '../wire/h1/serializer.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
 
 const { kNeedDrain } = outgoingInternals;
+
+// NODE_DEBUG=http: node's client lines, word for word (read once at start-up: one branch per site).
+const debug = debuglog('http');
+const DEBUG = debug.enabled;
 
 // node 20's client channels (lib/_http_client.js), published only when someone subscribed.
 const onRequestStartChannel = dc.channel('http.client.request.start');
@@ -373,6 +378,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   onResponseHead(head: H1Head): H1BodyDirective {
     const socket = sk(this)!;
+    if (DEBUG) debug('AGENT incoming response!');
     if (this.res !== null && !this.upgradeOrConnect) {
       // A second final response for one request: the server is out of sync.
       socket.destroy();
@@ -478,6 +484,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   onParseError(err: H1ClientParseError): void {
     const socket = sk(this)!;
+    if (DEBUG) debug('parse error', err);
     socket.destroy();
     socket._hadError = true;
     emitRequestError(this, err);
@@ -485,6 +492,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   onSocketError(err: Error): void {
     const socket = sk(this)!;
+    if (DEBUG) debug('SOCKET ERROR:', err.message, err.stack);
     if (retryOnFreshSocket(this)) return;
     socket._hadError = true;
     emitRequestError(this, err);
@@ -643,6 +651,7 @@ function emitRequestTimeoutNoop(): void {}
 
 function socketCloseListener(req: ClientRequestBase): void {
   const socket = sk(req)!;
+  if (DEBUG) debug('HTTP socket close');
   const res = req.res;
   req.destroyed = true;
   req._trama.signalCleanup?.();
@@ -671,6 +680,7 @@ function responseOnEnd(this: IncomingMessageBase): void {
   req._ended = true;
   if (!req.shouldKeepAlive) {
     if (socket !== null && socket.writable) {
+      if (DEBUG) debug('AGENT socket.destroySoon()');
       if (typeof socket.destroySoon === 'function') socket.destroySoon();
       else socket.end();
     }
@@ -683,6 +693,7 @@ function responseOnEnd(this: IncomingMessageBase): void {
 
 function responseKeepAlive(req: ClientRequestBase): void {
   const socket = sk(req)!;
+  if (DEBUG) debug('AGENT socket keep-alive');
   const driver = req._trama.driver;
   if (req._trama.timeoutListening && req.timeoutCb !== null) {
     socket.setTimeout?.(0);
@@ -812,7 +823,10 @@ function initClientRequest(
 
   if (opts.path) {
     const path = String(opts.path);
-    if (INVALID_PATH_REGEX.test(path)) throw nodeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
+    if (INVALID_PATH_REGEX.test(path)) {
+      if (DEBUG) debug('Path contains unescaped characters: "%s"', path);
+      throw nodeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
+    }
   }
   if (protocol !== expectedProtocol) {
     throw nodeError(TypeError, 'ERR_INVALID_PROTOCOL', `Protocol "${protocol}" not supported. Expected "${expectedProtocol}"`);
@@ -973,6 +987,7 @@ function initClientRequest(
         oncreate(err as Error);
       }
     } else {
+      if (DEBUG) debug('CLIENT use net.createConnection', connOpts);
       self.onSocket(net.createConnection(connOpts as net.NetConnectOpts) as unknown as AgentSocket);
     }
   }

@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import * as dc from 'node:diagnostics_channel';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import * as trama from '../../src/index.js';
 import { listen, close } from './client-support.js';
@@ -436,4 +437,67 @@ test('diagnostics_channel: http.client.request.start, http.client.response.finis
     for (const [name, fn] of subs) dc.unsubscribe(name, fn);
     await close(server);
   }
+});
+
+// The client and agent lines node prints under NODE_DEBUG=http (lib/_http_client.js,
+// lib/_http_agent.js). Lines of OutgoingMessage and of the server are other modules'.
+const CLIENT_DEBUG_LINES = [
+  'call onSocket',
+  'wait for socket',
+  'createConnection',
+  'sockets ',
+  'have free socket',
+  'agent.on(free)',
+  'removeSocket',
+  'CLIENT socket',
+  'AGENT ',
+  'HTTP socket close',
+  'SOCKET ERROR',
+  'parse error',
+];
+
+/** Run a client scenario in a child process with NODE_DEBUG=http; return its client/agent lines. */
+async function debugLines(lib: 'node' | 'trama'): Promise<string[]> {
+  const trama = new URL('../../src/index.js', import.meta.url).href;
+  const code = `
+    import * as http from 'node:http';
+    const lib = ${lib === 'trama' ? `await import(${JSON.stringify(trama)})` : 'http'};
+    const server = http.createServer((req, res) => res.end('ok'));
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const port = server.address().port;
+    const agent = new lib.Agent({ keepAlive: true, maxSockets: 1 });
+    const fetch = (opts) => new Promise((resolve) => {
+      const req = lib.get({ host: '127.0.0.1', port, ...opts }, (res) => { res.resume(); res.on('end', () => setImmediate(resolve)); });
+      req.on('error', () => setImmediate(resolve));
+    });
+    process.stderr.write('<<start>>\\n');
+    await fetch({ agent });
+    await fetch({ agent });
+    await Promise.all([fetch({ agent }), fetch({ agent })]);
+    await fetch({ agent: false });
+    await fetch({ agent: false, port: 1 });
+    agent.destroy();
+    await new Promise((r) => setImmediate(r));
+    process.stderr.write('<<end>>\\n');
+    server.close();
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, NODE_DEBUG: 'http' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (err += d));
+  const [status] = (await once(child, 'close')) as [number];
+  assert.equal(status, 0, err);
+  const body = err.slice(err.indexOf('<<start>>'), err.indexOf('<<end>>'));
+  return body
+    .split('\n')
+    .filter((l) => /^HTTP \d+: /.test(l))
+    .map((l) => l.replace(/^HTTP \d+: /, '').replace(/:\d{2,5}:/g, ':PORT:').replace(/ \{$/, ''))
+    .filter((l) => CLIENT_DEBUG_LINES.some((p) => l.startsWith(p)));
+}
+
+test('NODE_DEBUG=http: the client and agent print node\'s lines, in node\'s order', async () => {
+  const node = await debugLines('node');
+  const t = await debugLines('trama');
+  assert.deepEqual(t, node);
+  assert.ok(t.includes('have free socket') && t.includes('wait for socket') && t.includes('AGENT socket keep-alive'), t.join('\n'));
 });
