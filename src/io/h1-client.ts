@@ -338,6 +338,9 @@ export class H1ClientDriver implements H1Handler {
       else if (this.#complete) {
         this.#keepAlive = false;
         ex.onResponseComplete(this.#trailers, false);
+        // node's socketOnEnd destroys the socket right after the parser's finish: its 'close'
+        // (and with it the request's) comes before the response's own 'close'.
+        this.socket.destroy();
         return;
       }
     }
