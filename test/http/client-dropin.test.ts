@@ -501,3 +501,41 @@ test('NODE_DEBUG=http: the client and agent print node\'s lines, in node\'s orde
   assert.deepEqual(t, node);
   assert.ok(t.includes('have free socket') && t.includes('wait for socket') && t.includes('AGENT socket keep-alive'), t.join('\n'));
 });
+
+test('the server resets the connection while the body is being written: ECONNRESET (not EPIPE), as node', async () => {
+  const { node, trama: t } = await both(async (lib) => {
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      // RST as soon as the head arrives (SO_LINGER 0): the client is still writing its body.
+      s.once('data', () => s.resetAndDestroy());
+    });
+    const port = await listen(server);
+    const result = await new Promise<string>((resolve) => {
+      const req = lib.request({ host: '127.0.0.1', port, method: 'POST', agent: false });
+      let stopped = false;
+      let n = 0;
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = (): void => {
+        // Write until the error stops us (or a generous bound, far beyond what the reset needs).
+        while (!stopped && n++ < 4096) {
+          if (!req.write(chunk)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        if (!stopped) req.end();
+      };
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        stopped = true;
+        resolve(`${e.code}`);
+      });
+      req.on('response', () => resolve('response'));
+      req.on('socket', (s: net.Socket) => s.once('connect', pump));
+      req.flushHeaders();
+    });
+    await close(server);
+    return result;
+  });
+  assert.equal(t, node);
+  assert.equal(t, 'ECONNRESET');
+});
