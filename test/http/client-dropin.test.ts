@@ -14,29 +14,10 @@ import * as dc from 'node:diagnostics_channel';
 import { EventEmitter, once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import * as trama from '../../src/index.js';
-import { listen, close } from './client-support.js';
+import { listen, close, NODE, TRAMA, type ClientLib } from './client-support.js';
 
-/** The client API of either implementation, typed as node's. */
-interface Lib {
-  name: string;
-  request: typeof http.request;
-  get: typeof http.get;
-  Agent: typeof http.Agent;
-  ClientRequest: typeof http.ClientRequest;
-  OutgoingMessage: typeof http.OutgoingMessage;
-}
-const LIBS: Lib[] = [
-  { name: 'node', request: http.request, get: http.get, Agent: http.Agent, ClientRequest: http.ClientRequest, OutgoingMessage: http.OutgoingMessage },
-  {
-    name: 'trama',
-    request: trama.request as unknown as typeof http.request,
-    get: trama.get as unknown as typeof http.get,
-    Agent: trama.Agent as unknown as typeof http.Agent,
-    ClientRequest: trama.ClientRequest as unknown as typeof http.ClientRequest,
-    OutgoingMessage: trama.OutgoingMessage as unknown as typeof http.OutgoingMessage,
-  },
-];
+type Lib = ClientLib;
+const LIBS: Lib[] = [NODE, TRAMA];
 
 /** Run `scenario` with node's client then trama's; returns both results. */
 async function both<T>(scenario: (lib: Lib) => Promise<T>): Promise<{ node: T; trama: T }> {

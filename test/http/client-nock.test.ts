@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { Readable } from 'node:stream';
-import * as trama from '../../src/index.js';
+import { NODE, TRAMA, type ClientLib } from './client-support.js';
 
 // @mswjs/interceptors 0.44 (nock 15.0's dependency) calls Promise.withResolvers, an ES2024
 // method that Node 20 does not have (Node 22 does): the standard definition, for this process
@@ -42,15 +42,8 @@ after(() => {
   nock.enableNetConnect();
 });
 
-interface Lib {
-  name: string;
-  request: typeof http.request;
-  Agent: typeof http.Agent;
-}
-const LIBS: Lib[] = [
-  { name: 'node', request: http.request, Agent: http.Agent },
-  { name: 'trama', request: trama.request as unknown as typeof http.request, Agent: trama.Agent as unknown as typeof http.Agent },
-];
+type Lib = ClientLib;
+const LIBS: Lib[] = [NODE, TRAMA];
 
 /** Make one request and log what the caller sees until the request closed. */
 function run(
