@@ -354,10 +354,18 @@ export class H1ServerConnection {
     this.#freshSince = monotonicMs();
     if (host.timeout > 0) this.#armTimeout(host.timeout);
     // A socket handed over with bytes already read (a protocol sniff that unshift()ed them, then
-    // server.emit('connection', socket)): they are the start of the first request. They are fed
-    // on the next tick, before any later read, as node's 'data' listener gets them.
-    if (socket.readableLength > 0) process.nextTick(readBuffered, this);
-    if (this.#handle === null && socket.readableFlowing === false) socket.resume();
+    // server.emit('connection', socket)), or paused: the bytes are the start of the first
+    // request. Pausing stops a flow in progress from emitting them to no listener; they are fed
+    // on the next tick (after the other 'connection' listeners, before any later read).
+    if (socket.readableLength > 0 || socket.readableFlowing === false) {
+      socket.pause();
+      process.nextTick(readBuffered, this);
+    }
+  }
+
+  /** Reads come from the socket's native handle (our `push`), not 'data' events. */
+  get readsHandle(): boolean {
+    return this.#handle !== null;
   }
 
   /** True while reading is stopped (`push` tells the handle to stop when it returns false). */
@@ -1133,6 +1141,12 @@ function destroyAfterFlush(this: SocketWithConn, err?: Error): SocketWithConn {
 function readBuffered(conn: H1ServerConnection): void {
   const sock = conn.socket;
   if (sock[kConn] !== conn || sock.destroyed) return;
+  if (!conn.readsHandle) {
+    sock.resume(); // the 'data' listener gets them
+    return;
+  }
+  // Our push takes what the handle reads next; read() hands over what is buffered (and
+  // restarts the handle if the stream had stopped it).
   const buffered: unknown = sock.read();
   if (Buffer.isBuffer(buffered)) conn.onData(buffered);
 }
