@@ -1,0 +1,60 @@
+// `trama serve --tls-cert/--tls-key`: HTTPS on the one port (HTTP/2 by ALPN once the h2 driver is
+// in, HTTP/1.1 otherwise), the https:// URL printed, the access log naming the protocol, and
+// the usage errors of a half-given pair or an unreadable file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as nodeHttps from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseServeArgs, startServe, type ServeConfig } from '../../src/cli/serve/serve-command.js';
+import { UsageError } from '../../src/cli/args.js';
+import { selfSignedCert } from '../support/h2-net-driver.js';
+
+const creds = selfSignedCert();
+if (creds === null && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error('openssl is required (TRAMA_REQUIRE_PEERS=1) to generate a certificate');
+const skip = creds === null ? 'openssl is not installed: cannot generate a test certificate' : false;
+
+test('--tls-cert and --tls-key go together; an unreadable file is a usage error', () => {
+  assert.throws(() => parseServeArgs(['.', '--tls-cert', 'c.pem']), (e: unknown) => e instanceof UsageError && /go together/.test((e as Error).message));
+  assert.throws(() => parseServeArgs(['.', '--tls-key', 'k.pem']), UsageError);
+  const cfg = parseServeArgs(['.', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']) as ServeConfig;
+  assert.ok(cfg.tls !== undefined && cfg.tls.cert.endsWith('c.pem') && cfg.tls.key.endsWith('k.pem'));
+  assert.equal((parseServeArgs(['.']) as ServeConfig).tls, undefined);
+});
+
+test('serve over HTTPS: https:// URL, files served, access log with the protocol', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trama-serve-tls-'));
+  try {
+    writeFileSync(join(dir, 'cert.pem'), creds!.cert);
+    writeFileSync(join(dir, 'key.pem'), creds!.key);
+    writeFileSync(join(dir, 'hello.txt'), 'hello over tls\n');
+    const cfg = parseServeArgs([dir, '--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--no-live']) as ServeConfig;
+    let log = '';
+    const io = { stdout: { write: (s: string) => ((log += s), true) }, stderr: { write: () => true } } as never;
+    await assert.rejects(
+      startServe({ ...cfg, tls: { cert: join(dir, 'missing.pem'), key: join(dir, 'key.pem') } }, io),
+      (e: unknown) => e instanceof UsageError && /cannot read the TLS certificate .*missing\.pem: ENOENT/.test((e as Error).message),
+    );
+    const running = await startServe(cfg, io);
+    try {
+      assert.match(running.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const r = await new Promise<{ status: number; body: string; alpn: string | false | null }>((resolve, reject) => {
+        nodeHttps
+          .get(`${running.url}hello.txt`, { ca: creds!.cert, servername: 'localhost', agent: false, ALPNProtocols: ['http/1.1'] } as nodeHttps.RequestOptions, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode!, body, alpn: (res.socket as import('node:tls').TLSSocket).alpnProtocol }));
+          })
+          .on('error', reject);
+      });
+      assert.deepEqual(r, { status: 200, body: 'hello over tls\n', alpn: 'http/1.1' });
+      assert.match(log, /"GET \/hello\.txt HTTP\/1\.1" 200 15 /);
+    } finally {
+      await running.shutdown(true);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
