@@ -22,9 +22,8 @@
  *     destroyed with the error.
  */
 import tls from 'node:tls';
-import type { Socket } from 'node:net';
 import { invalidArgType } from '../wire/shared/index.js';
-import { Server as HttpServer, connectionListener, kInitHttp, type RequestListener, type ServerOptions } from './server.js';
+import { Server as HttpServer, connectionListener, serveH2, kInitHttp, type RequestListener, type ServerOptions } from './server.js';
 
 /** ALPN ids (IANA "TLS Application-Layer Protocol Negotiation (ALPN) Protocol IDs"). */
 const ALPN_H2 = 'h2';
@@ -41,20 +40,15 @@ type HttpServerInstance = InstanceType<typeof HttpServer>;
 /** The HTTP members this server borrows from src/http/server.ts's Server (types only). */
 type HttpMembers = Omit<HttpServerInstance, keyof tls.Server>;
 
-const kAllowHTTP1 = Symbol('kAllowHTTP1');
-
-// The seam to the HTTP/2 driver (lane h2server): until it is merged, ALPN never selects h2.
-type H2Entry = ((server: HttpServerInstance, socket: Socket) => void) | null;
-const serveH2: H2Entry = null;
-
 function secureConnectionListener(this: SecureServerClass, socket: tls.TLSSocket): void {
   const server = this as unknown as HttpServerInstance;
   const alpn = socket.alpnProtocol;
-  if (alpn === ALPN_H2 && serveH2 !== null) {
-    serveH2(server, socket);
+  if (alpn === ALPN_H2) {
+    if (server.closing) socket.destroy();
+    else serveH2(server, socket);
     return;
   }
-  if (alpn === ALPN_HTTP1 || this[kAllowHTTP1]) {
+  if (server.allowHTTP1) {
     connectionListener.call(server, socket);
     return;
   }
@@ -80,8 +74,6 @@ interface SecureServerClass extends HttpMembers {}
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class SecureServerClass extends tls.Server {
-  declare [kAllowHTTP1]: boolean;
-
   constructor(requestListener?: RequestListener);
   constructor(options: SecureServerOptions, requestListener?: RequestListener);
   constructor(options?: SecureServerOptions | RequestListener | null, requestListener?: RequestListener) {
@@ -98,6 +90,8 @@ class SecureServerClass extends tls.Server {
     }
     const allowHTTP1 = opts.allowHTTP1 ?? true;
     if (typeof allowHTTP1 !== 'boolean') throw invalidArgType('options.allowHTTP1', ['boolean'], allowHTTP1);
+    const allowHTTP2 = opts.allowHTTP2 ?? true;
+    if (typeof allowHTTP2 !== 'boolean') throw invalidArgType('options.allowHTTP2', ['boolean'], allowHTTP2);
     const tlsOptions: tls.TlsOptions & Record<string, unknown> = {
       // node:https's defaults. Not allowHalfOpen (the cleartext Server's): a TLSSocket that is
       // half-open during its handshake never closes when the client gives up on our certificate.
@@ -105,11 +99,15 @@ class SecureServerClass extends tls.Server {
       ...opts,
     };
     if (opts.ALPNProtocols === undefined && (opts as { ALPNCallback?: unknown }).ALPNCallback === undefined) {
-      tlsOptions.ALPNProtocols = serveH2 === null ? [ALPN_HTTP1] : allowHTTP1 ? [ALPN_H2, ALPN_HTTP1] : [ALPN_H2];
+      const offered: string[] = [];
+      if (allowHTTP2) offered.push(ALPN_H2);
+      if (allowHTTP1) offered.push(ALPN_HTTP1);
+      tlsOptions.ALPNProtocols = offered;
     }
     super(tlsOptions, secureConnectionListener);
-    this[kAllowHTTP1] = allowHTTP1;
     HttpServer.prototype[kInitHttp].call(this as unknown as HttpServerInstance, opts, requestListener);
+    // RFC 9113 §3.1: "h2c" is HTTP/2 over cleartext TCP; over TLS the only way in is ALPN "h2".
+    this.allowH2CUpgrade = false;
     this.on('tlsClientError', onTlsClientError);
   }
 }

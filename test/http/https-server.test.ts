@@ -196,6 +196,48 @@ test("allowHTTP1: false refuses a client without ALPN h2: 'unknownProtocol' gets
   }
 });
 
+test('ALPN h2: node:http2 reaches the same handler over HTTP/2; a client offering only http/1.1 gets HTTP/1.1', { skip }, async () => {
+  const http2 = await import('node:http2');
+  const server = createSecureServer({ key: creds!.key, cert: creds!.cert }, echo);
+  const port = await listen(server);
+  try {
+    const client = http2.connect(`https://localhost:${port}`, { ca: creds!.cert });
+    const stream = client.request({ ':path': '/h2?x=1' });
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => (body += d));
+    const [headers] = (await once(stream, 'response')) as [Record<string, unknown>];
+    await once(stream, 'end');
+    assert.equal(headers[':status'], 200);
+    assert.deepEqual(JSON.parse(body), { v: '2.0', url: '/h2?x=1', alpn: 'h2', encrypted: true });
+    assert.equal(client.alpnProtocol, 'h2');
+    client.close();
+    const r = await nodeGet(port, '/one', { ALPNProtocols: ['http/1.1'] } as nodeHttps.RequestOptions);
+    assert.deepEqual(JSON.parse(r.body), { v: '1.1', url: '/one', alpn: 'http/1.1', encrypted: true });
+  } finally {
+    await close(server);
+  }
+});
+
+test('allowHTTP2: false offers only http/1.1; an explicit ALPNProtocols list wins', { skip }, async () => {
+  for (const [opts, want] of [
+    [{ allowHTTP2: false }, 'http/1.1'],
+    [{ ALPNProtocols: ['http/1.1'] }, 'http/1.1'],
+    [{}, 'h2'],
+  ] as const) {
+    const server = createSecureServer({ key: creds!.key, cert: creds!.cert, ...opts }, echo);
+    const port = await listen(server);
+    try {
+      const sock = tls.connect({ port, host: '127.0.0.1', ca: creds!.cert, servername: 'localhost', ALPNProtocols: ['h2', 'http/1.1'] });
+      await once(sock, 'secureConnect');
+      assert.equal(sock.alpnProtocol, want, JSON.stringify(opts));
+      sock.destroy();
+    } finally {
+      await close(server);
+    }
+  }
+});
+
 test('close() stops the server and closes idle keep-alive TLS connections (borrowed from the HTTP Server)', { skip }, async () => {
   const server = https.createServer({ key: creds!.key, cert: creds!.cert }, echo);
   const port = await listen(server);

@@ -464,6 +464,18 @@ export class H2Connection {
     if (this.#closed.has(id)) return 'closed';
     return this.#isIdle(id) ? 'idle' : 'closed';
   }
+  /**
+   * Whether stream `id` is still alive: neither idle nor closed (open, half-closed either way, or
+   * reserved), on a connection that is not terminated. Events arrive in batches, so a reset late
+   * in a batch may already have closed a stream an earlier event is about: answer a stream only
+   * while this is true, and the `send*` calls cannot throw `ERR_HTTP2_INVALID_STREAM` for it.
+   *
+   * @example
+   * if (conn.isStreamOpen(e.streamId)) conn.sendHeaders(e.streamId, [[':status', '200']], { endStream: true });
+   */
+  isStreamOpen(id: number): boolean {
+    return !this.#dead && this.#streams.has(id);
+  }
   /** A stream's send window, or 0 when the stream is not open for sending. */
   streamSendWindow(id: number): number {
     return this.#streams.get(id)?.sendWindow ?? 0;
