@@ -79,6 +79,10 @@ export function sniffPreface(bytes: Buffer): 1 | 0 | -1 {
 type WriteCallback = (err?: Error | null) => void;
 
 /** One request stream; the response's sink and the request body's source. */
+function creditLater(ex: H2Exchange): void {
+  ex.creditNow();
+}
+
 export class H2Exchange implements Exchange, StructuredSink, BodySource {
   readonly session: H2ServerSession;
   readonly streamId: number;
@@ -341,6 +345,12 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   }
 
   resumeBody(_msg: unknown): void {
+    // Readable.read() calls _read before it takes the chunk out of its buffer: credit once the
+    // read is over, or the bytes it takes are never given back and a large upload stalls.
+    process.nextTick(creditLater, this);
+  }
+
+  creditNow(): void {
     this.#credit();
   }
 
@@ -577,13 +587,15 @@ export class H2ServerSession {
     this.streams.delete(ex.streamId);
     this.#waiting.delete(ex);
     const req = ex.req as (ExchangeRequest & { aborted?: boolean; complete: boolean }) | null;
-    if (req !== null && !req.destroyed) {
-      if (!ex.finished && req.readableEnded && req.complete) {
-        // node's compat 'aborted': the peer gave up on a response still in progress.
+    if (req !== null) {
+      // node's compat 'aborted': the peer gave up on a response still in progress — also when the
+      // request body was complete and the request already auto-destroyed (node:http2's client
+      // ends its side before its RST_STREAM).
+      if (!ex.finished && req.complete && !req.aborted && (req.readableEnded || req.destroyed)) {
         req.aborted = true;
         req.emit('aborted');
       }
-      req.destroy(byPeer ? connReset() : undefined);
+      if (!req.destroyed) req.destroy(byPeer ? connReset() : undefined);
     }
     if (!ex.finished) closeResponse(ex.res);
     if (this.streams.size === 0) this.#becameIdle();
