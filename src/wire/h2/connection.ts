@@ -1127,7 +1127,7 @@ export class H2Connection {
   /** Applies a state-table transition; an input the table lacks is a bug or local misuse. */
   #move(s: H2Stream, input: StreamInput): void {
     const next = transition(s.state, input);
-    if (next === null) misuse('ERR_H2_INVALID_STREAM_STATE', `stream ${s.id}: ${input} not allowed in state ${s.state}`);
+    if (next === null) misuse('ERR_HTTP2_INVALID_STREAM_STATE', `stream ${s.id}: ${input} not allowed in state ${s.state}`);
     if (next === 'closed') {
       this.#close(s, input === 'send-reset' ? 'sent-reset' : input === 'recv-reset' ? 'recv-reset' : 'end-stream');
       return;
@@ -1362,7 +1362,7 @@ export class H2Connection {
   // Sending
 
   #assertAlive(): void {
-    if (this.#dead) misuse('ERR_H2_CONNECTION_CLOSED', 'the HTTP/2 connection is closed');
+    if (this.#dead) misuse('ERR_HTTP2_INVALID_SESSION', 'the HTTP/2 connection is closed');
   }
 
   /**
@@ -1396,8 +1396,8 @@ export class H2Connection {
     const fields: Array<[string, string]> = headers.map(([n, v]) => [n, v]);
     let prioFields: PriorityFields | undefined;
     if (!s) {
-      if (!this.#isClient) misuse('ERR_H2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
-      if (id !== this.#nextLocalId) misuse('ERR_H2_INVALID_STREAM', `the next stream id must be ${this.#nextLocalId}, not ${id}`);
+      if (!this.#isClient) misuse('ERR_HTTP2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
+      if (id !== this.#nextLocalId) misuse('ERR_HTTP2_INVALID_STREAM', `the next stream id must be ${this.#nextLocalId}, not ${id}`);
       if (this.#goawayReceivedId >= 0) misuse('ERR_HTTP2_GOAWAY_SESSION', 'new streams cannot be created after receiving a GOAWAY');
       if (this.#activeLocal >= this.#peer.maxConcurrentStreams) misuse('ERR_HTTP2_OUT_OF_STREAMS', 'the peer\'s SETTINGS_MAX_CONCURRENT_STREAMS is reached');
       if (id > MAX_STREAM_ID) misuse('ERR_HTTP2_OUT_OF_STREAMS', 'stream ids are exhausted');
@@ -1467,7 +1467,7 @@ export class H2Connection {
   #checkPeerListSize(fields: ReadonlyArray<readonly [string, string]>, what: string): void {
     const size = fieldSectionSize(fields);
     if (size > this.#peer.maxHeaderListSize) {
-      misuse('ERR_H2_HEADER_LIST_TOO_LARGE', `${what} of ${size} octets exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (${this.#peer.maxHeaderListSize})`);
+      misuse('ERR_HTTP2_HEADER_LIST_TOO_LARGE', `${what} of ${size} octets exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (${this.#peer.maxHeaderListSize})`);
     }
   }
 
@@ -1475,7 +1475,7 @@ export class H2Connection {
     const s = this.#streams.get(id);
     if (s?.endQueued) misuse('ERR_STREAM_WRITE_AFTER_END', `stream ${id} already ended`);
     if (!s || !(s.state === 'open' || s.state === 'half-closed-remote')) misuse('ERR_HTTP2_INVALID_STREAM', `cannot send ${what} on stream ${id} (${this.streamState(id)})`);
-    if (!s.localFinal) misuse('ERR_H2_HEADERS_NOT_SENT', `send the final headers of stream ${id} first`);
+    if (!s.localFinal) misuse('ERR_HTTP2_HEADERS_NOT_SENT', `send the final headers of stream ${id} first`);
     return s;
   }
 
