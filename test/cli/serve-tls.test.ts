@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nodeHttps from 'node:https';
+import * as http2 from 'node:http2';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +53,42 @@ test('serve over HTTPS: https:// URL, files served, access log with the protocol
       });
       assert.deepEqual(r, { status: 200, body: 'hello over tls\n', alpn: 'http/1.1' });
       assert.match(log, /"GET \/hello\.txt HTTP\/1\.1" 200 15 /);
+      // HTTP/2 by ALPN (the default a browser or curl --http2 gets); the log line names it.
+      const session = http2.connect(running.url, { ca: creds!.cert, servername: 'localhost' });
+      const stream = session.request({ ':path': '/hello.txt' });
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (d: string) => (body += d));
+      await once(stream, 'end');
+      session.close();
+      assert.equal(body, 'hello over tls\n');
+      assert.match(log, /"GET \/hello\.txt HTTP\/2\.0" 200 15 /);
+    } finally {
+      await running.shutdown(true);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve without TLS answers h2c with prior knowledge on the plain port; the log says HTTP/2.0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trama-serve-h2c-'));
+  try {
+    writeFileSync(join(dir, 'a.txt'), 'plain h2\n');
+    const cfg = parseServeArgs([dir, '--port', '0', '--no-live']) as ServeConfig;
+    let log = '';
+    const io = { stdout: { write: (s: string) => ((log += s), true) }, stderr: { write: () => true } } as never;
+    const running = await startServe(cfg, io);
+    try {
+      const session = http2.connect(running.url);
+      const stream = session.request({ ':path': '/a.txt' });
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (d: string) => (body += d));
+      await once(stream, 'end');
+      session.close();
+      assert.equal(body, 'plain h2\n');
+      assert.match(log, /"GET \/a\.txt HTTP\/2\.0" 200 9 /);
     } finally {
       await running.shutdown(true);
     }

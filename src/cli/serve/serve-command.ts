@@ -70,7 +70,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
 /** Help text of `trama serve`. */
 export const SERVE_USAGE = `Usage: trama serve [dir] [options]
 
-Serve a folder (default: the current one) over HTTP/1.1: content types, ETag and
+Serve a folder (default: the current one) over HTTP/1.1 and HTTP/2 (h2c, or HTTPS
+with --tls-cert/--tls-key): content types, ETag and
 Last-Modified with conditional requests, ranges, gzip/brotli, directory listings.
 
 Options:
