@@ -249,3 +249,16 @@ test('close() stops the server and closes idle keep-alive TLS connections (borro
   agent.destroy();
   assert.equal(server.listening, false);
 });
+
+test("the 'trama/https' entry loads as ESM and as CommonJS with the same names", async () => {
+  const { createRequire } = await import('node:module');
+  const { join } = await import('node:path');
+  const { REPO_ROOT } = await import('../support/paths.js');
+  const require = createRequire(join(REPO_ROOT, 'package.json'));
+  const name = 'trama/https'; // through a variable: resolved at run time, from the built package
+  const cjs = require(name) as Record<string, unknown>;
+  const esm = (await import(name)) as Record<string, unknown>;
+  const names = (o: Record<string, unknown>): string[] => Object.keys(o).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+  assert.deepEqual(names(cjs), names(esm));
+  assert.deepEqual(names(esm), ['Agent', 'Server', 'createServer', 'get', 'globalAgent', 'request']);
+});
