@@ -486,7 +486,16 @@ export class H2ServerSession {
 
   #receive(chunk: Buffer): void {
     const events = this.conn.receive(chunk);
-    for (let i = 0; i < events.length; i++) this.#onEvent(events[i]!);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.type === 'headers-received') {
+        // The priority the request carried comes as the next event: the handler sees it at once.
+        const next = events[i + 1];
+        const prio = next !== undefined && next.type === 'priority-updated' && next.streamId === e.streamId ? next.priority : undefined;
+        this.#onRequestHeaders(e.streamId, e.headers, prio);
+        if (prio !== undefined) i++;
+      } else this.#onEvent(e);
+    }
   }
 
   #openUpgraded(up: NonNullable<H2SessionStart['upgrade']>): void {
@@ -501,9 +510,6 @@ export class H2ServerSession {
 
   #onEvent(e: H2Event): void {
     switch (e.type) {
-      case 'headers-received':
-        this.#onRequestHeaders(e.streamId, e.headers);
-        break;
       case 'data-received': {
         const ex = this.streams.get(e.streamId);
         if (ex === undefined) this.conn.acknowledgeReceivedData(e.streamId, e.data.length);
@@ -551,13 +557,14 @@ export class H2ServerSession {
     }
   }
 
-  #onRequestHeaders(id: number, fields: H2Headers): void {
+  #onRequestHeaders(id: number, fields: H2Headers, priority: PrioritySpec | undefined): void {
     const head = requestHead(fields);
-    this.#open(id, head, fields);
+    this.#open(id, head, fields, priority);
   }
 
-  #open(id: number, head: RequestHead, fields: H2Headers): H2Exchange {
+  #open(id: number, head: RequestHead, fields: H2Headers, priority?: PrioritySpec): H2Exchange {
     const ex = new H2Exchange(this, id, head, fields, performance.now());
+    if (priority !== undefined) ex.priority = { ...priority };
     this.streams.set(id, ex);
     this.requestCount++;
     this.#disarmIdle();
