@@ -18,11 +18,11 @@
 // read; figures are medians over rounds, ratios medians of each round's own ratios.
 // Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_REQUESTS (default 200000),
 // BENCH_SESSIONS_IDLE (default 500), BENCH_ONLY=mem|load.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as http2 from 'node:http2';
 import { createServer as tramaCreateServer } from '../src/index.js';
+import { CLK_TCK, cpuTicks, median, rssAnon, run, startPinned, stop, type Running } from './support.js';
 
 type Kind = 'compat' | 'stream' | 'trama';
 const KINDS: Kind[] = ['compat', 'stream', 'trama'];
@@ -33,7 +33,6 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
 const IDLE_SESSIONS = Number(process.env.BENCH_SESSIONS_IDLE ?? 500);
 const WARM_SESSIONS = 100;
 const ONLY = process.env.BENCH_ONLY;
-const CLK_TCK = 100; // Linux USER_HZ
 /** Idle sessions must outlive the memory measure: no idle timeout on either side. */
 const NO_TIMEOUT = 0;
 
@@ -78,8 +77,7 @@ function serve(kind: Kind, afterEnd: boolean): void {
   process.on('message', (msg) => {
     if (msg === 'mem') {
       for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-      const rss = Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'latin1'))![1]) * 1024;
-      process.send!(rss);
+      process.send!(rssAnon());
     }
   });
   process.on('disconnect', () => process.exit(0));
@@ -88,52 +86,13 @@ function serve(kind: Kind, afterEnd: boolean): void {
 // ---------------------------------------------------------------------------------------------
 // Driver.
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  pid: number;
-}
-
 function start(kind: Kind, afterEnd: boolean, forMem = false): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const args = ['-c', '0', process.execPath, '--expose-gc'];
-    if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
-    args.push(process.argv[1]!, '--serve', kind);
-    if (afterEnd) args.push('--after-end');
-    const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^(\d+)\n/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), pid: child.pid! });
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
-  });
-}
-
-function stop(r: Running): Promise<void> {
-  return new Promise((resolve) => {
-    r.child.removeAllListeners('exit');
-    r.child.once('exit', () => resolve());
-    r.child.kill('SIGKILL');
-  });
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', () => resolve(out));
-  });
+  const args = ['--expose-gc'];
+  // The young generation held at its initial size (see the top comment).
+  if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
+  args.push(process.argv[1]!, '--serve', kind);
+  if (afterEnd) args.push('--after-end');
+  return startPinned(args, kind);
 }
 
 function h2loadDone(out: string): number {
@@ -193,12 +152,6 @@ async function idleSessionBytes(kind: Kind): Promise<number> {
     await stop(r);
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const fmt = (n: number, unit = ''): string => `${n >= 100 ? n.toFixed(0) : n.toFixed(2)}${unit}`;
 

@@ -17,6 +17,21 @@ const creds = selfSignedCert();
 if (creds === null && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error('openssl is required (TRAMA_REQUIRE_PEERS=1) to generate a certificate');
 const skip = creds === null ? 'openssl is not installed: cannot generate a test certificate' : false;
 
+/** One GET over node:http2 (h2c or TLS by the URL's scheme); the body as text. */
+async function h2Get(url: string, path: string, options: http2.SecureClientSessionOptions = {}): Promise<string> {
+  const session = http2.connect(url, options);
+  try {
+    const stream = session.request({ ':path': path });
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => (body += d));
+    await once(stream, 'end');
+    return body;
+  } finally {
+    session.close();
+  }
+}
+
 test('--tls-cert and --tls-key go together; an unreadable file is a usage error', () => {
   assert.throws(() => parseServeArgs(['.', '--tls-cert', 'c.pem']), (e: unknown) => e instanceof UsageError && /go together/.test((e as Error).message));
   assert.throws(() => parseServeArgs(['.', '--tls-key', 'k.pem']), UsageError);
@@ -54,14 +69,7 @@ test('serve over HTTPS: https:// URL, files served, access log with the protocol
       assert.deepEqual(r, { status: 200, body: 'hello over tls\n', alpn: 'http/1.1' });
       assert.match(log, /"GET \/hello\.txt HTTP\/1\.1" 200 15 /);
       // HTTP/2 by ALPN (the default a browser or curl --http2 gets); the log line names it.
-      const session = http2.connect(running.url, { ca: creds!.cert, servername: 'localhost' });
-      const stream = session.request({ ':path': '/hello.txt' });
-      let body = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d: string) => (body += d));
-      await once(stream, 'end');
-      session.close();
-      assert.equal(body, 'hello over tls\n');
+      assert.equal(await h2Get(running.url, '/hello.txt', { ca: creds!.cert, servername: 'localhost' }), 'hello over tls\n');
       assert.match(log, /"GET \/hello\.txt HTTP\/2\.0" 200 15 /);
     } finally {
       await running.shutdown(true);
@@ -80,14 +88,7 @@ test('serve without TLS answers h2c with prior knowledge on the plain port; the 
     const io = { stdout: { write: (s: string) => ((log += s), true) }, stderr: { write: () => true } } as never;
     const running = await startServe(cfg, io);
     try {
-      const session = http2.connect(running.url);
-      const stream = session.request({ ':path': '/a.txt' });
-      let body = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d: string) => (body += d));
-      await once(stream, 'end');
-      session.close();
-      assert.equal(body, 'plain h2\n');
+      assert.equal(await h2Get(running.url, '/a.txt'), 'plain h2\n');
       assert.match(log, /"GET \/a\.txt HTTP\/2\.0" 200 9 /);
     } finally {
       await running.shutdown(true);

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse, ServerOptions } from '../../src/i
 import { ErrorCode, errorCodeName } from '../../src/wire/h2/constants.js';
 import { DEFAULT_MAX_CONTINUATION_FRAMES, DEFAULT_RESET_BURST, DEFAULT_MAX_SETTINGS_ENTRIES } from '../../src/wire/h2/limits.js';
 import { SocketPeer, type ReadFrame } from '../support/h2-socket-peer.js';
+import type { FrameSource } from '../support/h2-frames.js';
 import { selfSignedCert } from '../support/h2-net-driver.js';
 
 const creds = selfSignedCert();
@@ -84,6 +85,27 @@ async function expectGoaway(peer: SocketPeer, code: number): Promise<void> {
   await peer.untilClosed();
 }
 
+/** A server and one hand-played client past the SETTINGS exchange; both closed after `fn`. */
+async function withPeer(fn: (peer: SocketPeer, port: number) => Promise<void>, secure = false): Promise<void> {
+  const srv = await start({}, secure);
+  const peer = await SocketPeer.connect(srv.port, secure ? { ca: creds!.cert } : undefined);
+  try {
+    await hello(peer);
+    await fn(peer, srv.port);
+    await stillServes(srv.port, secure);
+  } finally {
+    peer.close();
+    await srv.close();
+  }
+}
+
+/** Three times the reset burst of HEADERS + RST_STREAM pairs for streams left open. */
+function resetFlood(peer: SocketPeer): void {
+  const frames = [];
+  for (let i = 0, id = 1; i < DEFAULT_RESET_BURST * 3; i++, id += 2) frames.push(peer.headers(id).get(`/hang/${i}`).endStream(), peer.rst(id).cancel());
+  peer.send(...frames);
+}
+
 async function hello(peer: SocketPeer): Promise<void> {
   peer.send(peer.preface(), peer.settings());
   await peer.until((f) => f.type === 'SETTINGS' && !(f as { ack: boolean }).ack);
@@ -91,45 +113,23 @@ async function hello(peer: SocketPeer): Promise<void> {
 }
 
 test('rapid reset (CVE-2023-44487): HEADERS + RST_STREAM pairs, three times the burst, → GOAWAY ENHANCE_YOUR_CALM', async () => {
-  const srv = await start();
-  const peer = await SocketPeer.connect(srv.port);
-  try {
-    await hello(peer);
-    const frames = [];
-    for (let i = 0, id = 1; i < DEFAULT_RESET_BURST * 3; i++, id += 2) frames.push(peer.headers(id).get(`/hang/${i}`).endStream(), peer.rst(id).cancel());
-    peer.send(...frames);
+  await withPeer(async (peer) => {
+    resetFlood(peer);
     await expectGoaway(peer, ErrorCode.ENHANCE_YOUR_CALM);
-    await stillServes(srv.port);
-  } finally {
-    peer.close();
-    await srv.close();
-  }
+  });
 });
 
 test('CONTINUATION flood (CVE-2024-27316 family): an endless field block → GOAWAY ENHANCE_YOUR_CALM', async () => {
-  const srv = await start();
-  const peer = await SocketPeer.connect(srv.port);
-  try {
-    await hello(peer);
-    const frames = [peer.headers(1).get('/c', [['x-pad', 'a'.repeat(200)]]).inPiecesOf(8)];
-    // The builder's pieces end the block; start it afresh without END_HEADERS, then flood.
-    frames.length = 0;
-    frames.push(peer.headers(1).get('/c').withoutEndHeaders());
-    for (let i = 0; i < DEFAULT_MAX_CONTINUATION_FRAMES * 4; i++) frames.push(peer.continuation(1, Buffer.from([0x40, 0x01, 0x78, 0x01, 0x79]), false) as never);
+  await withPeer(async (peer) => {
+    const frames: FrameSource[] = [peer.headers(1).get('/c').withoutEndHeaders()];
+    for (let i = 0; i < DEFAULT_MAX_CONTINUATION_FRAMES * 4; i++) frames.push(peer.continuation(1, Buffer.from([0x40, 0x01, 0x78, 0x01, 0x79]), false));
     peer.send(...frames);
     await expectGoaway(peer, ErrorCode.ENHANCE_YOUR_CALM);
-    await stillServes(srv.port);
-  } finally {
-    peer.close();
-    await srv.close();
-  }
+  });
 });
 
 test('HPACK bomb: one 4 KiB table entry referenced a thousand times is refused, the connection lives', async () => {
-  const srv = await start();
-  const peer = await SocketPeer.connect(srv.port);
-  try {
-    await hello(peer);
+  await withPeer(async (peer) => {
     // Literal with incremental indexing, new name "x" (RFC 7541 §6.2.1), a 4000-byte value: it
     // becomes dynamic index 62; then 1000 one-byte references to it (§6.1: 0x80 | 62).
     const value = Buffer.alloc(4000, 0x61);
@@ -148,11 +148,7 @@ test('HPACK bomb: one 4 KiB table entry referenced a thousand times is refused, 
       const h = await peer.until((f) => f.type === 'HEADERS' && f.streamId === 3);
       assert.equal(h.fields!.find(([n]) => n === ':status')?.[1], '200');
     }
-    await stillServes(srv.port);
-  } finally {
-    peer.close();
-    await srv.close();
-  }
+  });
 });
 
 function hpackIntTail(n: number): Buffer {
@@ -167,38 +163,24 @@ function hpackIntTail(n: number): Buffer {
 }
 
 test('SETTINGS flood: a SETTINGS frame with too many entries → GOAWAY ENHANCE_YOUR_CALM', async () => {
-  const srv = await start();
-  const peer = await SocketPeer.connect(srv.port);
-  try {
-    await hello(peer);
-    const s = peer.settings();
-    for (let i = 0; i <= DEFAULT_MAX_SETTINGS_ENTRIES; i++) s.set(0x4, 65535);
-    peer.send(s);
+  await withPeer(async (peer) => {
+    const settings = peer.settings();
+    for (let i = 0; i <= DEFAULT_MAX_SETTINGS_ENTRIES; i++) settings.set(0x4, 65535);
+    peer.send(settings);
     await expectGoaway(peer, ErrorCode.ENHANCE_YOUR_CALM);
-    await stillServes(srv.port);
-  } finally {
-    peer.close();
-    await srv.close();
-  }
+  });
 });
 
 for (const kind of ['PING', 'SETTINGS'] as const) {
   test(`${kind} flood: more frames awaiting ACK in one read than the limit → GOAWAY ENHANCE_YOUR_CALM`, async () => {
-    const srv = await start();
-    const peer = await SocketPeer.connect(srv.port);
-    try {
-      await hello(peer);
+    await withPeer(async (peer) => {
       // 4096 frames a write: each read the server makes holds far more than it will queue ACKs for.
       const batch = peer.bytes(...Array.from({ length: 4096 }, (_, i) => (kind === 'PING' ? peer.ping(Buffer.alloc(8, i & 0xff)) : peer.settings())));
       for (let i = 0; i < 256 && !peer.closed && !peer.frames.some(goaway); i++) {
         if (!peer.socket.write(batch)) await Promise.race([once(peer.socket, 'drain').catch(() => undefined), peer.closedPromise]);
       }
       await expectGoaway(peer, ErrorCode.ENHANCE_YOUR_CALM);
-      await stillServes(srv.port);
-    } finally {
-      peer.close();
-      await srv.close();
-    }
+    });
   });
 }
 
@@ -251,17 +233,8 @@ test('a preface that never completes: closed at headersTimeout; and one that nev
 });
 
 test('over TLS too: a reset flood on an ALPN h2 connection → GOAWAY ENHANCE_YOUR_CALM, the TLS server serves on', { skip: creds === null ? 'openssl is not installed' : false }, async () => {
-  const srv = await start({}, true);
-  const peer = await SocketPeer.connect(srv.port, { ca: creds!.cert });
-  try {
-    await hello(peer);
-    const frames = [];
-    for (let i = 0, id = 1; i < DEFAULT_RESET_BURST * 3; i++, id += 2) frames.push(peer.headers(id).get(`/hang/${i}`).endStream(), peer.rst(id).cancel());
-    peer.send(...frames);
+  await withPeer(async (peer) => {
+    resetFlood(peer);
     await expectGoaway(peer, ErrorCode.ENHANCE_YOUR_CALM);
-    await stillServes(srv.port, true);
-  } finally {
-    peer.close();
-    await srv.close();
-  }
+  }, true);
 });
