@@ -17,6 +17,26 @@ const creds = selfSignedCert();
 if (creds === null && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error('openssl is required (TRAMA_REQUIRE_PEERS=1) to generate a certificate');
 const skip = creds === null ? 'openssl is not installed: cannot generate a test certificate' : false;
 
+/** A CommandIo whose stdout is kept; `logged(re)` resolves once a written line matches. */
+function captureLog(): { io: never; logged: (re: RegExp) => Promise<void> } {
+  let log = '';
+  const waiters: Array<() => void> = [];
+  const io = {
+    stdout: {
+      write: (s: string) => {
+        log += s;
+        for (const w of waiters.splice(0)) w();
+        return true;
+      },
+    },
+    stderr: { write: () => true },
+  } as never;
+  const logged = async (re: RegExp): Promise<void> => {
+    while (!re.test(log)) await new Promise<void>((r) => waiters.push(r));
+  };
+  return { io, logged };
+}
+
 /** One GET over node:http2 (h2c or TLS by the URL's scheme); the body as text. */
 async function h2Get(url: string, path: string, options: http2.SecureClientSessionOptions = {}): Promise<string> {
   const session = http2.connect(url, options);
@@ -47,8 +67,7 @@ test('serve over HTTPS: https:// URL, files served, access log with the protocol
     writeFileSync(join(dir, 'key.pem'), creds!.key);
     writeFileSync(join(dir, 'hello.txt'), 'hello over tls\n');
     const cfg = parseServeArgs([dir, '--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--no-live']) as ServeConfig;
-    let log = '';
-    const io = { stdout: { write: (s: string) => ((log += s), true) }, stderr: { write: () => true } } as never;
+    const { io, logged } = captureLog();
     await assert.rejects(
       startServe({ ...cfg, tls: { cert: join(dir, 'missing.pem'), key: join(dir, 'key.pem') } }, io),
       (e: unknown) => e instanceof UsageError && /cannot read the TLS certificate .*missing\.pem: ENOENT/.test((e as Error).message),
@@ -67,10 +86,11 @@ test('serve over HTTPS: https:// URL, files served, access log with the protocol
           .on('error', reject);
       });
       assert.deepEqual(r, { status: 200, body: 'hello over tls\n', alpn: 'http/1.1' });
-      assert.match(log, /"GET \/hello\.txt HTTP\/1\.1" 200 15 /);
+      // The line is written at the response's 'finish', which may come after the client's 'end'.
+      await logged(/"GET \/hello\.txt HTTP\/1\.1" 200 15 /);
       // HTTP/2 by ALPN (the default a browser or curl --http2 gets); the log line names it.
       assert.equal(await h2Get(running.url, '/hello.txt', { ca: creds!.cert, servername: 'localhost' }), 'hello over tls\n');
-      assert.match(log, /"GET \/hello\.txt HTTP\/2\.0" 200 15 /);
+      await logged(/"GET \/hello\.txt HTTP\/2\.0" 200 15 /);
     } finally {
       await running.shutdown(true);
     }
@@ -84,12 +104,11 @@ test('serve without TLS answers h2c with prior knowledge on the plain port; the 
   try {
     writeFileSync(join(dir, 'a.txt'), 'plain h2\n');
     const cfg = parseServeArgs([dir, '--port', '0', '--no-live']) as ServeConfig;
-    let log = '';
-    const io = { stdout: { write: (s: string) => ((log += s), true) }, stderr: { write: () => true } } as never;
+    const { io, logged } = captureLog();
     const running = await startServe(cfg, io);
     try {
       assert.equal(await h2Get(running.url, '/a.txt'), 'plain h2\n');
-      assert.match(log, /"GET \/a\.txt HTTP\/2\.0" 200 9 /);
+      await logged(/"GET \/a\.txt HTTP\/2\.0" 200 9 /);
     } finally {
       await running.shutdown(true);
     }
