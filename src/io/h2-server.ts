@@ -260,9 +260,8 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
 
   #sendHead(endStream: boolean): void {
     this.headSent = true;
-    const fields = this.#fields ?? [];
-    const head: Array<[string, string]> = [[':status', String(this.#status || 200)]];
-    for (let i = 0; i < fields.length; i++) head.push(fields[i]!);
+    // storeHead's list starts with :status (src/http/structured-head.ts).
+    const head = this.#fields ?? [[':status', String(this.#status || 200)]];
     this.session.conn.sendHeaders(this.streamId, head, { endStream });
     if (endStream) this.#endedByHead = true;
   }
