@@ -339,8 +339,13 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     }
   }
 
-  resumeBody(_msg: unknown): void {
+  resumeBody(msg: unknown): void {
     this.#credit();
+    // Readable calls _read again only once a push clears its `reading` flag; here more bytes come
+    // only after we credit the window, and we credit on _read: without this, a reader that let
+    // the window fill before reading would wait forever. Cleared, every read() asks again.
+    const rs = (msg as { _readableState?: { reading: boolean } })._readableState;
+    if (rs !== undefined) rs.reading = false;
   }
 
   abortBody(_msg: unknown, _err: Error | null): void {
