@@ -205,7 +205,10 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     if (cb) this.#addCallback(cb);
     this.session.dirty(this);
     const ok = this.#queued() < DEFAULT_STREAM_HWM && !this.session.congested;
-    if (!ok) this.needDrain = true;
+    if (!ok) {
+      this.needDrain = true;
+      this.session.waitFor(this);
+    }
     return ok;
   }
 
@@ -277,6 +280,7 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
 
   #addCallback(cb: WriteCallback): void {
     (this.#callbacks ??= []).push({ at: this.#given + (this.#tail?.length ?? 0), cb });
+    this.session.waitFor(this);
   }
 
   /** Before the session takes output: the head and held-back bytes go to the engine. */
@@ -652,6 +656,14 @@ export class H2ServerSession {
   }
 
   #afterWrite(): void {
+    // Write callbacks first: node calls them before 'finish'.
+    const waiting = this.#waiting;
+    if (waiting.size > 0) {
+      for (const ex of [...waiting]) {
+        ex.afterFlush();
+        if (!ex.waiting || ex.closed) waiting.delete(ex);
+      }
+    }
     const ending = this.#ending;
     if (ending.length > 0) {
       let keep: H2Exchange[] | null = null;
@@ -667,12 +679,11 @@ export class H2ServerSession {
       }
       this.#ending = keep ?? [];
     }
-    for (const ex of this.#dirtyWaiting()) ex.afterFlush();
   }
 
-  *#dirtyWaiting(): Generator<H2Exchange> {
-    // Exchanges with write callbacks or a pending 'drain': few, usually none.
-    for (const ex of this.streams.values()) if (ex.waiting) yield ex;
+  /** The exchange has write callbacks or owes a 'drain': look at it after each write. */
+  waitFor(ex: H2Exchange): void {
+    this.#waiting.add(ex);
   }
 
   #finished(ex: H2Exchange): void {
