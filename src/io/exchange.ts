@@ -55,7 +55,7 @@ export interface OutgoingSink {
  */
 export interface StructuredSink extends OutgoingSink {
   readonly structured: true;
-  /** The final head, decided (writeHead / implicit head): sent with the first body bytes or the end. */
+  /** The final head, decided (writeHead / implicit head), `:status` first: sent with the first body bytes or the end. */
   storeHead(statusCode: number, fields: Array<[string, string]>): void;
   /** The head may go now (first `_send`, `flushHeaders`). */
   headDue(): void;

@@ -79,10 +79,6 @@ export function sniffPreface(bytes: Buffer): 1 | 0 | -1 {
 type WriteCallback = (err?: Error | null) => void;
 
 /** One request stream; the response's sink and the request body's source. */
-function creditLater(ex: H2Exchange): void {
-  ex.creditNow();
-}
-
 export class H2Exchange implements Exchange, StructuredSink, BodySource {
   readonly session: H2ServerSession;
   readonly streamId: number;
@@ -209,7 +205,10 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     if (cb) this.#addCallback(cb);
     this.session.dirty(this);
     const ok = this.#queued() < DEFAULT_STREAM_HWM && !this.session.congested;
-    if (!ok) this.needDrain = true;
+    if (!ok) {
+      this.needDrain = true;
+      this.session.waitFor(this);
+    }
     return ok;
   }
 
@@ -264,9 +263,8 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
 
   #sendHead(endStream: boolean): void {
     this.headSent = true;
-    const fields = this.#fields ?? [];
-    const head: Array<[string, string]> = [[':status', String(this.#status || 200)]];
-    for (let i = 0; i < fields.length; i++) head.push(fields[i]!);
+    // storeHead's list starts with :status (src/http/structured-head.ts).
+    const head = this.#fields ?? [[':status', String(this.#status || 200)]];
     this.session.conn.sendHeaders(this.streamId, head, { endStream });
     if (endStream) this.#endedByHead = true;
   }
@@ -282,6 +280,7 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
 
   #addCallback(cb: WriteCallback): void {
     (this.#callbacks ??= []).push({ at: this.#given + (this.#tail?.length ?? 0), cb });
+    this.session.waitFor(this);
   }
 
   /** Before the session takes output: the head and held-back bytes go to the engine. */
@@ -344,14 +343,13 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     }
   }
 
-  resumeBody(_msg: unknown): void {
-    // Readable.read() calls _read before it takes the chunk out of its buffer: credit once the
-    // read is over, or the bytes it takes are never given back and a large upload stalls.
-    process.nextTick(creditLater, this);
-  }
-
-  creditNow(): void {
+  resumeBody(msg: unknown): void {
     this.#credit();
+    // Readable calls _read again only once a push clears its `reading` flag; here more bytes come
+    // only after we credit the window, and we credit on _read: without this, a reader that let
+    // the window fill before reading would wait forever. Cleared, every read() asks again.
+    const rs = (msg as { _readableState?: { reading: boolean } })._readableState;
+    if (rs !== undefined) rs.reading = false;
   }
 
   abortBody(_msg: unknown, _err: Error | null): void {
@@ -660,6 +658,14 @@ export class H2ServerSession {
   }
 
   #afterWrite(): void {
+    // Write callbacks first: node calls them before 'finish'.
+    const waiting = this.#waiting;
+    if (waiting.size > 0) {
+      for (const ex of [...waiting]) {
+        ex.afterFlush();
+        if (!ex.waiting || ex.closed) waiting.delete(ex);
+      }
+    }
     const ending = this.#ending;
     if (ending.length > 0) {
       let keep: H2Exchange[] | null = null;
@@ -675,12 +681,11 @@ export class H2ServerSession {
       }
       this.#ending = keep ?? [];
     }
-    for (const ex of this.#dirtyWaiting()) ex.afterFlush();
   }
 
-  *#dirtyWaiting(): Generator<H2Exchange> {
-    // Exchanges with write callbacks or a pending 'drain': few, usually none.
-    for (const ex of this.streams.values()) if (ex.waiting) yield ex;
+  /** The exchange has write callbacks or owes a 'drain': look at it after each write. */
+  waitFor(ex: H2Exchange): void {
+    this.#waiting.add(ex);
   }
 
   #finished(ex: H2Exchange): void {

@@ -396,3 +396,36 @@ test('serveH2(server, socket, firstBytes) serves a socket whose first bytes were
     front.close();
   }
 });
+
+test('a large streamed response with backpressure arrives whole; write callbacks run before "finish"', async () => {
+  const order: string[] = [];
+  let finished!: () => void;
+  const finishSeen = new Promise<void>((r) => { finished = r; });
+  const chunk = Buffer.alloc(16 * 1024, 0x63);
+  const total = 4 * 1024 * 1024;
+  const srv = await start((_req, res) => {
+    let sent = 0;
+    let callbacks = 0;
+    res.on('finish', () => { order.push(`finish after ${callbacks} callbacks`); finished(); });
+    const pump = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        const last = sent >= total;
+        const ok = res.write(chunk, () => { callbacks++; });
+        if (last) return void res.end();
+        if (!ok) return void res.once('drain', pump);
+      }
+    };
+    pump();
+  });
+  const client = await connect(srv.url);
+  try {
+    const a = await request(client, { ':path': '/big' });
+    assert.equal(a.body.length, total);
+    await finishSeen;
+    assert.deepEqual(order, [`finish after ${total / chunk.length} callbacks`]);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
