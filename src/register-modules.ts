@@ -14,6 +14,7 @@ import { METHODS, STATUS_CODES, validateHeaderName, validateHeaderValue } from '
 import { request, get, ClientRequest } from './http/client-request.js';
 import { Agent, globalAgent, setGlobalAgent } from './http/agent.js';
 import { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
+import * as https from './https.js';
 
 /** A module object as `require()` returns it. */
 export type ModuleObject = Record<string, unknown>;
@@ -49,13 +50,26 @@ function createHttpModule(): ModuleObject {
 export const httpModule: ModuleObject = createHttpModule();
 
 /**
+ * The object handed out as `https` / `node:https`: node:https's names and order, plain data
+ * properties (node's `globalAgent` there is one too).
+ */
+export const httpsModule: ModuleObject = {
+  Agent: https.Agent,
+  globalAgent: https.globalAgent,
+  Server: https.Server,
+  createServer: https.createServer,
+  get: https.get,
+  request: https.request,
+};
+
+/**
  * Built-in module name → trama's replacement. Only modules trama implements server and client
- * side are redirected: `https` and `http2` keep node's until trama's exist (issue 11, lane tls),
- * then each is one line here.
+ * side are redirected: `http2` keeps node's until trama has a node:http2-shaped module, then it
+ * is one line here.
  */
 export const redirectedModules: ReadonlyMap<string, ModuleObject> = new Map<string, ModuleObject>([
   ['http', httpModule],
-  // ['https', httpsModule],
+  ['https', httpsModule],
   // ['http2', http2Module],
 ]);
 

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 import { FIXTURES } from './run-program.js';
+import { selfSignedCert } from '../support/h2-net-driver.js';
 
 function probe(flags: string[], fixture: string, args: string[] = []): Record<string, unknown> {
   const env = { ...process.env };
@@ -30,7 +31,7 @@ for (const [how, flags, args] of [
     assert.equal(p.sameObject, true);
     assert.equal(p.named, true);
     assert.equal(p.patchSeen, true, 'a patch of require("http").request is seen through import and getBuiltinModule');
-    assert.equal(p.https, 'Server', "https stays node's until trama has its own");
+    assert.equal(p.https, true, "https is trama/https, one object too");
     assert.equal(p.tramaEsmSameClasses, true, "import('trama') gives the classes the http object has");
     assert.deepEqual(p.keys, NODE_HTTP_KEYS, "node:http's names, in node's order");
   });
@@ -110,4 +111,26 @@ test('assigning http.globalAgent changes the agent request() uses by default, as
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { mine: true, changed: true, trama: flags.length > 0 });
   }
+});
+
+test('an https program under the switch: server and request are trama/https, the exchange as on node', (t) => {
+  const cert = selfSignedCert();
+  if (cert === null) {
+    if (process.env.TRAMA_REQUIRE_PEERS === '1') assert.fail('openssl is not installed: cannot generate a test certificate');
+    t.skip('openssl is not installed: cannot generate a test certificate');
+    return;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, TRAMA_TLS_KEY: cert.key.toString(), TRAMA_TLS_CERT: cert.cert.toString() };
+  delete env.NODE_OPTIONS;
+  const run = (flags: string[]) => {
+    const r = spawnSync(process.execPath, [...flags, join(FIXTURES, 'https-probe.cjs')], { cwd: REPO_ROOT, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const node = run([]);
+  const trama = run(['-r', 'trama/register']);
+  assert.deepEqual([node.server, node.request, trama.server, trama.request], ['node', 'node', 'trama', 'trama']);
+  const strip = ({ server: _s, request: _r, ...rest }: Record<string, unknown>) => rest;
+  assert.deepEqual(strip(trama), strip(node));
+  assert.deepEqual(strip(node), { status: 200, type: 'text/plain', body: 'secure GET /x?y=1 true' });
 });
