@@ -4,8 +4,3 @@ export const SCENARIOS = [
   'route', 'notFound', 'json', 'urlencoded', 'badJson', 'stream', 'sendFile', 'sendFileHead', 'sendFileConditional',
   'redirect', 'cookie', 'error', 'rawKeepAlive', 'clientAbort', 'supertest', 'supertestAgentCookies', 'supertestPost', 'gracefulClose',
 ];
-export const TODO = {
-  clientAbort: 'lane h1conn: client disconnect = abort (req/res close never fire; hangs today)',
-  supertestAgentCookies: 'lane h1conn: close()+listen() re-listen (the agent re-listens its server per request: write EPIPE)',
-};
-

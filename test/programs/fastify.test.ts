@@ -6,7 +6,6 @@
 import { compareProgram } from './run-program.js';
 
 const SCENARIOS = ['route', 'notFound', 'json', 'schemaError', 'stream', 'thrown', 'inject', 'injectPost', 'injectStream', 'lightMyRequest', 'close', 'clientAbort'];
-const TODO = { clientAbort: 'lane h1conn: client disconnect = abort (onRequestAbort never runs, the reply stream is never destroyed; hangs today)' };
 
-compareProgram({ title: 'Fastify', fixture: 'fastify-app.cjs', modes: ['register'], scenarios: SCENARIOS, todo: TODO, isolated: ['clientAbort'] });
-compareProgram({ title: 'Fastify serverFactory', fixture: 'fastify-app.cjs', args: ['factory'], modes: ['direct'], scenarios: SCENARIOS, todo: TODO, isolated: ['clientAbort'] });
+compareProgram({ title: 'Fastify', fixture: 'fastify-app.cjs', modes: ['register'], scenarios: SCENARIOS });
+compareProgram({ title: 'Fastify serverFactory', fixture: 'fastify-app.cjs', args: ['factory'], modes: ['direct'], scenarios: SCENARIOS });

@@ -9,6 +9,4 @@ compareProgram({
   fixture: 'hono-app.mjs',
   modes: ['import', 'direct'],
   scenarios: ['route', 'notFound', 'json', 'text', 'stream', 'error', 'head', 'clientAbort'],
-  todo: { clientAbort: 'lane h1conn: client disconnect = abort (the request signal never aborts; hangs today)' },
-  isolated: ['clientAbort'],
 });

@@ -9,6 +9,4 @@ compareProgram({
   fixture: 'koa-app.cjs',
   modes: ['register', 'direct'],
   scenarios: ['route', 'notFound', 'json', 'stream', 'httpError', 'redirect', 'cookie', 'head', 'clientAbort'],
-  todo: { clientAbort: 'lane h1conn: client disconnect = abort (res/req close never fire, the body stream is never destroyed; hangs today)' },
-  isolated: ['clientAbort'],
 });
