@@ -303,6 +303,8 @@ function IncomingMessageFn(this: IncomingMessageBase, socket?: Socket | null): I
   if (new.target === IncomingMessageFn || this === undefined || this === null || (this as unknown) === globalThis) return new IncomingMessageBase(socket);
   initIncomingMessage(this, socket);
 }
+// node's name: `.name`, `constructor.name` and util.inspect show 'IncomingMessage'.
+Object.defineProperty(IncomingMessageFn, 'name', { value: 'IncomingMessage' });
 IncomingMessageFn.prototype = IncomingMessageBase.prototype;
 Object.defineProperty(IncomingMessageBase.prototype, 'constructor', {
   value: IncomingMessageFn,

@@ -1026,6 +1026,8 @@ function OutgoingMessageFn(this: OutgoingMessageBase, options?: OutgoingMessageO
 }
 Object.setPrototypeOf(OutgoingMessageBase.prototype, Stream.prototype);
 Object.setPrototypeOf(OutgoingMessageBase, Stream);
+// node's name: `.name`, `constructor.name` and util.inspect show 'OutgoingMessage'.
+Object.defineProperty(OutgoingMessageFn, 'name', { value: 'OutgoingMessage' });
 OutgoingMessageFn.prototype = OutgoingMessageBase.prototype;
 Object.defineProperty(OutgoingMessageBase.prototype, 'constructor', {
   value: OutgoingMessageFn,

@@ -220,6 +220,8 @@ function ServerResponseFn(this: ServerResponseBase, req: IncomingMessage, option
   if (new.target === ServerResponseFn || this === undefined || this === null || (this as unknown) === globalThis) return new ServerResponseBase(req, options);
   initServerResponse(this, req, options);
 }
+// node's name: `.name`, `constructor.name` and util.inspect show 'ServerResponse'.
+Object.defineProperty(ServerResponseFn, 'name', { value: 'ServerResponse' });
 ServerResponseFn.prototype = ServerResponseBase.prototype;
 Object.defineProperty(ServerResponseBase.prototype, 'constructor', {
   value: ServerResponseFn,

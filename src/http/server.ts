@@ -67,13 +67,20 @@ const kHost = Symbol('kHost');
 const kResOptions = Symbol('kResOptions');
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
-function validateTimeout(value: unknown, name: string, def: number): number {
-  if (value === undefined) return def;
+/** node's validateInteger(value, name, 0) with its messages. */
+function validateNonNegativeInteger(value: unknown, name: string): number {
   if (typeof value !== 'number') throw invalidArgType(name, ['number'], value);
-  if (!Number.isInteger(value) || value < 0) {
+  if (!Number.isInteger(value)) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be an integer. Received ${String(value)}`);
+  }
+  if (value < 0 || value > Number.MAX_SAFE_INTEGER) {
     throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be >= 0 && <= ${Number.MAX_SAFE_INTEGER}. Received ${String(value)}`);
   }
   return value;
+}
+
+function validateTimeout(value: unknown, name: string, def: number): number {
+  return value === undefined ? def : validateNonNegativeInteger(value, name);
 }
 
 function validateBool(value: unknown, name: string): boolean | undefined {
@@ -147,7 +154,7 @@ class ServerHost implements H1ServerHost {
     req.url = head.url;
     req.rawHeaders = head.rawHeaders;
     req.upgrade = head.upgrade;
-    req.joinDuplicateHeaders = s.joinDuplicateHeaders;
+    req.joinDuplicateHeaders = s.joinDuplicateHeaders === true;
     return req;
   }
 
@@ -276,6 +283,45 @@ function expectValue(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Express (4 and 5) and frameworks like it build every `req`/`res` on their own objects that
+ * inherit from `require('http').IncomingMessage.prototype` / `.ServerResponse.prototype`, and set
+ * them as the prototypes of the objects the server hands over. Without trama/register those are
+ * node:http's prototypes, whose methods read node's internal state: the first request would crash
+ * deep inside node (`Cannot read properties of undefined (reading 'content-type')` in
+ * getHeader). Such a handler is recognised by the objects it carries (`app.request`,
+ * `app.response`) and refused at once with the way out.
+ */
+function assertNodeCompatibleListener(listener: unknown): void {
+  if (typeof listener !== 'function') return;
+  const l = listener as { request?: unknown; response?: unknown };
+  const req = l.request;
+  const res = l.response;
+  if ((req === undefined || req === null) && (res === undefined || res === null)) return;
+  const foreign = foreignPrototype(req, IncomingMessage.prototype, 'IncomingMessage') ?? foreignPrototype(res, ServerResponse.prototype, 'ServerResponse');
+  if (foreign === undefined) return;
+  throw nodeError(
+    TypeError,
+    'ERR_TRAMA_NODE_HTTP_PROTOTYPE',
+    `This request listener builds req/res on another http module's ${foreign}.prototype (Express does this with ` +
+      `node:http's); node:http's methods cannot run on trama's objects. Start the program with ` +
+      `\`node --import trama/register app.js\` (or \`node -r trama/register app.js\`) so that every require('http') ` +
+      `and import of node:http is trama, or create this server with node:http.`,
+  );
+}
+
+/** The class name when `obj` inherits from a `name` prototype other than `own` (node's, or another copy of trama's). */
+function foreignPrototype(obj: unknown, own: object, name: string): string | undefined {
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return undefined;
+  // A prototype chain is short; the bound only guards against a proxy that never ends it.
+  for (let p: unknown = obj, depth = 0; p !== null && depth < 64; p = Object.getPrototypeOf(p), depth++) {
+    if (p === own) return undefined;
+    const ctor = Object.prototype.hasOwnProperty.call(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
+    if (typeof ctor === 'function' && ctor.name === name && ctor.prototype === p) return name;
+  }
+  return undefined;
+}
+
 function connectionListener(this: Server, socket: Socket): void {
   const server = this;
   const s = socket as Socket & { server?: unknown };
@@ -298,97 +344,34 @@ function setupConnectionsTracking(this: Server): void {
 }
 
 /**
- * node:http's Server: a `net.Server` speaking HTTP/1.1.
- *
- * @example
- * const server = new Server({ keepAliveTimeout: 10_000 }, (req, res) => res.end('ok'));
- * server.listen(0, '127.0.0.1');
+ * The methods of node:http's Server (a `net.Server` speaking HTTP/1.1). Never constructed through
+ * this class: the exported `Server` function below initializes the object (see there), so
+ * `Server.call(this)` works for `util.inherits` subclasses as in node.
  */
 class ServerClass extends NetServer {
-  timeout = 0;
-  maxHeadersCount: number | null = null;
-  maxRequestsPerSocket = 0;
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  connectionsCheckingInterval: number;
-  requireHostHeader: boolean;
-  joinDuplicateHeaders: boolean;
-  insecureHTTPParser: boolean;
-  maxHeaderSize: number | undefined;
-  rejectNonStandardBodyWrites: boolean;
-  httpAllowHalfOpen = false;
-  maxPipelineDepth: number;
+  declare timeout: number;
+  declare maxHeadersCount: number | null;
+  declare maxRequestsPerSocket: number;
+  declare headersTimeout: number;
+  declare requestTimeout: number;
+  declare keepAliveTimeout: number;
+  declare connectionsCheckingInterval: number;
+  declare requireHostHeader: boolean;
+  declare joinDuplicateHeaders: boolean | undefined;
+  declare insecureHTTPParser: boolean | undefined;
+  declare maxHeaderSize: number | undefined;
+  declare rejectNonStandardBodyWrites: boolean;
+  declare httpAllowHalfOpen: boolean;
+  declare maxPipelineDepth: number;
   /** close() was called: new requests get `Connection: close`, idle connections close. */
-  closing = false;
-  IncomingMessage: new (socket: Socket) => IncomingMessage;
-  ServerResponse: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
-  [kConnections] = new Set<H1ServerConnection>();
-  [kInterval]: ReturnType<typeof setInterval> | null = null;
-  [kHost]: ServerHost;
-  [kResOptions]: ServerResponseOptions;
-  [kUniqueHeaders]: Set<string> | null;
-
-  constructor(requestListener?: RequestListener);
-  constructor(options: ServerOptions, requestListener?: RequestListener);
-  constructor(options?: ServerOptions | RequestListener | null, requestListener?: RequestListener) {
-    let opts: ServerOptions;
-    if (typeof options === 'function') {
-      requestListener = options;
-      opts = {};
-    } else if (options == null) {
-      opts = {};
-    } else if (typeof options === 'object') {
-      opts = options;
-    } else {
-      throw invalidArgType('options', ['object'], options);
-    }
-    const noDelay = validateBool(opts.noDelay, 'options.noDelay') ?? true;
-    const keepAlive = validateBool(opts.keepAlive, 'options.keepAlive') ?? false;
-    const netOptions: Record<string, unknown> = {
-      allowHalfOpen: true,
-      noDelay,
-      keepAlive,
-      keepAliveInitialDelay: opts.keepAliveInitialDelay ?? 0,
-    };
-    if (opts.highWaterMark !== undefined) netOptions.highWaterMark = opts.highWaterMark;
-    super(netOptions);
-
-    this.IncomingMessage = (opts.IncomingMessage ?? IncomingMessage) as new (socket: Socket) => IncomingMessage;
-    this.ServerResponse = (opts.ServerResponse ?? ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
-    if (opts.maxHeaderSize !== undefined) {
-      if (typeof opts.maxHeaderSize !== 'number') throw invalidArgType('maxHeaderSize', ['number'], opts.maxHeaderSize);
-      if (!Number.isInteger(opts.maxHeaderSize) || opts.maxHeaderSize < 0) {
-        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxHeaderSize" is out of range. It must be >= 0 && <= 4294967295. Received ${opts.maxHeaderSize}`);
-      }
-    }
-    this.maxHeaderSize = opts.maxHeaderSize;
-    this.insecureHTTPParser = validateBool(opts.insecureHTTPParser, 'options.insecureHTTPParser') ?? false;
-    this.requestTimeout = validateTimeout(opts.requestTimeout, 'requestTimeout', DEFAULT_REQUEST_TIMEOUT);
-    this.headersTimeout = validateTimeout(opts.headersTimeout, 'headersTimeout', Math.min(DEFAULT_HEADERS_TIMEOUT, this.requestTimeout || DEFAULT_HEADERS_TIMEOUT));
-    if (this.requestTimeout > 0 && this.headersTimeout > 0 && this.headersTimeout > this.requestTimeout) {
-      throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "headersTimeout" is out of range. It must be <= requestTimeout. Received ${this.headersTimeout}`);
-    }
-    this.keepAliveTimeout = validateTimeout(opts.keepAliveTimeout, 'keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT);
-    this.connectionsCheckingInterval = validateTimeout(opts.connectionsCheckingInterval, 'connectionsCheckingInterval', DEFAULT_CONNECTIONS_CHECKING_INTERVAL);
-    this.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
-    this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders') ?? false;
-    this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
-    this.maxPipelineDepth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
-    if (!Number.isInteger(this.maxPipelineDepth) || this.maxPipelineDepth < 1) {
-      throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);
-    }
-    this[kUniqueHeaders] = uniqueHeaderSet(opts.uniqueHeaders);
-    this[kResOptions] = {
-      highWaterMark: opts.highWaterMark,
-      rejectNonStandardBodyWrites: this.rejectNonStandardBodyWrites,
-    };
-    this[kHost] = new ServerHost(this);
-
-    if (requestListener) this.on('request', requestListener);
-    this.on('connection', connectionListener);
-    this.on('listening', setupConnectionsTracking);
-  }
+  declare closing: boolean;
+  declare IncomingMessage: new (socket: Socket) => IncomingMessage;
+  declare ServerResponse: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
+  declare [kConnections]: Set<H1ServerConnection>;
+  declare [kInterval]: ReturnType<typeof setInterval> | null;
+  declare [kHost]: ServerHost;
+  declare [kResOptions]: ServerResponseOptions;
+  declare [kUniqueHeaders]: Set<string> | null;
 
   /**
    * Set the idle timeout of new connections; `callback` listens for 'timeout'.
@@ -441,20 +424,85 @@ class ServerClass extends NetServer {
   }
 }
 
-function uniqueHeaderSet(list: (string | string[])[] | undefined): Set<string> | null {
-  if (list === undefined) return null;
-  if (!Array.isArray(list)) throw invalidArgType('options.uniqueHeaders', ['Array'], list);
+function uniqueHeaderSet(list: unknown): Set<string> | null {
+  // node ignores anything but an array here (parseUniqueHeadersOption).
+  if (!Array.isArray(list)) return null;
   const set = new Set<string>();
-  for (const entry of list) {
+  for (const entry of list as unknown[]) {
     if (Array.isArray(entry)) for (const e of entry) set.add(String(e).toLowerCase());
     else set.add(String(entry).toLowerCase());
   }
   return set;
 }
 
-Object.defineProperty(ServerClass, 'name', { value: 'Server' });
+/**
+ * node's Server constructor body on `self` (storeHTTPOptions, net.Server's init, the listeners),
+ * in node's order, with node's validation and messages.
+ */
+function initServer(self: ServerClass, options: ServerOptions | RequestListener | null | undefined, requestListener: RequestListener | undefined): void {
+  let opts: ServerOptions;
+  if (typeof options === 'function') {
+    requestListener = options;
+    opts = {};
+  } else if (options == null) {
+    opts = {};
+  } else if (typeof options !== 'object' || Array.isArray(options)) {
+    throw invalidArgType('options', ['object'], options);
+  } else {
+    opts = options;
+  }
+  self.IncomingMessage = (opts.IncomingMessage || IncomingMessage) as new (socket: Socket) => IncomingMessage;
+  self.ServerResponse = (opts.ServerResponse || ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
+  if (opts.maxHeaderSize !== undefined) validateNonNegativeInteger(opts.maxHeaderSize, 'maxHeaderSize');
+  self.maxHeaderSize = opts.maxHeaderSize;
+  self.insecureHTTPParser = validateBool(opts.insecureHTTPParser, 'options.insecureHTTPParser');
+  self.requestTimeout = validateTimeout(opts.requestTimeout, 'requestTimeout', DEFAULT_REQUEST_TIMEOUT);
+  self.headersTimeout = validateTimeout(opts.headersTimeout, 'headersTimeout', Math.min(DEFAULT_HEADERS_TIMEOUT, self.requestTimeout));
+  if (self.requestTimeout > 0 && self.headersTimeout > 0 && self.headersTimeout > self.requestTimeout) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "headersTimeout" is out of range. It must be <= requestTimeout. Received ${self.headersTimeout}`);
+  }
+  self.keepAliveTimeout = validateTimeout(opts.keepAliveTimeout, 'keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT);
+  self.connectionsCheckingInterval = validateTimeout(opts.connectionsCheckingInterval, 'connectionsCheckingInterval', DEFAULT_CONNECTIONS_CHECKING_INTERVAL);
+  self.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
+  self.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders');
+  self.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
+  const depth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
+  if (!Number.isInteger(depth) || depth < 1) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);
+  }
+  self.maxPipelineDepth = depth;
 
-/** `Server`'s constructor: callable with or without `new`, as node's. */
+  // net.Server is a plain function in node: it initializes an existing object.
+  (NetServer as unknown as (this: object, o: object) => void).call(self, {
+    allowHalfOpen: true,
+    noDelay: opts.noDelay ?? true,
+    keepAlive: opts.keepAlive,
+    keepAliveInitialDelay: opts.keepAliveInitialDelay,
+    highWaterMark: opts.highWaterMark,
+  });
+
+  if (requestListener) {
+    assertNodeCompatibleListener(requestListener);
+    self.on('request', requestListener);
+  }
+  self.httpAllowHalfOpen = false;
+  self.on('connection', connectionListener);
+  self.on('listening', setupConnectionsTracking);
+  self.timeout = 0;
+  self.maxHeadersCount = null;
+  self.maxRequestsPerSocket = 0;
+  self.closing = false;
+  self[kConnections] = new Set<H1ServerConnection>();
+  self[kInterval] = null;
+  self[kUniqueHeaders] = uniqueHeaderSet(opts.uniqueHeaders);
+  self[kResOptions] = {
+    highWaterMark: opts.highWaterMark,
+    rejectNonStandardBodyWrites: self.rejectNonStandardBodyWrites,
+  };
+  self[kHost] = new ServerHost(self);
+}
+
+/** `Server`'s constructor: callable with or without `new`, and on an existing object, as node's. */
 export interface ServerConstructor {
   new (requestListener?: RequestListener): ServerClass;
   new (options: ServerOptions, requestListener?: RequestListener): ServerClass;
@@ -467,19 +515,24 @@ export interface ServerConstructor {
 export type Server = ServerClass;
 
 /**
- * node:http's Server. Like node's, `Server(listener)` without `new` returns a new server; it is
- * an ES class underneath (subclass it with `class extends Server`), so the `util.inherits` form
- * `Server.call(this)` cannot initialize an existing object and also returns a new server.
+ * node:http's Server. A plain function, as node's: `Server(listener)` without `new` returns a new
+ * server, `Server.call(this, options)` initializes a `util.inherits` subclass's object, and
+ * `class MyServer extends Server` works too.
  *
  * @example
- * const server = Server((req, res) => res.end('ok'));
+ * const server = new Server({ keepAliveTimeout: 10_000 }, (req, res) => res.end('ok'));
  * server.listen(0, '127.0.0.1');
  */
-export const Server: ServerConstructor = new Proxy(ServerClass, {
-  apply(target, _thisArg, args: [ServerOptions | RequestListener | undefined, RequestListener | undefined]) {
-    return new target(args[0] as ServerOptions, args[1]);
-  },
-}) as unknown as ServerConstructor;
+function Server(this: unknown, options?: ServerOptions | RequestListener | null, requestListener?: RequestListener): ServerClass | void {
+  if (!(this instanceof Server)) return new (Server as unknown as ServerConstructor)(options as ServerOptions, requestListener);
+  initServer(this as ServerClass, options, requestListener);
+}
+Server.prototype = ServerClass.prototype;
+Object.defineProperty(ServerClass.prototype, 'constructor', { value: Server, writable: true, configurable: true, enumerable: false });
+Object.setPrototypeOf(Server, NetServer);
+
+const ServerExport = Server as unknown as ServerConstructor;
+export { ServerExport as Server };
 
 /**
  * Create an HTTP/1.1 server (node:http's `createServer`).
@@ -491,5 +544,5 @@ export const Server: ServerConstructor = new Proxy(ServerClass, {
 export function createServer(requestListener?: RequestListener): Server;
 export function createServer(options: ServerOptions, requestListener?: RequestListener): Server;
 export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
-  return new ServerClass(options as ServerOptions, requestListener);
+  return new ServerExport(options as ServerOptions, requestListener);
 }
