@@ -23,7 +23,7 @@ import {
   type H1Exchange,
   type H1ServerHost,
 } from '../io/h1-server.js';
-import { IncomingMessage, IncomingMessageBase, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
+import { IncomingMessage, IncomingMessageBase, kBodySource, exposedFields, limitHeaderEntries, type IncomingMessageConstructor } from './incoming-message.js';
 import { ServerResponse, ServerResponseBase, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
@@ -32,8 +32,14 @@ export const DEFAULT_REQUEST_TIMEOUT = 300_000;
 export const DEFAULT_HEADERS_TIMEOUT = 60_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
 export const DEFAULT_CONNECTIONS_CHECKING_INTERVAL = 30_000;
-/** node's default `maxHeadersCount` (when null). */
-export const DEFAULT_MAX_HEADERS_COUNT = 2000;
+/**
+ * The list entries (name and value each count) node exposes when `maxHeadersCount` is null: its
+ * parser's default `maxHeaderPairs`, 2000 entries, so 1000 fields reach `headers` (node's docs say
+ * 2000 headers; node 20 shows 1000). Framing always uses every field.
+ */
+export const DEFAULT_MAX_HEADER_ENTRIES = 2000;
+/** The parser's field-count limit for a server: none of its own (maxHeaderSize bounds a head), as node's. */
+const UNLIMITED_FIELDS = 0x7fffffff;
 
 /** `http.maxHeaderSize`: the default limit on a request head, in bytes. */
 export const maxHeaderSize: number = DEFAULT_MAX_HEADER_SIZE;
@@ -128,14 +134,16 @@ class ServerHost implements H1ServerHost {
 
   h1ParserOptions(): H1ParserOptions {
     const s = this.#server;
-    const count = s.maxHeadersCount;
     return {
       role: 'request',
       maxHeaderSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
-      // 0 means "no limit" in node; a count is still bounded by maxHeaderSize.
-      maxHeaderCount: count == null ? DEFAULT_MAX_HEADERS_COUNT : count === 0 ? 0x7fffffff : count,
+      // maxHeadersCount limits what is exposed, not what is parsed (see #newRequest), as node's.
+      maxHeaderCount: UNLIMITED_FIELDS,
       lenient: s.insecureHTTPParser,
-      requireHost: s.requireHostHeader,
+      // Host rules stay on (RFC 9112 §3.2: two Host fields or an invalid one get 400, request
+      // smuggling through disagreeing hosts); requireHostHeader: false only lets a missing one in.
+      requireHost: true,
+      allowMissingHost: s.requireHostHeader === false,
     };
   }
 
@@ -155,7 +163,24 @@ class ServerHost implements H1ServerHost {
     req.rawHeaders = head.rawHeaders;
     req.upgrade = head.upgrade;
     req.joinDuplicateHeaders = s.joinDuplicateHeaders === true;
+    const maxEntries = this.maxHeaderEntries();
+    if (maxEntries > 0 && head.rawHeaders.length > maxEntries) {
+      // node keeps parsing every field (framing needs them) and shows fewer.
+      req.rawHeaders = exposedFields(head.rawHeaders, maxEntries);
+      limitHeaderEntries(req, maxEntries);
+    }
     return req;
+  }
+
+  /** node's `maxHeaderPairs`: `maxHeadersCount << 1` when it is a number (0 or less: no limit). */
+  maxHeaderEntries(): number {
+    const count = this.#server.maxHeadersCount;
+    return typeof count === 'number' ? count << 1 : DEFAULT_MAX_HEADER_ENTRIES;
+  }
+
+  /** The trailer fields node exposes of a complete trailer section (its batches, see exposedFields). */
+  exposedTrailers(trailers: string[]): string[] {
+    return exposedFields(trailers, this.maxHeaderEntries());
   }
 
   onRequest(ex: H1Exchange): void {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as util from 'node:util';
+import * as net from 'node:net';
 import * as nodeHttp from 'node:http';
 import * as trama from '../../src/index.js';
 import { both, serveRaw, NODE_HTTP, TRAMA_HTTP, type ServerLib } from '../support/node-vs-trama.js';
@@ -127,6 +128,228 @@ test('class extends Server still works, and Server() without new returns a serve
   assert.equal(plain instanceof trama.Server, true);
 });
 
+// ---- header values leave as latin1, as node writes them (item 1) ----
+
+// 'bår' as UTF-8 bytes read back as latin1 text: the characters U+00C3 U+00A5. node writes each as
+// one byte (c3 a5) except where it merges the head into a UTF-8 string body (end(string),
+// flushHeaders()): there the head is UTF-8 too (c3 83 c2 a5). trama must put the same bytes out.
+const LATIN1_VALUE = Buffer.from('bår').toString('binary');
+
+const LATIN1_HANDLERS: Record<string, nodeHttp.RequestListener> = {
+  'setHeader, end(string)': (_q, res) => {
+    res.setHeader('X-A', LATIN1_VALUE);
+    res.end('héllo');
+  },
+  'setHeader, end(Buffer)': (_q, res) => {
+    res.setHeader('X-A', LATIN1_VALUE);
+    res.end(Buffer.from('hi'));
+  },
+  'writeHead object, chunked end(string)': (_q, res) => {
+    res.writeHead(200, { 'X-A': LATIN1_VALUE });
+    res.end('hi');
+  },
+  'writeHead, write(string), end()': (_q, res) => {
+    res.writeHead(200, [['X-A', LATIN1_VALUE]] as unknown as nodeHttp.OutgoingHttpHeaders);
+    res.write('héllo');
+    res.end();
+  },
+  'trailers after write': (_q, res) => {
+    res.setHeader('Trailer', 'X-A');
+    res.write('x');
+    res.addTrailers({ 'X-A': LATIN1_VALUE });
+    res.end();
+  },
+  'trailers with end(string)': (_q, res) => {
+    res.setHeader('Trailer', 'X-A');
+    res.addTrailers({ 'X-A': LATIN1_VALUE });
+    res.end('héllo');
+  },
+  'flushHeaders then end(string)': (_q, res) => {
+    res.setHeader('X-A', LATIN1_VALUE);
+    res.flushHeaders();
+    res.end('héllo');
+  },
+  'end() without body': (_q, res) => {
+    res.setHeader('X-A', LATIN1_VALUE);
+    res.end();
+  },
+};
+
+test('header and trailer values above 0x7F leave with the bytes node:http writes', async () => {
+  for (const [name, handler] of Object.entries(LATIN1_HANDLERS)) {
+    const r = await both((lib) => serveBytes(lib, handler, `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`));
+    assert.equal(r.trama, r.node, name);
+  }
+  // The plain case, spelled out: one byte per character of a latin1 header value.
+  const one = await serveBytes(TRAMA_HTTP, LATIN1_HANDLERS['setHeader, end(Buffer)']!, `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+  assert.match(one, /582d413a2062c3a5720d0a/); // 'X-A: b' c3 a5 'r' CRLF
+});
+
+test('client request heads write latin1 header values as node:http does', async () => {
+  const cases: Record<string, (lib: typeof nodeHttp, port: number) => nodeHttp.ClientRequest> = {
+    'GET end()': (lib, port) => lib.request({ port, host: '127.0.0.1', headers: { 'X-A': LATIN1_VALUE, Connection: 'close' } }).end(),
+    'POST write(string)': (lib, port) => {
+      const req = lib.request({ port, host: '127.0.0.1', method: 'POST', headers: { Connection: 'close' } });
+      req.setHeader('X-A', LATIN1_VALUE);
+      req.write('héllo');
+      return req.end();
+    },
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    const got: string[] = [];
+    for (const lib of [nodeHttp, trama as unknown as typeof nodeHttp]) got.push(await clientHeadBytes(lib, make));
+    assert.equal(got[1], got[0], name);
+    assert.match(got[0]!, /582d413a2062c3a5720d0a/, name);
+  }
+});
+
+// ---- a user Transfer-Encoding on 204/304 closes the connection (item 2) ----
+
+test('a chunked Transfer-Encoding set on a 204 or 304 gets no last chunk and closes the connection, as node', async () => {
+  const two = `GET /first HTTP/1.1\r\n${H}\r\nGET /second HTTP/1.1\r\n${H}\r\n`;
+  const handlers: Record<string, nodeHttp.RequestListener> = {
+    '204 setHeader': (req, res) => {
+      res.setHeader('Transfer-Encoding', 'chunked');
+      res.writeHead(req.url === '/first' ? 204 : 200);
+      res.end();
+    },
+    '304 writeHead': (req, res) => {
+      res.writeHead(req.url === '/first' ? 304 : 200, { 'Transfer-Encoding': 'gzip, chunked' });
+      res.end();
+    },
+    '204 non-chunked coding keeps the connection': (req, res) => {
+      res.writeHead(req.url === '/first' ? 204 : 200, { 'Transfer-Encoding': 'gzip' });
+      res.end();
+    },
+  };
+  for (const [name, handler] of Object.entries(handlers)) {
+    const r = await both((lib) => serveRaw(lib, handler, [two], { until: (t) => t.includes('/second') || /HTTP\/1\.1 200[\s\S]*\r\n\r\n/.test(t) }));
+    assert.deepEqual(r.trama, r.node, name);
+  }
+  const closed = await serveRaw(TRAMA_HTTP, handlers['204 setHeader']!, [two]);
+  assert.equal(closed.closed, true);
+  assert.doesNotMatch(closed.text, /0\r\n\r\n|200 OK/);
+  assert.match(closed.text, /Connection: close\r\n/);
+});
+
+// ---- maxHeadersCount limits what is exposed, framing uses every field (item 3) ----
+
+function headOf(nFields: number, trailers = 0): string {
+  let head = `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n`;
+  for (let i = 2; i < nFields; i++) head += `F${i}: ${i}\r\n`;
+  head += '\r\n3\r\nabc\r\n0\r\n';
+  for (let i = 0; i < trailers; i++) head += `T${i}: ${i}\r\n`;
+  return head + '\r\n';
+}
+
+test('maxHeadersCount truncates rawHeaders/headers/trailers as node does, and the request is still framed by every field', async () => {
+  const cases: [number | null, number, number][] = [
+    [2, 5, 0], // Transfer-Encoding is the 2nd field: framing must see it even past the limit
+    [1, 3, 0],
+    [3, 10, 0],
+    [100, 150, 0], // node keeps whole batches of 31 fields while under the limit: 124 raw
+    [20, 33, 0],
+    [10, 10, 40],
+    [5, 33, 40],
+    [0, 1500, 0], // 0: no limit
+    [null, 1100, 0], // default: 2000 entries, so 1000 fields in headers, 1023 raw
+  ];
+  for (const [max, fields, trailers] of cases) {
+    const r = await both((lib) => exposedCounts(lib, max, headOf(fields, trailers)));
+    assert.equal(r.trama, r.node, `maxHeadersCount=${max} fields=${fields} trailers=${trailers}`);
+    assert.match(r.trama, /body=abc/);
+  }
+});
+
+// ---- requireHostHeader: false (item 4) ----
+
+test('requireHostHeader: false lets a request without Host in, as node; two Host fields or an invalid Host stay 400', async () => {
+  const opts = { serverOptions: { requireHostHeader: false } };
+  const handler: nodeHttp.RequestListener = (req, res) => res.end(`host=${String(req.headers.host)}`);
+  const missing = await both((lib) => serveRaw(lib, handler, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n'], opts));
+  assert.equal(missing.trama.text, missing.node.text);
+  assert.match(missing.trama.text, /^HTTP\/1\.1 200 [\s\S]*host=undefined$/);
+  // RFC 9112 §3.2: stricter than node on purpose (documented in docs/server.md).
+  for (const bad of ['Host: a\r\nHost: b\r\n', 'Host: a b\r\n']) {
+    const r = await serveRaw(TRAMA_HTTP, handler, [`GET / HTTP/1.1\r\n${bad}\r\n`], opts);
+    assert.match(r.text, /^HTTP\/1\.1 400 /, bad);
+    assert.equal(r.closed, true);
+  }
+  // The default still requires it.
+  const strict = await serveRaw(TRAMA_HTTP, handler, ['GET / HTTP/1.1\r\n\r\n']);
+  assert.match(strict.text, /^HTTP\/1\.1 400 /);
+});
+
+/** Serve one raw request, return everything the server wrote as hex (Date values blanked). */
+async function serveBytes(lib: ServerLib, handler: nodeHttp.RequestListener, request: string): Promise<string> {
+  const server = lib.createServer(handler);
+  const { listen, closeServer } = await import('../support/node-vs-trama.js');
+  const port = await listen(server);
+  try {
+    const bytes = await new Promise<Buffer>((resolve, reject) => {
+      const sock = net.connect(port, '127.0.0.1', () => sock.end(request, 'latin1'));
+      const parts: Buffer[] = [];
+      sock.on('data', (d: Buffer) => parts.push(d));
+      sock.on('error', reject);
+      sock.on('close', () => resolve(Buffer.concat(parts)));
+    });
+    return bytes.toString('latin1').replace(/^(Date: )[^\r\n]*/gim, '$1<date>').split('').map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+  } finally {
+    await closeServer(server);
+  }
+}
+
+/** The head a client library writes for `make`, as hex, read by a raw TCP server. */
+async function clientHeadBytes(lib: typeof nodeHttp, make: (lib: typeof nodeHttp, port: number) => nodeHttp.ClientRequest): Promise<string> {
+  let gotHead!: (head: Buffer) => void;
+  const received = new Promise<Buffer>((resolve) => (gotHead = resolve));
+  const raw = net.createServer((sock) => {
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        gotHead(buf.subarray(0, end + 4));
+        sock.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  const port = (raw.address() as net.AddressInfo).port;
+  const req = make(lib, port);
+  req.on('response', (res) => res.resume());
+  req.on('error', () => {});
+  const head = await received;
+  await new Promise<void>((resolve) => raw.close(() => resolve()));
+  // The port differs between the two runs.
+  return Buffer.from(head.toString('latin1').replace(/^(Host: [^:\r\n]*):\d+/im, '$1:<port>'), 'latin1').toString('hex');
+}
+
+/** What a server with `maxHeadersCount = max` exposes of `request`. */
+async function exposedCounts(lib: ServerLib, max: number | null, request: string): Promise<string> {
+  let seen = '';
+  const server = lib.createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
+    let body = '';
+    req.setEncoding('latin1');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      seen =
+        `raw=${req.rawHeaders.length / 2} headers=${Object.keys(req.headers).length} distinct=${Object.keys(req.headersDistinct).length} ` +
+        `rawTrailers=${req.rawTrailers.length / 2} trailers=${Object.keys(req.trailers).length} body=${body}`;
+      res.end('ok');
+    });
+  });
+  server.maxHeadersCount = max as number;
+  const { listen, rawExchange, closeServer } = await import('../support/node-vs-trama.js');
+  const port = await listen(server);
+  try {
+    const r = await rawExchange(port, [request], { until: (t) => t.endsWith('ok') });
+    return `${seen} ${r.text.split('\r\n')[0]}`;
+  } finally {
+    await closeServer(server);
+  }
+}
+
 /** Listen `server` on port 0, send raw chunks, collect until close; the server is closed after. */
 async function serveWith(server: nodeHttp.Server, chunks: string[]): Promise<string> {
   const { listen, rawExchange, closeServer } = await import('../support/node-vs-trama.js');
@@ -137,5 +360,3 @@ async function serveWith(server: nodeHttp.Server, chunks: string[]): Promise<str
     await closeServer(server);
   }
 }
-
-export { both, serveRaw };
