@@ -9,9 +9,12 @@
  */
 import { Server as NetServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
+import { channel } from 'node:diagnostics_channel';
+import { captureRejectionSymbol } from 'node:events';
 // Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
 import { setInterval, clearInterval } from 'node:timers';
-import { nodeError, invalidArgType } from '../wire/shared/index.js';
+import { nodeError, invalidArgType, STATUS_CODES } from '../wire/shared/index.js';
+import { debug, debugEnabled } from './debug.js';
 import { DEFAULT_MAX_HEADER_SIZE } from '../wire/h1/parser.js';
 import type { H1ParserOptions } from '../wire/h1/types.js';
 import type { RequestHead } from '../io/exchange.js';
@@ -24,7 +27,7 @@ import {
   type H1ServerHost,
 } from '../io/h1-server.js';
 import { IncomingMessage, IncomingMessageBase, kBodySource, exposedFields, limitHeaderEntries, type IncomingMessageConstructor } from './incoming-message.js';
-import { ServerResponse, ServerResponseBase, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
+import { ServerResponse, ServerResponseBase, onResponseCreatedChannel, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
 /** node's defaults (Node 20–23 docs). */
@@ -72,6 +75,10 @@ const kInterval = Symbol('kConnectionsCheckingInterval');
 const kHost = Symbol('kHost');
 const kResOptions = Symbol('kResOptions');
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
+// node's diagnostics_channel names for the server side; published only when someone subscribes.
+const onRequestStartChannel = channel('http.server.request.start');
+const onResponseFinishChannel = channel('http.server.response.finish');
 
 /** node's validateInteger(value, name, 0) with its messages. */
 function validateNonNegativeInteger(value: unknown, name: string): number {
@@ -192,7 +199,14 @@ class ServerHost implements H1ServerHost {
     req[kBodySource] = ex;
     ex.req = req;
     const Res = s.ServerResponse;
-    const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
+    let res: ServerResponse;
+    if (Res === ServerResponse) {
+      res = new ServerResponseBase(req, s[kResOptions]);
+      // (a subclass's constructor goes through the exported ServerResponse, which publishes)
+      if (onResponseCreatedChannel.hasSubscribers) onResponseCreatedChannel.publish({ request: req, response: res });
+    } else {
+      res = new Res(req, s[kResOptions]) as ServerResponse;
+    }
     res._keepAliveTimeout = s.keepAliveTimeout;
     res._maxRequestsPerSocket = s.maxRequestsPerSocket;
     res.shouldKeepAlive = head.keepAlive;
@@ -202,6 +216,7 @@ class ServerHost implements H1ServerHost {
     ex.res = res;
     const sock = socket as Socket & { _httpMessage?: unknown };
     if (!sock._httpMessage) sock._httpMessage = res;
+    if (onRequestStartChannel.hasSubscribers) onRequestStartChannel.publish({ request: req, response: res, socket, server: s });
 
     if (head.versionMajor === 1 && head.versionMinor === 1) {
       const max = s.maxRequestsPerSocket;
@@ -241,6 +256,8 @@ class ServerHost implements H1ServerHost {
   onResponseFinished(ex: H1Exchange, inWriteCallback: boolean): void {
     const res = ex.res as ServerResponse;
     const req = ex.req as IncomingMessage;
+    // node publishes from its own 'finish' listener, the first one: before the user's.
+    if (onResponseFinishChannel.hasSubscribers) onResponseFinishChannel.publish({ request: req, response: res, socket: ex.socket, server: this.#server });
     res._onSinkFinished();
     const sock = res.socket as (Socket & { _httpMessage?: unknown }) | null;
     if (sock && sock._httpMessage === res) sock._httpMessage = null;
@@ -271,6 +288,10 @@ class ServerHost implements H1ServerHost {
   onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void {
     const req = this.#newRequest(head, socket);
     req.upgrade = true;
+    if (debugEnabled) {
+      debug('SERVER upgrade or connect', head.method);
+      debug('SERVER have listener for %s', head.method === 'CONNECT' ? 'connect' : 'upgrade');
+    }
     // No data is lost between our listener leaving and theirs arriving.
     (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
     if (socket.isPaused()) socket.resume();
@@ -279,6 +300,7 @@ class ServerHost implements H1ServerHost {
   }
 
   onClientError(err: Error, socket: Socket): boolean {
+    if (debugEnabled && (err as { code?: string }).code?.startsWith('HPE_')) debug('parse error', err);
     return this.#server.emit('clientError', err, socket);
   }
 
@@ -296,6 +318,7 @@ class ServerHost implements H1ServerHost {
   }
 
   onConnectionClosed(conn: H1ServerConnection): void {
+    debug('server socket close');
     this.#server[kConnections].delete(conn);
   }
 }
@@ -329,10 +352,18 @@ function assertNodeCompatibleListener(listener: unknown): void {
     TypeError,
     'ERR_TRAMA_NODE_HTTP_PROTOTYPE',
     `This request listener builds req/res on another http module's ${foreign}.prototype (Express does this with ` +
-      `node:http's); node:http's methods cannot run on trama's objects. Start the program with ` +
+      `node:http's, or another copy of trama's); that module's methods cannot run on trama's objects. Start the program with ` +
       `\`node --import trama/register app.js\` (or \`node -r trama/register app.js\`) so that every require('http') ` +
       `and import of node:http is trama, or create this server with node:http.`,
   );
+}
+
+// A listener added after construction (`server.on('request', app)`) is checked when listening starts.
+const netListen = NetServer.prototype.listen as (this: NetServer, ...args: unknown[]) => NetServer;
+function listen(this: ServerClass, ...args: unknown[]): ServerClass {
+  const listeners = this.listeners('request');
+  for (let i = 0; i < listeners.length; i++) assertNodeCompatibleListener(listeners[i]);
+  return netListen.apply(this, args) as ServerClass;
 }
 
 /** The class name when `obj` inherits from a `name` prototype other than `own` (node's, or another copy of trama's). */
@@ -348,6 +379,7 @@ function foreignPrototype(obj: unknown, own: object, name: string): string | und
 }
 
 function connectionListener(this: Server, socket: Socket): void {
+  debug('SERVER new http connection');
   const server = this;
   const s = socket as Socket & { server?: unknown };
   if (s.server == null) s.server = server;
@@ -442,6 +474,28 @@ class ServerClass extends NetServer {
     if (ht === 0 && rt === 0) return;
     const now = monotonicMs();
     for (const conn of [...this[kConnections]]) conn.checkTimeouts(now, ht, rt);
+  }
+
+  /**
+   * A rejected promise from an async listener, with `events.captureRejections` on: node's answer
+   * for 'request' is a 500 with no header the handler had set (none may leak), or, once the head
+   * is out, destroying the response; other events go to net.Server's handler.
+   */
+  override [captureRejectionSymbol](err: Error, event: string, ...args: unknown[]): void {
+    if (event === 'request') {
+      const res = args[1] as ServerResponse;
+      if (!res.headersSent && !res.writableEnded) {
+        const names = res.getHeaderNames();
+        for (let i = 0; i < names.length; i++) res.removeHeader(names[i]!);
+        res.statusCode = 500;
+        res.end(STATUS_CODES[500]);
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    const base = (NetServer.prototype as unknown as Record<symbol, (this: unknown, ...a: unknown[]) => void>)[captureRejectionSymbol];
+    base?.call(this, err, event, ...args);
   }
 
   override async [Symbol.asyncDispose](): Promise<void> {
@@ -553,6 +607,7 @@ function Server(this: unknown, options?: ServerOptions | RequestListener | null,
   initServer(this as ServerClass, options, requestListener);
 }
 Server.prototype = ServerClass.prototype;
+Object.defineProperty(ServerClass.prototype, 'listen', { value: listen, writable: true, configurable: true, enumerable: false });
 Object.defineProperty(ServerClass.prototype, 'constructor', { value: Server, writable: true, configurable: true, enumerable: false });
 Object.setPrototypeOf(Server, NetServer);
 

@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as util from 'node:util';
 import * as net from 'node:net';
+import * as dc from 'node:diagnostics_channel';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as nodeHttp from 'node:http';
 import * as trama from '../../src/index.js';
 import { both, serveRaw, NODE_HTTP, TRAMA_HTTP, type ServerLib } from '../support/node-vs-trama.js';
@@ -278,6 +281,158 @@ test('requireHostHeader: false lets a request without Host in, as node; two Host
   // The default still requires it.
   const strict = await serveRaw(TRAMA_HTTP, handler, ['GET / HTTP/1.1\r\n\r\n']);
   assert.match(strict.text, /^HTTP\/1\.1 400 /);
+});
+
+// ---- a plain Express app without trama/register (item 7) ----
+
+const requireCjs = createRequire(import.meta.url);
+type ExpressFactory = (() => nodeHttp.RequestListener & { request: object; response: object; get(p: string, h: (req: unknown, res: { send(b: string): void }) => void): void }) & { request: object; response: object };
+const EXPRESSES: [string, ExpressFactory][] = [
+  ['express 4', requireCjs('express4') as ExpressFactory],
+  ['express 5', requireCjs('express') as ExpressFactory],
+];
+
+test('a plain Express app on trama.createServer fails at once with an error naming trama/register, never on its first request', () => {
+  for (const [name, express] of EXPRESSES) {
+    const app = express();
+    const check = (err: unknown): boolean => {
+      const e = err as NodeJS.ErrnoException;
+      assert.equal(e.code, 'ERR_TRAMA_NODE_HTTP_PROTOTYPE', name);
+      assert.match(e.message, /node --import trama\/register app\.js/, name);
+      return true;
+    };
+    assert.throws(() => trama.createServer(app as never), check);
+    assert.throws(() => new trama.Server({}, app as never), check);
+    // Wired after construction: refused when listening starts, before any request.
+    const server = trama.createServer();
+    server.on('request', app);
+    assert.throws(() => server.listen(0, '127.0.0.1'), check);
+    assert.equal(server.listening, false);
+  }
+});
+
+test('an Express app whose req/res prototypes are trama\'s (what trama/register arranges) is accepted and serves', async () => {
+  for (const [name, express] of EXPRESSES) {
+    const app = express();
+    // What require('http') under trama/register gives Express: its request/response objects
+    // inherit trama's prototypes. Rebuilt here on copies, leaving the shared module untouched.
+    for (const [key, proto] of [['request', trama.IncomingMessage.prototype], ['response', trama.ServerResponse.prototype]] as const) {
+      const own = Object.create(proto) as object;
+      Object.defineProperties(own, Object.getOwnPropertyDescriptors(Object.getPrototypeOf(app[key]) as object));
+      Object.setPrototypeOf(app[key], own);
+    }
+    app.get('/', (_req, res) => res.send(`hi from ${name}`));
+    const r = await serveWith(trama.createServer(app as never) as unknown as nodeHttp.Server, [`GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]);
+    assert.match(r, new RegExp(`^HTTP/1\\.1 200 OK\\r\\n[\\s\\S]*hi from ${name}$`));
+  }
+});
+
+// ---- observability (item 8) ----
+
+test('diagnostics_channel: http.server.request.start, response.created and response.finish are published as node publishes them', async () => {
+  const channels = ['http.server.response.created', 'http.server.request.start', 'http.server.response.finish'];
+  const r = await both(async (lib) => {
+    const log: string[] = [];
+    let server!: nodeHttp.Server;
+    const subs = channels.map((name) => {
+      const fn = (msg: unknown): void => {
+        const m = msg as { request: nodeHttp.IncomingMessage; response: nodeHttp.ServerResponse; socket?: net.Socket; server?: nodeHttp.Server };
+        log.push(
+          `${name} ${m.request.method} ${m.request.url} response=${m.response instanceof lib.ServerResponse} ` +
+            `socket=${m.socket === undefined ? '-' : m.socket instanceof net.Socket} server=${m.server === undefined ? '-' : m.server === server}`,
+        );
+      };
+      dc.subscribe(name, fn);
+      return [name, fn] as const;
+    });
+    try {
+      server = lib.createServer((req, res) => {
+        log.push(`request ${req.url}`);
+        res.on('finish', () => log.push('finish listener'));
+        res.end('ok');
+      });
+      const { listen, rawExchange, closeServer } = await import('../support/node-vs-trama.js');
+      const port = await listen(server);
+      await rawExchange(port, [`GET /a HTTP/1.1\r\n${H}\r\n`], { until: (t) => t.endsWith('ok') });
+      await closeServer(server);
+    } finally {
+      for (const [name, fn] of subs) dc.unsubscribe(name, fn);
+    }
+    return log;
+  });
+  // node 20 has no http.server.response.created (22.12+ publishes it from the ServerResponse
+  // constructor, first): compare the rest with node, and check trama's own entry.
+  const created = r.trama.filter((l) => l.startsWith('http.server.response.created'));
+  assert.deepEqual(
+    r.trama.filter((l) => !l.startsWith('http.server.response.created')),
+    r.node.filter((l) => !l.startsWith('http.server.response.created')),
+  );
+  assert.deepEqual(created, ['http.server.response.created GET /a response=true socket=- server=-']);
+  assert.match(r.trama[0]!, /^http\.server\.response\.created/);
+  // A response built by hand (light-my-request does this) is announced too.
+  const seen: unknown[] = [];
+  const onCreated = (m: unknown): void => void seen.push((m as { response: unknown }).response);
+  dc.subscribe('http.server.response.created', onCreated);
+  const res = new trama.ServerResponse(new trama.IncomingMessage(null));
+  dc.unsubscribe('http.server.response.created', onCreated);
+  assert.deepEqual(seen, [res]);
+});
+
+const DEBUG_SCRIPT = `
+const lib = process.argv[1] === 'trama' ? await import(process.argv[2]) : await import('node:http');
+const net = await import('node:net');
+const server = lib.createServer((req, res) => { res.write('a'); res.end('hi'); });
+server.listen(0, '127.0.0.1', () => {
+  const c = net.connect(server.address().port, '127.0.0.1', () => c.end('GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'));
+  c.resume();
+  c.on('close', () => server.close());
+});
+`;
+
+function debugLines(which: 'node' | 'trama'): Promise<string[]> {
+  const entry = new URL('../../src/index.js', import.meta.url).href;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', DEBUG_SCRIPT, which, entry], {
+      env: { ...process.env, NODE_DEBUG: 'http' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(err.split('\n').filter((l) => l.startsWith('HTTP ')).map((l) => l.replace(/^HTTP \d+: /, ''))));
+  });
+}
+
+test('NODE_DEBUG=http: the server writes node\'s debug lines for a request (except node\'s parser-internal ones)', async () => {
+  const node = await debugLines('node');
+  const tramaLines = await debugLines('trama');
+  // 'SERVER socketOnParserExecute <n>' names node's C++ parser step: trama has none (docs/server.md).
+  assert.deepEqual(tramaLines, node.filter((l) => !l.startsWith('SERVER socketOnParserExecute')));
+  assert.ok(tramaLines.includes('SERVER new http connection') && tramaLines.includes('outgoing message end.'));
+});
+
+test('events.captureRejections: a rejecting async request handler gets node\'s 500 (no header leaked), or its response destroyed once started', async () => {
+  const events = await import('node:events');
+  const before = events.default.captureRejections;
+  events.default.captureRejections = true;
+  try {
+    const handler = (async (req: nodeHttp.IncomingMessage, res: nodeHttp.ServerResponse) => {
+      res.setHeader('X-Secret', '1');
+      if (req.url === '/late') res.write('partial');
+      throw new Error(`boom ${req.url}`);
+    }) as unknown as nodeHttp.RequestListener;
+    const early = await both((lib) => serveRaw(lib, handler, [`GET /early HTTP/1.1\r\n${H}Connection: close\r\n\r\n`]));
+    assert.equal(early.trama.text, early.node.text);
+    assert.match(early.trama.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    assert.doesNotMatch(early.trama.text, /X-Secret/);
+    // Started: the socket is destroyed (the client sees the partial body, then the close).
+    const late = await both((lib) => serveRaw(lib, handler, [`GET /late HTTP/1.1\r\n${H}\r\n`]));
+    assert.deepEqual(late.trama, late.node);
+    assert.equal(late.trama.closed, true);
+  } finally {
+    events.default.captureRejections = before;
+  }
 });
 
 /** Serve one raw request, return everything the server wrote as hex (Date values blanked). */
