@@ -5,7 +5,7 @@
  * binds each socket to an `H1ServerConnection` (src/io/h1-server.ts). The driver produces
  * Exchanges; this file wraps each in an `IncomingMessage` and a `ServerResponse` and emits
  * node's events in node's order. Options, defaults and events follow the node:http docs; where
- * trama is stricter (parser rejects, maxHeadersCount → 431) docs/server.md says why.
+ * trama is stricter (parser rejects: smuggling shapes, Host rules) docs/server.md says why.
  */
 import { Server as NetServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
