@@ -1032,8 +1032,6 @@ function ClientRequestFn(
   initOutgoingMessage(this);
   initClientRequest(this, input, options, cb);
 }
-// node's name: `.name`, `constructor.name` and util.inspect show 'ClientRequest'.
-Object.defineProperty(ClientRequestFn, 'name', { value: 'ClientRequest' });
 ClientRequestFn.prototype = ClientRequestBase.prototype;
 Object.defineProperty(ClientRequestBase.prototype, 'constructor', {
   value: ClientRequestFn,
