@@ -366,11 +366,13 @@ function listen(this: ServerClass, ...args: unknown[]): ServerClass {
   return netListen.apply(this, args) as ServerClass;
 }
 
+/** Express's chain is 3 deep; the bound only guards against a Proxy whose prototype chain never ends. */
+const MAX_PROTOTYPE_DEPTH = 64;
+
 /** The class name when `obj` inherits from a `name` prototype other than `own` (node's, or another copy of trama's). */
 function foreignPrototype(obj: unknown, own: object, name: string): string | undefined {
   if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return undefined;
-  // A prototype chain is short; the bound only guards against a proxy that never ends it.
-  for (let p: unknown = obj, depth = 0; p !== null && depth < 64; p = Object.getPrototypeOf(p), depth++) {
+  for (let p: unknown = obj, depth = 0; p !== null && depth < MAX_PROTOTYPE_DEPTH; p = Object.getPrototypeOf(p), depth++) {
     if (p === own) return undefined;
     const ctor = Object.prototype.hasOwnProperty.call(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
     if (typeof ctor === 'function' && ctor.name === name && ctor.prototype === p) return name;
