@@ -66,6 +66,8 @@ export interface ServerOptions {
   ServerResponse?: ServerResponseConstructor | (new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse);
   uniqueHeaders?: (string | string[])[];
   rejectNonStandardBodyWrites?: boolean;
+  /** Sets `server.httpAllowHalfOpen` (keep serving after the client's FIN). Default false, as node's property. */
+  httpAllowHalfOpen?: boolean;
   /** trama: responses outstanding on one connection before reading pauses (pipelining bound). Default 64. */
   maxPipelineDepth?: number;
 }
@@ -131,6 +133,9 @@ class ServerHost implements H1ServerHost {
   }
   get timeout(): number {
     return this.#server.timeout;
+  }
+  get httpAllowHalfOpen(): boolean {
+    return this.#server.httpAllowHalfOpen === true;
   }
   get maxPipelineDepth(): number {
     return this.#server.maxPipelineDepth;
@@ -394,6 +399,12 @@ function connectionListener(this: Server, socket: Socket): void {
   server[kConnections].add(conn);
 }
 
+/** Listening (again: supertest closes and re-listens a server per request): a closed server serves anew. */
+function onListening(this: Server): void {
+  this.closing = false;
+  setupConnectionsTracking.call(this);
+}
+
 function setupConnectionsTracking(this: Server): void {
   if (this[kInterval] !== null) clearInterval(this[kInterval]);
   const server = this;
@@ -448,10 +459,14 @@ class ServerClass extends NetServer {
     return this;
   }
 
-  /** Stop accepting connections, close idle ones now and busy ones after their current response. */
+  /**
+   * Stop accepting connections, close idle ones now; busy ones answer the requests they have
+   * received, read no more, and close after their last response.
+   */
   override close(callback?: (err?: Error) => void): this {
     this.closing = true;
     this.closeIdleConnections();
+    for (const conn of this[kConnections]) conn.drainForClose();
     if (this[kInterval] !== null) {
       clearInterval(this[kInterval]);
       this[kInterval] = null;
@@ -566,9 +581,10 @@ function initServer(self: ServerClass, options: ServerOptions | RequestListener 
     assertNodeCompatibleListener(requestListener);
     self.on('request', requestListener);
   }
-  self.httpAllowHalfOpen = false;
+  // trama: an option for it too (node 20 only has the property), see ServerOptions.
+  self.httpAllowHalfOpen = validateBool(opts.httpAllowHalfOpen, 'options.httpAllowHalfOpen') ?? false;
   self.on('connection', connectionListener);
-  self.on('listening', setupConnectionsTracking);
+  self.on('listening', onListening);
   self.timeout = 0;
   self.maxHeadersCount = null;
   self.maxRequestsPerSocket = 0;
