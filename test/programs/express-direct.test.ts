@@ -8,7 +8,6 @@ import { runFixture } from './run-program.js';
 // that this either works or fails at once with an error that names trama/register.
 test(
   'Express on trama.createServer(app) without the switch: works as node, or fails at once naming trama/register',
-  { todo: 'lane facade: the clear error for Express without register (today: TypeError in node\'s removeHeader on the first request)' },
   async () => {
     const [oracle, direct] = await Promise.allSettled([
       runFixture('express-app.cjs', ['express'], 'node', { only: ['route'] }),
