@@ -20,3 +20,8 @@ export type { DnsCacheOptions } from './io/dns-cache.js';
 // HTTP/1.1 server (issue 3): node:http's createServer/Server and the message classes.
 export { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 export type { ServerOptions, RequestListener, IncomingHttpHeaders, OutgoingHeaders, OutgoingHeaderValue } from './http/index.js';
+// WebSocket (issue 15): the WHATWG client, the server (`ws`'s shape), the sans-I/O engine.
+export { WebSocket, WebSocketServer, CloseEvent, ErrorEvent, CLOSE_TIMEOUT_MS } from './ws/index.js';
+export type { WebSocketInit, BinaryType, WebSocketServerOptions } from './ws/index.js';
+export { WsEngine, CloseCode, Opcode, PerMessageDeflate, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAGMENTS } from './wire/ws/index.js';
+export type { WsEvent, WsEngineOptions, PerMessageDeflateOptions } from './wire/ws/index.js';
