@@ -438,10 +438,11 @@ export class WsEngine {
     this.#closeReceived = true;
     this.#state = State.DONE;
     events.push({ type: 'close', code, reason });
-    // RFC 6455 §5.5.1: answer a close with a close, echoing the code.
+    // RFC 6455 §5.5.1: answer a close with a close, echoing the code (and, as `ws` and
+    // python-websockets expect, the reason).
     if (!this.#closeSent) {
       this.#closeSent = true;
-      this.#queue(Opcode.CLOSE, code === CloseCode.NO_STATUS ? EMPTY : data.subarray(0, 2), true, false);
+      this.#queue(Opcode.CLOSE, data, true, false);
     }
     return false;
   }
