@@ -70,7 +70,10 @@ function describeOut(b: Buffer): string {
 function transcript(name: string, make: Make, input: Buffer, expected: string[]): void {
   test(name, () => {
     assert.deepEqual(run(make, [input]), expected, 'whole');
+    // Every split point; for the two 64 KiB-class inputs, every point in the header and the first
+    // and last payload bytes, and every 97th in between (the payload's middle is all alike).
     for (let i = 0; i <= input.length; i++) {
+      if (input.length > 4096 && i > 32 && i < input.length - 32 && i % 97 !== 0) continue;
       assert.deepEqual(run(make, [input.subarray(0, i), input.subarray(i)]), expected, `split at ${i}`);
     }
     const bytes: Buffer[] = [];
