@@ -25,7 +25,7 @@ import {
   STATUS_CODES,
 } from './wire.js';
 import type { PerMessageDeflateOptions, ClientHandshake } from './wire.js';
-import { WebSocket, kAttach, kServerToken, kAlive } from './websocket.js';
+import { WebSocket, kAttach, kServerToken, kAlive, kTracker } from './websocket.js';
 
 export interface WebSocketServerOptions {
   /** Listen on this port with a trama HTTP server of our own. */
@@ -200,7 +200,7 @@ export class WebSocketServer extends EventEmitter {
     const ws = new WebSocket('', undefined, kServerToken);
     if (this.options.clientTracking !== false) {
       this.clients.add(ws);
-      ws.on('close', () => this.clients.delete(ws));
+      ws[kTracker] = this.clients;
     }
     ws[kAttach](socket, head, {
       role: 'server',

@@ -12,7 +12,6 @@
  * Event objects are only built when a WHATWG listener may exist, so the node style costs no
  * allocation per message beyond the message itself.
  */
-import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { setTimeout as startTimer, clearTimeout as stopTimer } from 'node:timers';
 import type { Socket } from 'node:net';
@@ -40,6 +39,7 @@ export interface AttachOptions {
   url?: string;
 }
 
+type EventListenerLike = ((ev: Event) => unknown) | { handleEvent(ev: Event): unknown };
 type SendCallback = (err?: Error | null) => void;
 interface PendingSend {
   ready: boolean;
@@ -51,6 +51,7 @@ export const kAttach: unique symbol = Symbol('trama.ws.attach');
 export const kFail: unique symbol = Symbol('trama.ws.fail');
 export const kServerToken: unique symbol = Symbol('trama.ws.server');
 export const kAlive: unique symbol = Symbol('trama.ws.alive');
+export const kTracker: unique symbol = Symbol('trama.ws.tracker');
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -90,7 +91,7 @@ function domException(message: string, name: string): Error {
 }
 
 /** The WHATWG WebSocket, also the server-side socket (see the module comment). */
-export class WebSocket extends EventTarget {
+export class WebSocket {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -109,10 +110,12 @@ export class WebSocket extends EventTarget {
   #engine: WsEngine | null = null;
   #stream: Duplex | null = null;
   #connector: Connector | null = null;
-  #ee: EventEmitter | null = null;
+  #et: EventTarget | null = null;
+  #forwarders: Map<EventListenerLike, (ev: Event) => void> | null = null;
+  #nl: unknown[] | null = null;
   /** May a WHATWG listener or `on*` handler exist for this event? (only ever turns true) */
   #dom = 0;
-  #handlers: Partial<Record<DomEventName, ((ev: Event) => unknown) | null>> = {};
+  #handlers: Partial<Record<DomEventName, ((ev: Event) => unknown) | null>> | null = null;
   #closeCode: number = CloseCode.ABNORMAL;
   #closeReason = '';
   #closeTimer: ReturnType<typeof startTimer> | null = null;
@@ -123,6 +126,8 @@ export class WebSocket extends EventTarget {
   #bufferedAfterClose = 0;
   #paused = false;
   [kAlive] = true;
+  /** The set that tracks this socket on its server (left on close), or null. */
+  [kTracker]: Set<WebSocket> | null = null;
 
   /**
    * Open a WebSocket to `url` (`ws:`, `wss:`, `http:`, `https:`).
@@ -133,7 +138,6 @@ export class WebSocket extends EventTarget {
    * ws.onopen = () => ws.send('hello');
    */
   constructor(url: string | URL, protocols?: string | string[] | WebSocketInit, internal?: symbol) {
-    super();
     if (internal === kServerToken) {
       this.#server = true;
       this.#binaryType = 'nodebuffer';
@@ -198,49 +202,81 @@ export class WebSocket extends EventTarget {
 
   // ---- WHATWG handlers -------------------------------------------------------------------
   get onopen(): ((ev: Event) => unknown) | null {
-    return this.#handlers.open ?? null;
+    return this.#handlers?.open ?? null;
   }
   set onopen(fn: ((ev: Event) => unknown) | null) {
     this.#setHandler('open', fn);
   }
   get onmessage(): ((ev: MessageEvent) => unknown) | null {
-    return (this.#handlers.message as ((ev: MessageEvent) => unknown) | undefined) ?? null;
+    return (this.#handlers?.message as ((ev: MessageEvent) => unknown) | undefined) ?? null;
   }
   set onmessage(fn: ((ev: MessageEvent) => unknown) | null) {
     this.#setHandler('message', fn as ((ev: Event) => unknown) | null);
   }
   get onerror(): ((ev: Event) => unknown) | null {
-    return this.#handlers.error ?? null;
+    return this.#handlers?.error ?? null;
   }
   set onerror(fn: ((ev: Event) => unknown) | null) {
     this.#setHandler('error', fn);
   }
   get onclose(): ((ev: CloseEvent) => unknown) | null {
-    return (this.#handlers.close as ((ev: CloseEvent) => unknown) | undefined) ?? null;
+    return (this.#handlers?.close as ((ev: CloseEvent) => unknown) | undefined) ?? null;
   }
   set onclose(fn: ((ev: CloseEvent) => unknown) | null) {
     this.#setHandler('close', fn as ((ev: Event) => unknown) | null);
   }
 
   #setHandler(type: DomEventName, fn: ((ev: Event) => unknown) | null): void {
-    const had = this.#handlers[type] != null;
-    this.#handlers[type] = typeof fn === 'function' ? fn : null;
-    if (!had && typeof fn === 'function') {
-      this.#dom |= 1 << DOM_EVENTS.indexOf(type);
-      // The handler runs at its registration's place among the listeners (HTML §8.1.8.1).
-      super.addEventListener(type, this.#handlerTrampoline);
-    }
+    const handlers = (this.#handlers ??= {});
+    const had = handlers[type] != null;
+    handlers[type] = typeof fn === 'function' ? fn : null;
+    // The handler runs at its registration's place among the listeners (HTML §8.1.8.1).
+    if (!had && typeof fn === 'function') this.addEventListener(type, handlerTrampoline);
   }
 
-  #handlerTrampoline = (ev: Event): void => {
-    const fn = this.#handlers[ev.type as DomEventName];
-    if (typeof fn === 'function') fn.call(this, ev);
-  };
+  /** The `on*` handler for an event type (internal, for the shared trampoline). */
+  handlerFor(type: string): ((ev: Event) => unknown) | null | undefined {
+    return this.#handlers?.[type as DomEventName];
+  }
 
-  override addEventListener(type: string, listener: Parameters<EventTarget['addEventListener']>[1], options?: Parameters<EventTarget['addEventListener']>[2]): void {
+  // ---- EventTarget ----------------------------------------------------------------------------
+  // Listeners live in an EventTarget made on the first addEventListener: a server holding
+  // thousands of sockets driven in the node style pays nothing for it (node's EventTarget costs
+  // ~450 bytes per instance). Each listener is registered through a forwarder that calls it with
+  // `this` = the WebSocket, and every event is dispatched with target/currentTarget = the WebSocket.
+
+  /**
+   * @example
+   * ws.addEventListener('message', (e) => console.log(e.data));
+   */
+  addEventListener(type: string, listener: EventListenerLike | null, options?: boolean | { once?: boolean; capture?: boolean; passive?: boolean; signal?: AbortSignal }): void {
+    if (listener === null || listener === undefined) return;
     const i = DOM_EVENTS.indexOf(type as DomEventName);
     if (i !== -1) this.#dom |= 1 << i;
-    super.addEventListener(type, listener, options);
+    (this.#et ??= new EventTarget()).addEventListener(type, this.#forwarder(listener), options);
+  }
+
+  removeEventListener(type: string, listener: EventListenerLike | null, options?: boolean | { capture?: boolean }): void {
+    const f = listener === null || listener === undefined ? undefined : this.#forwarders?.get(listener);
+    if (f !== undefined) this.#et!.removeEventListener(type, f, options);
+  }
+
+  dispatchEvent(event: Event): boolean {
+    const et = this.#et;
+    if (et === null) return !event.defaultPrevented;
+    Object.defineProperties(event, { target: { value: this, configurable: true }, currentTarget: { value: this, configurable: true }, srcElement: { value: this, configurable: true } });
+    return et.dispatchEvent(event);
+  }
+
+  #forwarder(listener: EventListenerLike): (ev: Event) => void {
+    const map = (this.#forwarders ??= new Map());
+    let f = map.get(listener);
+    if (f === undefined) {
+      const self = this;
+      f = typeof listener === 'function' ? (ev: Event) => void listener.call(self, ev) : (ev: Event) => void listener.handleEvent(ev);
+      map.set(listener, f);
+    }
+    return f;
   }
 
   #wantsDom(type: DomEventName): boolean {
@@ -248,41 +284,80 @@ export class WebSocket extends EventTarget {
   }
 
   // ---- node (EventEmitter) style, as `ws` -------------------------------------------------
-  #emitter(): EventEmitter {
-    return (this.#ee ??= new EventEmitter());
-  }
+  // A flat list of (event, listener, once) triples instead of an EventEmitter: a socket has a
+  // handful of listeners, and this keeps an idle one small.
+
   on(event: string, listener: (...args: any[]) => void): this {
-    this.#emitter().on(event, listener);
+    // The first listener gets an array of exactly its size (a pushed-to [] reserves 17 slots).
+    if (this.#nl === null) this.#nl = [event, listener, false];
+    else this.#nl.push(event, listener, false);
     return this;
   }
   addListener(event: string, listener: (...args: any[]) => void): this {
     return this.on(event, listener);
   }
   once(event: string, listener: (...args: any[]) => void): this {
-    this.#emitter().once(event, listener);
+    if (this.#nl === null) this.#nl = [event, listener, true];
+    else this.#nl.push(event, listener, true);
     return this;
   }
   off(event: string, listener: (...args: any[]) => void): this {
-    this.#ee?.off(event, listener);
+    const l = this.#nl;
+    if (l === null) return this;
+    // Remove the most recently added match, as EventEmitter does.
+    for (let i = l.length - 3; i >= 0; i -= 3) {
+      if (l[i] === event && l[i + 1] === listener) {
+        l.splice(i, 3);
+        break;
+      }
+    }
     return this;
   }
   removeListener(event: string, listener: (...args: any[]) => void): this {
     return this.off(event, listener);
   }
   removeAllListeners(event?: string): this {
-    this.#ee?.removeAllListeners(event);
+    const l = this.#nl;
+    if (l === null) return this;
+    if (event === undefined) this.#nl = null;
+    else for (let i = l.length - 3; i >= 0; i -= 3) if (l[i] === event) l.splice(i, 3);
     return this;
   }
   listenerCount(event: string): number {
-    return this.#ee?.listenerCount(event) ?? 0;
+    const l = this.#nl;
+    let n = 0;
+    if (l !== null) for (let i = 0; i < l.length; i += 3) if (l[i] === event) n++;
+    return n;
   }
+  /** Call the node-style listeners of `event` in order; an 'error' nobody listens to is not thrown (see 'close'). */
   emit(event: string, ...args: unknown[]): boolean {
-    return this.#ee?.emit(event, ...args) ?? false;
+    const l = this.#nl;
+    if (l === null) return false;
+    let found = false;
+    // A snapshot, so listeners added or removed while emitting do not change this round (as EventEmitter).
+    const snapshot = l.length === 3 ? l : l.slice();
+    for (let i = 0; i < snapshot.length; i += 3) {
+      if (snapshot[i] !== event) continue;
+      found = true;
+      const fn = snapshot[i + 1] as (...a: unknown[]) => void;
+      if (snapshot[i + 2] === true) this.off(event, fn);
+      fn.apply(this, args);
+    }
+    return found;
   }
 
   #emitNode(event: string, a?: unknown, b?: unknown): void {
-    const ee = this.#ee;
-    if (ee !== null && ee.listenerCount(event) > 0) ee.emit(event, a, b);
+    const l = this.#nl;
+    if (l === null) return;
+    if (l.length === 3) {
+      // The common case (one listener): no snapshot, no rest arguments.
+      if (l[0] !== event) return;
+      const fn = l[1] as (x: unknown, y: unknown) => void;
+      if (l[2] === true) this.#nl = null;
+      fn.call(this, a, b);
+      return;
+    }
+    this.emit(event, a, b);
   }
 
   // ---- wiring -----------------------------------------------------------------------------
@@ -365,7 +440,7 @@ export class WebSocket extends EventTarget {
   }
 
   #deliver(data: Buffer, binary: boolean): void {
-    if (this.#ee !== null && this.#ee.listenerCount('message') > 0) this.#ee.emit('message', data, binary);
+    if (this.#nl !== null) this.#emitNode('message', data, binary);
     if (!this.#wantsDom('message')) return;
     let value: unknown;
     if (!binary) value = data.toString('utf8');
@@ -391,6 +466,10 @@ export class WebSocket extends EventTarget {
     }
     const code = this.#closeCode;
     const reason = this.#closeReason;
+    if (this[kTracker] !== null) {
+      this[kTracker].delete(this);
+      this[kTracker] = null;
+    }
     if (this.#wantsDom('close')) {
       // WHATWG: a connection failed by a protocol fault closes with 1006 and wasClean false.
       this.dispatchEvent(new CloseEvent('close', { wasClean, code: this.#errored ? CloseCode.ABNORMAL : code, reason }));
@@ -637,6 +716,9 @@ export class WebSocket extends EventTarget {
   }
 }
 
+// `ws instanceof EventTarget` holds, as for the WHATWG interface; every EventTarget method is our own.
+Object.setPrototypeOf(WebSocket.prototype, EventTarget.prototype);
+
 for (const [k, v] of [['CONNECTING', CONNECTING], ['OPEN', OPEN], ['CLOSING', CLOSING], ['CLOSED', CLOSED]] as const) {
   Object.defineProperty(WebSocket.prototype, k, { value: v, enumerable: true });
 }
@@ -656,6 +738,13 @@ function originOf(url: string): string {
   } catch {
     return '';
   }
+}
+
+/** One listener for every `on*` handler of every WebSocket: it calls the current handler. */
+function handlerTrampoline(this: WebSocket, ev: Event): void {
+  // (called through the forwarder, so `this` is the WebSocket)
+  const fn = this.handlerFor(ev.type);
+  if (typeof fn === 'function') fn.call(this, ev);
 }
 
 // Stream listeners shared by every WebSocket (no closures per connection): the stream knows its owner.

@@ -60,6 +60,18 @@ export interface WsEngineOptions {
   autoPong?: boolean;
 }
 
+// WsEngine flag bits.
+const F_FIN = 1;
+const F_RSV1 = 2;
+const F_MASKED = 4;
+const F_IN_MESSAGE = 8;
+const F_BINARY = 16;
+const F_COMPRESSED = 32;
+const F_SENDING_FRAGMENTED = 64;
+const F_CLOSE_SENT = 128;
+const F_CLOSE_RECEIVED = 256;
+const F_FAILED = 512;
+
 const enum State {
   HEADER,
   PAYLOAD,
@@ -146,6 +158,10 @@ export function encodeFrame(opcode: number, payload: Uint8Array, opts: { fin: bo
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The input list of every engine with nothing buffered (never written to). */
+const NO_CHUNKS: Buffer[] = [];
+/** The current frame's mask as bytes, filled just before use (the engine is synchronous). */
+const MASK_SCRATCH = Buffer.alloc(4);
 
 /**
  * One WebSocket connection's protocol state, for either role.
@@ -166,35 +182,28 @@ export class WsEngine {
   readonly autoPong: boolean;
 
   #state: State = State.HEADER;
-  #chunks: Buffer[] = [];
+  /** The engine's booleans, packed (an idle connection is mostly its fields): see the F_* bits. */
+  #flags = 0;
+  /** Unread input; the shared NO_CHUNKS when empty, so an idle connection holds no array. */
+  #chunks: Buffer[] = NO_CHUNKS;
   #buffered = 0;
 
   // The frame being read.
-  #fin = false;
   #opcode = 0;
-  #rsv1 = false;
-  #masked = false;
-  #mask = Buffer.alloc(4);
+  /** The frame's masking key, as a big-endian 32-bit number (no buffer kept per connection). */
+  #mask = 0;
   #remaining = 0;
   #payloadRead = 0;
-  /** Control-frame payload being gathered (≤ 125 bytes). */
-  #control: Buffer[] = [];
 
   // The message being read.
-  #inMessage = false;
-  #binary = false;
-  #compressed = false;
   #fragments = 0;
   #messageBytes = 0;
-  #parts: Buffer[] = [];
-  #utf8 = new Utf8Validator();
+  #parts: Buffer[] | null = null;
+  /** Made on the first uncompressed text payload: idle connections do not carry one. */
+  #utf8: Utf8Validator | null = null;
 
   // Sending.
-  #out: Buffer[] = [];
-  #sendingFragmented = false;
-  #closeSent = false;
-  #closeReceived = false;
-  #failed = false;
+  #out: Buffer[] | null = null;
 
   constructor(opts: WsEngineOptions) {
     this.role = opts.role;
@@ -205,33 +214,36 @@ export class WsEngine {
     this.autoPong = opts.autoPong ?? true;
   }
 
+  #set(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  }
+
   /** Have we queued a close frame? */
   get closeSent(): boolean {
-    return this.#closeSent;
+    return (this.#flags & F_CLOSE_SENT) !== 0;
   }
   /** Have we received the peer's close frame? */
   get closeReceived(): boolean {
-    return this.#closeReceived;
+    return (this.#flags & F_CLOSE_RECEIVED) !== 0;
   }
   /** Did we fail the connection on bad input? */
   get failed(): boolean {
-    return this.#failed;
+    return (this.#flags & F_FAILED) !== 0;
   }
 
   /** Feed bytes from the peer; returns what they meant, in order. */
   receive(chunk: Buffer): WsEvent[] {
     const events: WsEvent[] = [];
     if (this.#state === State.DONE || chunk.length === 0) return events;
-    this.#chunks.push(chunk);
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     for (;;) {
       const more = this.#state === State.HEADER ? this.#readHeader(events) : this.#readPayload(events);
       if (!more) break;
     }
-    if ((this.#state as State) === State.DONE) {
-      this.#chunks = [];
-      this.#buffered = 0;
-    }
+    if ((this.#state as State) === State.DONE) this.#buffered = 0;
+    if (this.#buffered === 0) this.#chunks = NO_CHUNKS;
     return events;
   }
 
@@ -268,11 +280,10 @@ export class WsEngine {
 
   #fail(events: WsEvent[], code: number, errorCode: string, reason: string): false {
     this.#state = State.DONE;
-    this.#failed = true;
-    this.#parts = [];
-    this.#control = [];
+    this.#set(F_FAILED, true);
+    this.#parts = null;
     events.push({ type: 'fault', code, reason, errorCode });
-    if (!this.#closeSent) this.#queueClose(code, reason);
+    if ((this.#flags & F_CLOSE_SENT) === 0) this.#queueClose(code, reason);
     return false;
   }
 
@@ -301,9 +312,9 @@ export class WsEngine {
       if (len7 > MAX_CONTROL_PAYLOAD) return this.#fail(events, CloseCode.PROTOCOL_ERROR, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'control frame payload over 125 bytes');
     } else if (opcode === Opcode.CONTINUATION) {
       // RFC 6455 §5.4: a continuation frame needs a message in progress.
-      if (!this.#inMessage) return this.#fail(events, CloseCode.PROTOCOL_ERROR, 'WS_ERR_INVALID_OPCODE', 'continuation frame without a message');
+      if ((this.#flags & F_IN_MESSAGE) === 0) return this.#fail(events, CloseCode.PROTOCOL_ERROR, 'WS_ERR_INVALID_OPCODE', 'continuation frame without a message');
     } else if (opcode === Opcode.TEXT || opcode === Opcode.BINARY) {
-      if (this.#inMessage) return this.#fail(events, CloseCode.PROTOCOL_ERROR, 'WS_ERR_INVALID_OPCODE', 'new message before the previous one ended');
+      if ((this.#flags & F_IN_MESSAGE) !== 0) return this.#fail(events, CloseCode.PROTOCOL_ERROR, 'WS_ERR_INVALID_OPCODE', 'new message before the previous one ended');
     } else {
       return this.#fail(events, CloseCode.PROTOCOL_ERROR, 'WS_ERR_INVALID_OPCODE', `invalid opcode ${opcode}`);
     }
@@ -336,17 +347,17 @@ export class WsEngine {
       if (opcode === Opcode.CONTINUATION) {
         if (++this.#fragments > this.maxFragments) return this.#fail(events, CloseCode.MESSAGE_TOO_BIG, 'WS_ERR_TOO_MANY_FRAGMENTS', 'message in too many frames');
       } else {
-        this.#inMessage = true;
-        this.#binary = opcode === Opcode.BINARY;
-        this.#compressed = rsv1;
+        this.#set(F_IN_MESSAGE, true);
+        this.#set(F_BINARY, opcode === Opcode.BINARY);
+        this.#set(F_COMPRESSED, rsv1);
         this.#fragments = 1;
       }
     }
-    this.#fin = fin;
+    this.#set(F_FIN, fin);
     this.#opcode = opcode;
-    this.#rsv1 = rsv1;
-    this.#masked = masked;
-    if (masked) head.copy(this.#mask, 0, hlen - 4, hlen);
+    this.#set(F_RSV1, rsv1);
+    this.#set(F_MASKED, masked);
+    if (masked) this.#mask = head.readUInt32BE(hlen - 4);
     this.#remaining = len;
     this.#payloadRead = 0;
     this.#state = State.PAYLOAD;
@@ -356,9 +367,10 @@ export class WsEngine {
   /** Take up to `n` payload bytes, unmasked (a copy when masked, else a view). */
   #takePayload(n: number): Buffer {
     const raw = this.#take(n);
-    if (!this.#masked) return raw;
+    if ((this.#flags & F_MASKED) === 0) return raw;
     const out = Buffer.allocUnsafe(n);
-    applyMask(raw, 0, out, 0, n, this.#mask, this.#payloadRead);
+    MASK_SCRATCH.writeUInt32BE(this.#mask, 0);
+    applyMask(raw, 0, out, 0, n, MASK_SCRATCH, this.#payloadRead);
     return out;
   }
 
@@ -378,25 +390,26 @@ export class WsEngine {
       this.#payloadRead += n;
       this.#remaining -= n;
       this.#messageBytes += n;
-      if (!this.#binary && !this.#compressed && !this.#utf8.feed(piece)) {
+      if ((this.#flags & F_BINARY) === 0 && (this.#flags & F_COMPRESSED) === 0 && !(this.#utf8 ??= new Utf8Validator()).feed(piece)) {
         return this.#fail(events, CloseCode.INVALID_PAYLOAD, 'WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
       }
-      this.#parts.push(piece);
+      if (this.#parts === null) this.#parts = [piece];
+      else this.#parts.push(piece);
       if (this.#remaining > 0) return false;
     }
     this.#state = State.HEADER;
-    if (this.#fin) return this.#endMessage(events);
+    if ((this.#flags & F_FIN) !== 0) return this.#endMessage(events);
     return true;
   }
 
   #endMessage(events: WsEvent[]): boolean {
     const parts = this.#parts;
-    let data = parts.length === 1 ? parts[0]! : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.#messageBytes);
-    this.#parts = [];
-    this.#inMessage = false;
+    let data = parts === null ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.#messageBytes);
+    this.#parts = null;
+    this.#set(F_IN_MESSAGE, false);
     this.#messageBytes = 0;
     this.#fragments = 0;
-    if (this.#compressed) {
+    if ((this.#flags & F_COMPRESSED) !== 0) {
       try {
         data = this.deflate!.decompress(data, this.maxMessageBytes);
       } catch (err) {
@@ -404,11 +417,11 @@ export class WsEngine {
         if (err instanceof DeflateLimitError) return this.#fail(events, CloseCode.MESSAGE_TOO_BIG, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'decompressed message over the size limit');
         return this.#fail(events, CloseCode.INVALID_PAYLOAD, 'WS_ERR_INVALID_DEFLATE', 'invalid permessage-deflate data');
       }
-      if (!this.#binary && !isValidUtf8(data)) return this.#fail(events, CloseCode.INVALID_PAYLOAD, 'WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
-    } else if (!this.#binary && !this.#utf8.end()) {
+      if ((this.#flags & F_BINARY) === 0 && !isValidUtf8(data)) return this.#fail(events, CloseCode.INVALID_PAYLOAD, 'WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+    } else if ((this.#flags & F_BINARY) === 0 && this.#utf8 !== null && !this.#utf8.end()) {
       return this.#fail(events, CloseCode.INVALID_PAYLOAD, 'WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
-    events.push({ type: 'message', binary: this.#binary, data });
+    events.push({ type: 'message', binary: (this.#flags & F_BINARY) !== 0, data });
     return true;
   }
 
@@ -416,7 +429,7 @@ export class WsEngine {
     if (this.#opcode === Opcode.PING) {
       events.push({ type: 'ping', data });
       // RFC 6455 §5.5.2: answer with a pong carrying the same data (not after our close).
-      if (this.autoPong && !this.#closeSent) this.#queue(Opcode.PONG, data, true, false);
+      if (this.autoPong && (this.#flags & F_CLOSE_SENT) === 0) this.#queue(Opcode.PONG, data, true, false);
       return true;
     }
     if (this.#opcode === Opcode.PONG) {
@@ -435,25 +448,30 @@ export class WsEngine {
       if (!isValidUtf8(r)) return this.#fail(events, CloseCode.INVALID_PAYLOAD, 'WS_ERR_INVALID_UTF8', 'invalid UTF-8 in the close reason');
       reason = r.toString('utf8');
     }
-    this.#closeReceived = true;
+    this.#set(F_CLOSE_RECEIVED, true);
     this.#state = State.DONE;
     events.push({ type: 'close', code, reason });
     // RFC 6455 §5.5.1: answer a close with a close, echoing the code (and, as `ws` and
     // python-websockets expect, the reason).
-    if (!this.#closeSent) {
-      this.#closeSent = true;
+    if ((this.#flags & F_CLOSE_SENT) === 0) {
+      this.#set(F_CLOSE_SENT, true);
       this.#queue(Opcode.CLOSE, data, true, false);
     }
     return false;
   }
 
-  #queue(opcode: number, payload: Uint8Array, fin: boolean, rsv1: boolean): void {
+  /** Queue one frame; returns its size on the wire. */
+  #queue(opcode: number, payload: Uint8Array, fin: boolean, rsv1: boolean): number {
     const frames = encodeFrame(opcode, payload, { fin, mask: this.role === 'client', rsv1 });
-    for (let i = 0; i < frames.length; i++) this.#out.push(frames[i]!);
+    let n = 0;
+    for (let i = 0; i < frames.length; i++) n += frames[i]!.length;
+    if (this.#out === null) this.#out = frames;
+    else for (let i = 0; i < frames.length; i++) this.#out.push(frames[i]!);
+    return n;
   }
 
   #queueClose(code: number, reason: string): void {
-    this.#closeSent = true;
+    this.#set(F_CLOSE_SENT, true);
     let r = Buffer.from(reason, 'utf8');
     if (r.length > MAX_CLOSE_REASON_BYTES) r = r.subarray(0, MAX_CLOSE_REASON_BYTES);
     const payload = Buffer.allocUnsafe(2 + r.length);
@@ -472,33 +490,29 @@ export class WsEngine {
    * bytes queued, 0 once a close frame went out (RFC 6455 §5.5.1: no data after Close).
    */
   sendMessage(data: Uint8Array, binary: boolean, opts?: { fin?: boolean; compress?: boolean }): number {
-    if (this.#closeSent) return 0;
+    if ((this.#flags & F_CLOSE_SENT) !== 0) return 0;
     const fin = opts?.fin ?? true;
-    const opcode = this.#sendingFragmented ? Opcode.CONTINUATION : binary ? Opcode.BINARY : Opcode.TEXT;
+    const opcode = (this.#flags & F_SENDING_FRAGMENTED) !== 0 ? Opcode.CONTINUATION : binary ? Opcode.BINARY : Opcode.TEXT;
     let payload = data;
     let rsv1 = false;
-    if (fin && !this.#sendingFragmented && this.deflate !== null && opts?.compress !== false && data.length >= this.deflate.threshold) {
+    if (fin && (this.#flags & F_SENDING_FRAGMENTED) === 0 && this.deflate !== null && opts?.compress !== false && data.length >= this.deflate.threshold) {
       payload = this.deflate.compress(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       rsv1 = true;
     }
-    this.#sendingFragmented = !fin;
-    const before = this.#out.length;
-    this.#queue(opcode, payload, fin, rsv1);
-    let n = 0;
-    for (let i = before; i < this.#out.length; i++) n += this.#out[i]!.length;
-    return n;
+    this.#set(F_SENDING_FRAGMENTED, !fin);
+    return this.#queue(opcode, payload, fin, rsv1);
   }
 
   /** Queue a ping (≤ 125 bytes, RFC 6455 §5.5). */
   sendPing(data: Uint8Array = EMPTY): void {
     if (data.length > MAX_CONTROL_PAYLOAD) throw new RangeError('The data size must not be greater than 125 bytes');
-    if (!this.#closeSent) this.#queue(Opcode.PING, data, true, false);
+    if ((this.#flags & F_CLOSE_SENT) === 0) this.#queue(Opcode.PING, data, true, false);
   }
 
   /** Queue a pong (≤ 125 bytes); unsolicited pongs are allowed (RFC 6455 §5.5.3). */
   sendPong(data: Uint8Array = EMPTY): void {
     if (data.length > MAX_CONTROL_PAYLOAD) throw new RangeError('The data size must not be greater than 125 bytes');
-    if (!this.#closeSent) this.#queue(Opcode.PONG, data, true, false);
+    if ((this.#flags & F_CLOSE_SENT) === 0) this.#queue(Opcode.PONG, data, true, false);
   }
 
   /**
@@ -506,9 +520,9 @@ export class WsEngine {
    * Throws a RangeError for a code that may not be sent or a reason over 123 bytes.
    */
   sendClose(code?: number, reason = ''): void {
-    if (this.#closeSent) return;
+    if ((this.#flags & F_CLOSE_SENT) !== 0) return;
     if (code === undefined) {
-      this.#closeSent = true;
+      this.#set(F_CLOSE_SENT, true);
       this.#queue(Opcode.CLOSE, EMPTY, true, false);
       return;
     }
@@ -518,19 +532,19 @@ export class WsEngine {
     const payload = Buffer.allocUnsafe(2 + r.length);
     payload.writeUInt16BE(code, 0);
     r.copy(payload, 2);
-    this.#closeSent = true;
+    this.#set(F_CLOSE_SENT, true);
     this.#queue(Opcode.CLOSE, payload, true, false);
   }
 
   /** Is there output waiting? */
   get hasOutput(): boolean {
-    return this.#out.length > 0;
+    return this.#out !== null;
   }
 
   /** The bytes queued since the last call, in order. */
   takeOutput(): Buffer[] {
     const out = this.#out;
-    this.#out = [];
-    return out;
+    this.#out = null;
+    return out ?? [];
   }
 }
