@@ -36,15 +36,20 @@ const SELF = fileURLToPath(import.meta.url);
 
 type Cmd = { cmd: 'broadcast'; n: number } | { cmd: 'mem' } | { cmd: 'closeAll' };
 
-async function serverRole(kind: 'trama' | 'ws'): Promise<void> {
+async function serverRole(kind: 'trama' | 'trama-on-node' | 'ws'): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   let port: number;
   let broadcast: (data: Buffer) => void;
   let clients: () => number;
   let closeAll: () => void;
-  if (kind === 'trama') {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(wss, 'listening');
+  if (kind === 'trama' || kind === 'trama-on-node') {
+    // 'trama-on-node': the same WebSocketServer on node:http's server, to separate what the
+    // WebSocket costs from what the HTTP server keeps per upgraded socket.
+    const http = await import('node:http');
+    const server = kind === 'trama-on-node' ? http.createServer() : null;
+    const wss = server === null ? new WebSocketServer({ port: 0, host: '127.0.0.1' }) : new WebSocketServer({ server });
+    if (server !== null) server.listen(0, '127.0.0.1');
+    await once(server ?? wss, 'listening');
     wss.on('connection', (ws: WebSocket) => ws.on('message', (d: Buffer, bin: boolean) => ws.send(d, { binary: bin })));
     port = (wss.address() as AddressInfo).port;
     broadcast = (d) => wss.broadcast(d);
@@ -75,7 +80,7 @@ async function serverRole(kind: 'trama' | 'ws'): Promise<void> {
       gc();
       gc();
       const u = process.memoryUsage();
-      process.send!({ type: 'mem', bytes: u.heapUsed + u.external + u.arrayBuffers * 0, clients: clients() });
+      process.send!({ type: 'mem', bytes: u.heapUsed + u.external, clients: clients() });
     } else if (m.cmd === 'closeAll') {
       closeAll();
       process.send!({ type: 'done' });
@@ -135,7 +140,7 @@ async function echo(conns: Conn[], size: number): Promise<number> {
   return count / ((performance.now() - start) / 1000);
 }
 
-function startChild(kind: 'trama' | 'ws', hasTaskset: boolean): Promise<{ child: ChildProcess; port: number }> {
+function startChild(kind: 'trama' | 'trama-on-node' | 'ws', hasTaskset: boolean): Promise<{ child: ChildProcess; port: number }> {
   const args = ['--expose-gc', ...process.execArgv, SELF, '--server', kind];
   const child = hasTaskset ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve) => child.once('message', (m: { port: number }) => resolve({ child, port: m.port })));
@@ -156,7 +161,7 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
   if (hasTaskset) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
-  const servers = { trama: await startChild('trama', hasTaskset), ws: await startChild('ws', hasTaskset) };
+  const servers = { trama: await startChild('trama', hasTaskset), ws: await startChild('ws', hasTaskset), 'trama-on-node': await startChild('trama-on-node', hasTaskset) };
   const results = new Map<string, number[]>();
   const record = (name: string, v: number): void => {
     results.set(name, [...(results.get(name) ?? []), v]);
@@ -208,7 +213,7 @@ async function main(): Promise<void> {
 
   // 3. memory per idle WebSocket (once: it does not drift).
   const mem = new Map<string, number>();
-  for (const kind of ['trama', 'ws'] as const) {
+  for (const kind of ['trama', 'trama-on-node', 'ws'] as const) {
     const url = `ws://127.0.0.1:${servers[kind].port}/`;
     await ask(servers[kind].child, { cmd: 'closeAll' });
     while ((await ask<{ clients: number }>(servers[kind].child, { cmd: 'mem' })).clients > 0) await new Promise((r) => setTimeout(r, 50));
@@ -237,6 +242,8 @@ async function main(): Promise<void> {
   const bw = med(`server ws broadcast 1→${FANOUT} (bc/s)`);
   console.log(`broadcast 1→${FANOUT}  trama ${bt.toFixed(1)}/s  ws ${bw.toFixed(1)}/s  trama/ws ${(bt / bw).toFixed(2)}x (target >= 1.2x)`);
   console.log(`memory per idle WebSocket (server heap+external)  trama ${Math.round(mem.get('trama')!)} B  ws ${Math.round(mem.get('ws')!)} B  trama/ws ${(mem.get('trama')! / mem.get('ws')!).toFixed(2)}x (target <= 0.7x)`);
+  console.log(`  the same WebSocketServer on node:http's server  ${Math.round(mem.get('trama-on-node')!)} B  ${(mem.get('trama-on-node')! / mem.get('ws')!).toFixed(2)}x ws (ws runs on node:http too)`);
+  servers['trama-on-node'].child.kill();
   servers.trama.child.kill();
   servers.ws.child.kill();
 }

@@ -103,6 +103,8 @@ export class WebSocket {
 
   #readyState = CONNECTING;
   #url = '';
+  /** The URL's origin, for MessageEvent.origin (computed once). */
+  #origin: string | null = null;
   #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'blob';
@@ -369,7 +371,8 @@ export class WebSocket {
     this.#protocol = opts.protocol;
     this.#extensions = opts.extensions;
     if (opts.url !== undefined) this.#url = opts.url;
-    this.#engine = new WsEngine({ role: opts.role, deflate: opts.deflate, maxMessageBytes: opts.maxPayload, autoPong: opts.autoPong });
+    // Socket chunks are ours alone: unmask them in place.
+    this.#engine = new WsEngine({ role: opts.role, deflate: opts.deflate, maxMessageBytes: opts.maxPayload, autoPong: opts.autoPong, unmaskInPlace: true });
     const sock = stream as Partial<Socket>;
     if (typeof sock.setNoDelay === 'function') sock.setNoDelay(true);
     if (typeof sock.setTimeout === 'function') sock.setTimeout(0);
@@ -398,7 +401,16 @@ export class WebSocket {
   #receive(chunk: Buffer): void {
     const engine = this.#engine!;
     const events = engine.receive(chunk);
-    for (let i = 0; i < events.length; i++) this.#onEvent(events[i]!);
+    if (events.length > 1) {
+      // Several messages in one read: what their handlers send leaves in one write (writev).
+      const s = this.#stream!;
+      s.cork();
+      for (let i = 0; i < events.length; i++) this.#onEvent(events[i]!);
+      if (engine.hasOutput) this.#flush();
+      s.uncork();
+      return;
+    }
+    if (events.length === 1) this.#onEvent(events[0]!);
     if (engine.hasOutput) this.#flush();
   }
 
@@ -447,7 +459,7 @@ export class WebSocket {
     else if (this.#binaryType === 'arraybuffer') value = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
     else if (this.#binaryType === 'blob') value = new Blob([data]);
     else value = data;
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: originOf(this.#url) }));
+    this.dispatchEvent(new MessageEvent('message', { data: value, origin: (this.#origin ??= originOf(this.#url)) }));
   }
 
   #fire(type: 'open'): void {

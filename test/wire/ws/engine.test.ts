@@ -79,6 +79,15 @@ function transcript(name: string, make: Make, input: Buffer, expected: string[])
     const bytes: Buffer[] = [];
     for (let i = 0; i < input.length; i++) bytes.push(input.subarray(i, i + 1));
     assert.deepEqual(run(make, bytes), expected, 'byte by byte');
+    // As a socket driver runs it: payloads unmasked in the received buffers (here, copies).
+    const inPlace = (): WsEngine => {
+      const e = make();
+      return new WsEngine({ role: e.role, deflate: e.deflate, maxMessageBytes: e.maxMessageBytes, maxFrameBytes: e.maxFrameBytes, maxFragments: e.maxFragments, unmaskInPlace: true });
+    };
+    for (const at of [0, 3, 7, input.length >> 1]) {
+      const copy = Buffer.from(input);
+      assert.deepEqual(run(inPlace, [copy.subarray(0, at), copy.subarray(at)]), expected, `in place, split at ${at}`);
+    }
   });
 }
 
