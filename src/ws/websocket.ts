@@ -17,7 +17,8 @@ import { setTimeout as startTimer, clearTimeout as stopTimer } from 'node:timers
 import type { Socket } from 'node:net';
 import { WsEngine, CloseCode, isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from '../wire/ws/index.js';
 import type { WsEvent, PerMessageDeflate } from '../wire/ws/index.js';
-import { CloseEvent, ErrorEvent } from './events.js';
+import { OwnEvent, OwnMessageEvent, OwnCloseEvent, OwnErrorEvent } from './events.js';
+import type { CloseEvent } from './events.js';
 
 /**
  * How long a closing WebSocket waits for the peer's close frame / TCP close before it destroys
@@ -270,6 +271,11 @@ export class WebSocket {
     return et.dispatchEvent(event);
   }
 
+  /** Fire one of our own events (their target getters already answer this WebSocket). */
+  #dispatch(event: Event): void {
+    this.#et?.dispatchEvent(event);
+  }
+
   #forwarder(listener: EventListenerLike): (ev: Event) => void {
     const map = (this.#forwarders ??= new Map());
     let f = map.get(listener);
@@ -459,15 +465,15 @@ export class WebSocket {
     else if (this.#binaryType === 'arraybuffer') value = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
     else if (this.#binaryType === 'blob') value = new Blob([data]);
     else value = data;
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: (this.#origin ??= originOf(this.#url)) }));
+    this.#dispatch(new OwnMessageEvent(this, 'message', { data: value, origin: (this.#origin ??= originOf(this.#url)) }));
   }
 
   #fire(type: 'open'): void {
-    if (this.#wantsDom(type)) this.dispatchEvent(new Event(type));
+    if (this.#wantsDom(type)) this.#dispatch(new OwnEvent(this, type));
   }
 
   #fireError(err: Error): void {
-    if (this.#wantsDom('error')) this.dispatchEvent(new ErrorEvent('error', { error: err, message: err.message }));
+    if (this.#wantsDom('error')) this.#dispatch(new OwnErrorEvent(this, 'error', { error: err, message: err.message }));
     this.#emitNode('error', err);
   }
 
@@ -484,7 +490,7 @@ export class WebSocket {
     }
     if (this.#wantsDom('close')) {
       // WHATWG: a connection failed by a protocol fault closes with 1006 and wasClean false.
-      this.dispatchEvent(new CloseEvent('close', { wasClean, code: this.#errored ? CloseCode.ABNORMAL : code, reason }));
+      this.#dispatch(new OwnCloseEvent(this, 'close', { wasClean, code: this.#errored ? CloseCode.ABNORMAL : code, reason }));
     }
     this.#emitNode('close', code, Buffer.from(reason));
   }
@@ -544,7 +550,7 @@ export class WebSocket {
       this.#closeCode = this.#errored ? this.#closeCode : CloseCode.ABNORMAL;
       if (!this.#errored && engine !== null && !engine.closeSent) {
         // The connection dropped without a closing handshake: WHATWG fires error, then close.
-        if (this.#wantsDom('error')) this.dispatchEvent(new ErrorEvent('error', { message: 'connection closed abnormally' }));
+        if (this.#wantsDom('error')) this.#dispatch(new OwnErrorEvent(this, 'error', { message: 'connection closed abnormally' }));
       }
       this.#closeReason = '';
     }

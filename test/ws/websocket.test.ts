@@ -47,8 +47,15 @@ test('echo: text as string, binary as Blob (default), ArrayBuffer, views; readyS
   ws.onopen = () => log.push('open');
   await opened(ws);
   assert.equal(ws.readyState, WebSocket.OPEN);
+  assert.ok(ws instanceof EventTarget);
+  const seen = new Promise<[unknown, unknown, boolean]>((resolve) =>
+    ws.addEventListener('message', function (this: unknown, e: Event) {
+      resolve([this, e.target, e instanceof MessageEvent]);
+    }, { once: true }),
+  );
   ws.send('héllo');
   assert.equal((await nextMessage(ws)).data, 'héllo');
+  assert.deepEqual(await seen, [ws, ws, true], 'listeners see the WebSocket as this and target; the event is a MessageEvent');
   ws.send(new Uint8Array([1, 2, 3]));
   const blob = (await nextMessage(ws)).data as Blob;
   assert.ok(blob instanceof Blob);
