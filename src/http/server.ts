@@ -57,6 +57,8 @@ export interface ServerOptions {
   ServerResponse?: ServerResponseConstructor | (new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse);
   uniqueHeaders?: (string | string[])[];
   rejectNonStandardBodyWrites?: boolean;
+  /** Sets `server.httpAllowHalfOpen` (keep serving after the client's FIN). Default false, as node's property. */
+  httpAllowHalfOpen?: boolean;
   /** trama: responses outstanding on one connection before reading pauses (pipelining bound). Default 64. */
   maxPipelineDepth?: number;
 }
@@ -111,6 +113,9 @@ class ServerHost implements H1ServerHost {
   }
   get timeout(): number {
     return this.#server.timeout;
+  }
+  get httpAllowHalfOpen(): boolean {
+    return this.#server.httpAllowHalfOpen === true;
   }
   get maxPipelineDepth(): number {
     return this.#server.maxPipelineDepth;
@@ -289,6 +294,12 @@ function connectionListener(this: Server, socket: Socket): void {
   server[kConnections].add(conn);
 }
 
+/** Listening (again: supertest closes and re-listens a server per request): a closed server serves anew. */
+function onListening(this: Server): void {
+  this.closing = false;
+  setupConnectionsTracking.call(this);
+}
+
 function setupConnectionsTracking(this: Server): void {
   if (this[kInterval] !== null) clearInterval(this[kInterval]);
   const server = this;
@@ -374,6 +385,7 @@ class ServerClass extends NetServer {
     this.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
     this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders') ?? false;
     this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
+    this.httpAllowHalfOpen = validateBool(opts.httpAllowHalfOpen, 'options.httpAllowHalfOpen') ?? false;
     this.maxPipelineDepth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
     if (!Number.isInteger(this.maxPipelineDepth) || this.maxPipelineDepth < 1) {
       throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);
@@ -387,7 +399,7 @@ class ServerClass extends NetServer {
 
     if (requestListener) this.on('request', requestListener);
     this.on('connection', connectionListener);
-    this.on('listening', setupConnectionsTracking);
+    this.on('listening', onListening);
   }
 
   /**
@@ -406,10 +418,14 @@ class ServerClass extends NetServer {
     return this;
   }
 
-  /** Stop accepting connections, close idle ones now and busy ones after their current response. */
+  /**
+   * Stop accepting connections, close idle ones now; busy ones answer the requests they have
+   * received, read no more, and close after their last response.
+   */
   override close(callback?: (err?: Error) => void): this {
     this.closing = true;
     this.closeIdleConnections();
+    for (const conn of this[kConnections]) conn.drainForClose();
     if (this[kInterval] !== null) {
       clearInterval(this[kInterval]);
       this[kInterval] = null;
