@@ -25,3 +25,6 @@ export { WebSocket, WebSocketServer, CloseEvent, ErrorEvent, CLOSE_TIMEOUT_MS } 
 export type { WebSocketInit, BinaryType, WebSocketServerOptions } from './ws/index.js';
 export { WsEngine, CloseCode, Opcode, PerMessageDeflate, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAGMENTS } from './wire/ws/index.js';
 export type { WsEvent, WsEngineOptions, PerMessageDeflateOptions } from './wire/ws/index.js';
+// TLS server (issue 12): HTTP/1.1 and HTTP/2 by ALPN through the same handler; node's https API is trama/https.
+export { createSecureServer, SecureServer } from './http/https-server.js';
+export type { SecureServerOptions } from './http/https-server.js';

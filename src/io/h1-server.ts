@@ -59,9 +59,20 @@ export interface H1ServerHost {
    */
   onResponseFinished(ex: H1Exchange, inWriteCallback: boolean): void;
   /** A CONNECT / Upgrade head: does anyone take the socket? (CONNECT without taker: the socket is destroyed.) */
-  wantsUpgrade(head: RequestHead): boolean;
-  /** Hand the socket over with the bytes already read past the head. */
-  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void;
+  wantsUpgrade(head: RequestHead, socket: Socket): boolean;
+  /**
+   * Hand the socket over with the bytes already read past the head; the first `bodyLength` of
+   * them are the request's body (an Upgrade request with a body is read in full first).
+   */
+  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer, bodyLength: number): void;
+  /**
+   * Optional: sniff the first bytes of a connection (HTTP/2 prior knowledge, RFC 9113 §3.4):
+   * 1 hands the connection over to `onPreface`, 0 keeps it HTTP/1.1, -1 waits for more bytes.
+   * Asked only when `sniffsPreface(socket)` said so at connection time.
+   */
+  sniffsPreface?(socket: Socket): boolean;
+  sniffPreface?(bytes: Buffer): 1 | 0 | -1;
+  onPreface?(socket: Socket, bytes: Buffer): void;
   /** A protocol or socket error: returns true when a `clientError` listener took it. */
   onClientError(err: Error, socket: Socket): boolean;
   /** The socket's timeout fired on a busy connection with server.timeout set. Returns true when handled. */
@@ -313,6 +324,8 @@ export class H1ServerConnection {
   #draining = false;
   /** When the connection was accepted (monotonicMs), until its first byte; 0 after. */
   #freshSince = 0;
+  /** Still looking at the first bytes for the HTTP/2 preface (null: not sniffing). */
+  #sniffed: Buffer | null = null;
 
   // Keep-alive watch (KeepAliveClock): when the connection last became idle (ms; 0 while a
   // request is in progress or a response outstanding, -1 once its keep-alive timeout fired), and
@@ -353,6 +366,7 @@ export class H1ServerConnection {
     // keeps it instead, and after close() (whose checking interval stops) forever. docs/server.md.
     this.#freshSince = monotonicMs();
     if (host.timeout > 0) this.#armTimeout(host.timeout);
+    if (host.sniffsPreface?.(socket) === true) this.#sniffed = EMPTY;
     // A socket handed over with bytes already read (a protocol sniff that unshift()ed them, then
     // server.emit('connection', socket)), or paused: the bytes are the start of the first
     // request. Pausing stops a flow in progress from emitting them to no listener; they are fed
@@ -417,6 +431,23 @@ export class H1ServerConnection {
 
   onData(chunk: Buffer): void {
     if (this.#dead || this.#inputClosed) return;
+    if (this.#sniffed !== null) {
+      // The first bytes may be HTTP/2's preface (prior knowledge): then the connection is handed
+      // over whole; a preface split across reads waits for its next bytes.
+      const seen = this.#sniffed.length === 0 ? chunk : Buffer.concat([this.#sniffed, chunk]);
+      const verdict = this.host.sniffPreface!(seen);
+      if (verdict === -1) {
+        this.#sniffed = seen;
+        return;
+      }
+      this.#sniffed = null;
+      if (verdict === 1) {
+        this.#detach();
+        this.host.onPreface!(this.socket, seen);
+        return;
+      }
+      chunk = seen;
+    }
     if (this.msgStart === 0) {
       this.msgStart = monotonicMs();
       this.#headersDone = false;
@@ -509,7 +540,7 @@ export class H1ServerConnection {
     this.#headersDone = true;
     // The parser's head is fresh per message and has every RequestHead field: use it as is.
     const head: RequestHead = h;
-    if (h.upgrade && this.host.wantsUpgrade(head)) {
+    if (h.upgrade && this.host.wantsUpgrade(head, this.socket)) {
       this.#upgrading = head;
       this.#upgradeBody = [];
       return;
@@ -645,9 +676,11 @@ export class H1ServerConnection {
     this.#upgradeBody = null;
     this.#upgrading = null;
     const bodyHead = parts.length === 0 ? rest : Buffer.concat([...parts, rest]);
+    let bodyLength = 0;
+    for (const p of parts) bodyLength += p.length;
     this.flush();
     this.#detach();
-    this.host.onUpgrade(head, this.socket, bodyHead);
+    this.host.onUpgrade(head, this.socket, bodyHead, bodyLength);
   }
 
   /** Remove our listeners and give back the parser (upgrade, close). */
