@@ -351,3 +351,27 @@ test('a plain HTTP request to a port-mode server gets 426', async () => {
   assert.equal(res.statusCode, 426);
   res.resume();
 });
+
+test('verifyClient (sync and with a callback) refuses with its status; the headers event adds fields to the 101', async () => {
+  const sync = await echoServer({ verifyClient: (info: { req: http.IncomingMessage }) => info.req.headers['x-token'] === 'ok' });
+  const refused = new WebSocket(sync.url, { headers: { 'x-token': 'no' } });
+  const err = new Promise<Error>((r) => (refused.onerror = (e) => r((e as unknown as { error: Error }).error)));
+  assert.match((await err).message, /401/);
+  const async = await echoServer({
+    verifyClient: (info: { req: http.IncomingMessage }, cb: (ok: boolean, code?: number, message?: string) => void) => setImmediate(() => cb(info.req.url === '/in', 403, 'nope')),
+  });
+  async.wss.on('headers', (lines: string[]) => lines.push('X-Hello: there'));
+  const no = new WebSocket(async.url + '/out');
+  const noErr = new Promise<Error>((r) => (no.onerror = (e) => r((e as unknown as { error: Error }).error)));
+  assert.match((await noErr).message, /403/);
+  const heads = await new Promise<http.IncomingHttpHeaders>((resolve) => {
+    const req = http.request(async.url.replace('ws:', 'http:') + '/in', { headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' } });
+    req.on('upgrade', (res: http.IncomingMessage, socket) => {
+      socket.destroy();
+      resolve(res.headers);
+    });
+    req.end();
+  });
+  assert.equal(heads['x-hello'], 'there');
+  assert.equal(heads['sec-websocket-accept'], 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+});

@@ -280,3 +280,24 @@ test('property: any sequence of messages, fragmented and interleaved with pings,
     { numRuns: 300 },
   );
 });
+
+test('property: arbitrary bytes never make either role throw; after a fault nothing more is read', () => {
+  const interesting = fc.constantFrom(0x00, 0x01, 0x02, 0x08, 0x09, 0x0a, 0x80, 0x81, 0x82, 0x88, 0x89, 0x8a, 0xc1, 0x7e, 0x7f, 0xfe, 0xff, 0x03, 0xe8);
+  fc.assert(
+    fc.property(fc.array(fc.oneof(interesting, fc.integer({ min: 0, max: 255 })), { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), fc.boolean(), (bytes, cuts, isServer, withDeflate) => {
+      const role = isServer ? 'server' : 'client';
+      const e = new WsEngine({ role, maxMessageBytes: 100, deflate: withDeflate ? new PerMessageDeflate(DEFAULT_DEFLATE, role) : null });
+      const buf = Buffer.from(bytes);
+      const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+      let prev = 0;
+      let ended = false;
+      for (const p of [...points, buf.length]) {
+        const events = e.receive(buf.subarray(prev, p));
+        if (ended) assert.deepEqual(events, []);
+        if (events.some((ev) => ev.type === 'fault' || ev.type === 'close')) ended = true;
+        prev = p;
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
