@@ -1,47 +1,26 @@
 // `wss:`: the WebSocket client over TLS (its TLS options passed through to trama's HTTP client, as
 // undici's second argument does), against a WebSocketServer on node's https server and on trama's
 // createSecureServer. The certificate is generated with openssl at test time.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as https from 'node:https';
 import { once } from 'node:events';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from '../../src/ws/index.js';
 import { createSecureServer } from '../../src/http/https-server.js';
+import { selfSignedCert } from '../support/h2-net-driver.js';
 
-let dir = '';
-let cert = '';
-let key = '';
-let missing: string | false = false;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'trama-wss-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-  } catch {
-    missing = 'openssl is not installed: cannot generate a test certificate';
-    if (process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error(missing);
-    return;
-  }
-  cert = readFileSync(join(dir, 'cert.pem'), 'latin1');
-  key = readFileSync(join(dir, 'key.pem'), 'latin1');
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
+const pair = selfSignedCert();
+const missing = pair === null ? 'openssl is not installed: cannot generate a test certificate' : false;
+if (missing && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error(missing);
+const cert = pair?.cert.toString('latin1') ?? '';
+const key = pair?.key.toString('latin1') ?? '';
 
 for (const [name, make] of [
   ['node:https', () => https.createServer({ cert, key })],
   ['trama createSecureServer', () => createSecureServer({ cert, key }) as unknown as https.Server],
 ] as const) {
-  test(`wss: echo over TLS with the client's ca option, server on ${name}`, async (t) => {
-    if (missing) return t.skip(missing);
+  test(`wss: echo over TLS with the client's ca option, server on ${name}`, { skip: missing }, async () => {
     const server = make();
     const wss = new WebSocketServer({ server, perMessageDeflate: true });
     wss.on('connection', (ws: WebSocket) => ws.on('message', (d: Buffer, bin: boolean) => ws.send(d, { binary: bin })));
