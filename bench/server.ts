@@ -34,7 +34,9 @@
 // (see main); figures are medians over rounds, ratios medians of each round's own ratios.
 // Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000),
 // BENCH_SHAPES (default all; the memory measure runs with the first shape),
-// BENCH_ONLY=mem (only the memory measure; wrk and h2load are then not needed).
+// BENCH_ONLY=mem (only the memory measure; wrk and h2load are then not needed), BENCH_ONLY=load
+// (no memory measure). BENCH_BASE=<another build's bench/server.js>: its trama runs too, as
+// `base`, side by side in the same rounds (a before/after of a change in one run).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +48,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer as tramaCreateServer } from '../src/index.js';
 import { CLK_TCK, cpuTicks, median, rssAnon, run, startPinned, stop, type Running } from './support.js';
 
-type Kind = 'node' | 'trama' | 'ceiling';
+type Kind = 'node' | 'trama' | 'ceiling' | 'base';
 const SHAPES = ['sync', 'end', 'await', 'immediate', 'echo', 'express'] as const;
 type Shape = (typeof SHAPES)[number];
 const BODY = 'hello world';
@@ -57,6 +59,9 @@ const REGISTER = fileURLToPath(new URL('../../dist/esm/register.js', import.meta
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const IDLE_CONNS = Number(process.env.BENCH_CONNS_IDLE ?? 2000);
 const ONLY_MEM = process.env.BENCH_ONLY === 'mem';
+const NO_MEM = process.env.BENCH_ONLY === 'load';
+/** The before build of a before/after run (see the top comment). */
+const BASE = process.env.BENCH_BASE ?? null;
 /** keepAliveTimeout of the memory-measure servers: idle connections must outlive the measure. */
 const MEM_KEEP_ALIVE_MS = 60_000;
 /** Idle connections opened before the memory baseline (JIT and one-off allocations settle). */
@@ -166,7 +171,8 @@ function start(kind: Kind, shape: Shape, forMem = false): Promise<Running> {
   // The young generation held at its initial size (see the top comment).
   if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
   if (kind === 'trama' && shape === 'express') args.push('--import', REGISTER);
-  args.push(process.argv[1]!, '--serve', kind, shape);
+  if (kind === 'base') args.push(BASE!, '--serve', 'trama', shape);
+  else args.push(process.argv[1]!, '--serve', kind, shape);
   if (forMem) args.push('--mem');
   return startPinned(args, kind);
 }
@@ -287,10 +293,11 @@ async function main(): Promise<void> {
   type Figures = { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number; heap: number; ext: number };
   type Load = 'ka' | 'pipe' | 'cpu1' | 'cpu16';
   type Samples = Record<Kind, { [K in keyof Figures]: number[] }>;
-  const kindsOf = (shape: Shape): Kind[] => (shape === 'echo' || shape === 'express' ? ['node', 'trama'] : ['ceiling', 'node', 'trama']);
+  const withBase = (kinds: Kind[]): Kind[] => (BASE !== null ? [...kinds, 'base'] : kinds);
+  const kindsOf = (shape: Shape): Kind[] => withBase(shape === 'echo' || shape === 'express' ? ['node', 'trama'] : ['ceiling', 'node', 'trama']);
   const newSamples = (): Samples => {
     const sm = {} as Samples;
-    for (const kind of ['ceiling', 'node', 'trama'] as Kind[]) sm[kind] = { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [], heap: [], ext: [] };
+    for (const kind of ['ceiling', 'node', 'trama', 'base'] as Kind[]) sm[kind] = { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [], heap: [], ext: [] };
     return sm;
   };
   const memSamples = newSamples();
@@ -307,7 +314,7 @@ async function main(): Promise<void> {
   };
   for (let round = 0; round < ROUNDS; round++) {
     // Idle memory does not depend on the handler's shape: measured once per round, synchronous handler.
-    for (const kind of kindsOf('sync')) {
+    for (const kind of NO_MEM ? [] : kindsOf('sync')) {
       const mem = await idleMemory(kind, 'sync'); // first, in a server process of its own
       memSamples[kind].mem.push(mem.rss);
       memSamples[kind].heap.push(mem.heapUsed);
@@ -346,9 +353,14 @@ async function main(): Promise<void> {
       const ceil = (k: keyof Figures): string => (kinds.includes('ceiling') ? `   (ceiling ${fmt(ratio(sm, 'trama', 'ceiling', k), 2)}×)` : '');
       console.log(`  trama vs node:http: keep-alive ${fmt(ratio(sm, 'trama', 'node', 'ka'), 2)}×${ceil('ka')}   pipelined ${fmt(ratio(sm, 'trama', 'node', 'pipe'), 2)}×${ceil('pipe')}`);
       console.log(`                      CPU/req m=1 ${fmt(ratio(sm, 'trama', 'node', 'cpu1'), 2)}×${ceil('cpu1')}   m=16 ${fmt(ratio(sm, 'trama', 'node', 'cpu16'), 2)}×${ceil('cpu16')}`);
+      if (BASE !== null) {
+        console.log(`  base  vs node:http: CPU/req m=1 ${fmt(ratio(sm, 'base', 'node', 'cpu1'), 2)}×   m=16 ${fmt(ratio(sm, 'base', 'node', 'cpu16'), 2)}×`);
+        console.log(`  trama vs base:      CPU/req m=1 ${fmt(ratio(sm, 'trama', 'base', 'cpu1'), 2)}×   m=16 ${fmt(ratio(sm, 'trama', 'base', 'cpu16'), 2)}×   keep-alive ${fmt(ratio(sm, 'trama', 'base', 'ka'), 2)}×   pipelined ${fmt(ratio(sm, 'trama', 'base', 'pipe'), 2)}×`);
+      }
     }
     console.log('\ntargets (issue 16): CPU/request ≤ 0.7× node:http keep-alive, ≤ 0.3× pipelined, every shape; express throughput ≥ 1.3×');
   }
+  if (NO_MEM) return;
   console.log('\nidle keep-alive connection (fresh server process):');
   for (const kind of kindsOf('sync')) {
     const f = memSamples[kind];

@@ -309,6 +309,8 @@ export class H1ServerConnection {
   #batching = false;
   #batch = '';
   #batchCbs: ((err?: Error | null) => void)[] | null = null;
+  /** A turn batch is open: output produced outside a read (after 'end', an await, a timer) waits for `endTurn`. */
+  #turnScheduled = false;
 
   // Finish tracking: writes issued / completed, exchanges waiting for their last write.
   #writeSeq = 0;
@@ -727,33 +729,46 @@ export class H1ServerConnection {
     // Ended on the peer's FIN: node's response holds such bytes and never sends them ('close' is coming).
     if (this.#outputClosed) return false;
     const sock = this.socket;
-    if (this.#batching) {
-      if (typeof data === 'string' && isUtf8Compatible(data, encoding)) {
-        this.#batch += data;
-        if (cb) (this.#batchCbs ??= []).push(cb);
-        return true;
+    if (typeof data === 'string' && isUtf8Compatible(data, encoding)) {
+      if (!this.#batching) {
+        // Written outside a read (a handler that answered after 'end', an `await`, a timer): the
+        // responses of this turn leave together, in one write after the tick queue and the
+        // microtasks that produce them (16 pipelined requests answered on their 'end' ticks, or
+        // after one await each, are one batch, as when answered at once). One tick, not one per
+        // response; 'finish' still waits for the write's callback.
+        this.#batching = true;
+        if (!this.#turnScheduled) {
+          this.#turnScheduled = true;
+          process.nextTick(endTurn, this);
+        }
       }
-      this.flush();
+      this.#batch += data;
+      if (cb) (this.#batchCbs ??= []).push(cb);
+      // A large (or streamed) body: no use holding it. Either way the socket's backpressure
+      // applies: false while it owes a 'drain' (a chunked body's "\r\n" after a Buffer that
+      // filled it must say so too).
+      if (this.#batch.length >= sock.writableHighWaterMark) this.flush();
+      return !sock.writableNeedDrain;
     }
+    if (this.#batching) this.flush();
     this.#writeSeq++;
     return sock.write(data, encoding ?? 'utf8', cb ? (err) => { cb(err); this.#onWriteDone(err); } : this.#onWriteDoneBound);
   }
 
+  /** The turn's batch (see `out`): written once the tick queue and the microtasks ran. */
+  endTurn(): void {
+    this.#turnScheduled = false;
+    // A read parsed since (readBuffered's tick) already wrote it.
+    if (!this.#batching) return;
+    this.#batching = false;
+    this.flush();
+    if (this.#draining) this.#stopReadingIfDrained();
+    this.#releaseIfIdle();
+  }
+
   /** Write what was batched, in one socket write. */
   flush(): void {
-    const text = this.#batch;
-    const cbs = this.#batchCbs;
-    if (text.length > 0 || cbs !== null) {
-      this.#batch = '';
-      this.#batchCbs = null;
-      this.#writeSeq++;
-      const done = this.#onWriteDoneBound;
-      // User write callbacks run before 'finish', as in node.
-      this.socket.write(text, 'utf8', cbs === null ? done : (err) => {
-        for (const cb of cbs) cb(err);
-        done(err);
-      });
-    }
+    this.#writeBatch();
     if (this.#waiting.length > 0 && this.#writeSeq === this.#doneSeq) this.#settle(false);
     // Paused because output piled up, and the socket took it all: go on after pending I/O runs
     // (the socket may owe us no 'drain': a write the kernel took whole never asked for one).
@@ -764,6 +779,24 @@ export class H1ServerConnection {
     if (this.#endAfterFlush) {
       this.#endAfterFlush = false;
       this.#endSocket();
+    }
+  }
+
+  #writeBatch(): void {
+    const text = this.#batch;
+    const cbs = this.#batchCbs;
+    if (text.length > 0 || cbs !== null) {
+      this.#batch = '';
+      this.#batchCbs = null;
+      // Ended on the peer's FIN meanwhile: node's response holds such bytes and never sends them.
+      if (this.#outputClosed) return;
+      this.#writeSeq++;
+      const done = this.#onWriteDoneBound;
+      // User write callbacks run before 'finish', as in node.
+      this.socket.write(text, 'utf8', cbs === null ? done : (err) => {
+        for (const cb of cbs) cb(err);
+        done(err);
+      });
     }
   }
 
@@ -864,6 +897,8 @@ export class H1ServerConnection {
   #endSocket(): void {
     const s = this.socket;
     if (s.destroyed) return;
+    // A turn's batch still open (the client's FIN in a half-open server): its bytes go first.
+    this.#writeBatch();
     if (typeof (s as { destroySoon?: () => void }).destroySoon === 'function') (s as unknown as { destroySoon(): void }).destroySoon();
     else s.end();
   }
@@ -1173,6 +1208,10 @@ function destroyAfterFlush(this: SocketWithConn, err?: Error): SocketWithConn {
 }
 
 /** Bytes a handed-over socket had already read (see the constructor): parse them first. */
+function endTurn(conn: H1ServerConnection): void {
+  conn.endTurn();
+}
+
 function readBuffered(conn: H1ServerConnection): void {
   const sock = conn.socket;
   if (sock[kConn] !== conn || sock.destroyed) return;
