@@ -792,15 +792,25 @@ export class H1ServerConnection {
       if (this.#outputClosed) return;
       this.#writeSeq++;
       const done = this.#onWriteDoneBound;
-      // User write callbacks run before 'finish', as in node.
+      // User write callbacks run before 'finish', as in node; each response's 'finish' (a
+      // `#settleNextBound` mark) right after its own callbacks, so that several responses in one
+      // write report in node's order (its writes are one per response).
       this.socket.write(text, 'utf8', cbs === null ? done : (err) => {
+        this.#doneSeq++;
         for (const cb of cbs) cb(err);
-        done(err);
+        if (!err) this.#settle(true);
       });
     }
   }
 
   readonly #onWriteDoneBound = (err?: Error | null): void => this.#onWriteDone(err);
+  readonly #settleNextBound = (err?: Error | null): void => {
+    const w = this.#waiting;
+    if (err || w.length === 0 || w[0]!.finishSeq > this.#doneSeq) return;
+    const ex = w.shift()!;
+    ex.done = true;
+    this.host.onResponseFinished(ex, true);
+  };
 
   #onWriteDone(err?: Error | null): void {
     this.#doneSeq++;
@@ -825,7 +835,12 @@ export class H1ServerConnection {
     while (q.length > 0 && q[0]!.ended) {
       const ex = q.shift()!;
       // Its last bytes are in the socket (or the batch, which is written as the next write).
-      ex.finishSeq = this.#batching && this.#batch.length > 0 ? this.#writeSeq + 1 : this.#writeSeq;
+      if (this.#batching && this.#batch.length > 0) {
+        ex.finishSeq = this.#writeSeq + 1;
+        (this.#batchCbs ??= []).push(this.#settleNextBound);
+      } else {
+        ex.finishSeq = this.#writeSeq;
+      }
       this.#waiting.push(ex);
       if (ex.res?._last) {
         closeAfter = true;
