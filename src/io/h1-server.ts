@@ -11,7 +11,8 @@
  *   mark; it resumes on 'drain' / when the queue shrinks. A client that sends without reading
  *   cannot grow our memory.
  * - Batching: everything produced while one socket read is being parsed (16 pipelined
- *   responses, or a head and a small body) leaves in ONE socket write, merged as one string.
+ *   responses, or a head and a small body) leaves in ONE socket write, merged as one string;
+ *   so does what is written later in one turn (answers after 'end' or an await), on one tick.
  * - 'finish' is emitted when the socket's write callback for the response's last bytes fires
  *   (node's timing), tracked with write sequence numbers: no closure per response.
  * - No per-connection closures: socket listeners are module functions that find the connection
