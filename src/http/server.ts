@@ -201,24 +201,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
         }
       }
       const expect = expectValue(head.rawHeaders);
-      if (expect !== undefined) {
-        if (CONTINUE.test(expect)) {
-          res._expect_continue = true;
-          if (s.listenerCount('checkContinue') > 0) {
-            s.emit('checkContinue', req, res);
-          } else {
-            res.writeContinue();
-            s.emit('request', req, res);
-          }
-        } else if (s.listenerCount('checkExpectation') > 0) {
-          s.emit('checkExpectation', req, res);
-        } else {
-          // RFC 9110 §10.1.1: an expectation we can't meet gets 417.
-          res.writeHead(417);
-          res.end();
-        }
-        return;
-      }
+      if (expect !== undefined) return answerExpectation(s, req, res, expect);
     }
     s.emit('request', req, res);
   }
@@ -328,23 +311,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     res._attachSink(ex);
     ex.res = res;
     const expect = expectValue(head.rawHeaders);
-    if (expect !== undefined) {
-      if (CONTINUE.test(expect)) {
-        res._expect_continue = true;
-        if (s.listenerCount('checkContinue') > 0) {
-          s.emit('checkContinue', req, res);
-        } else {
-          res.writeContinue();
-          s.emit('request', req, res);
-        }
-      } else if (s.listenerCount('checkExpectation') > 0) {
-        s.emit('checkExpectation', req, res);
-      } else {
-        res.writeHead(417);
-        res.end();
-      }
-      return;
-    }
+    if (expect !== undefined) return answerExpectation(s, req, res, expect);
     s.emit('request', req, res);
   }
 
@@ -453,6 +420,25 @@ export function serveH2(server: Server, socket: Socket, firstBytes?: Buffer): H2
   if (sock.server == null) sock.server = server;
   if (server[kInterval] === null) setupConnectionsTracking.call(server);
   return new H2ServerSession(socket, server[kHost], firstBytes ? { firstBytes } : {});
+}
+
+/** A request with `Expect` (HTTP/1.1 and HTTP/2 alike): node's checkContinue / checkExpectation / 417. */
+function answerExpectation(s: Server, req: IncomingMessage, res: ServerResponse, expect: string): void {
+  if (CONTINUE.test(expect)) {
+    res._expect_continue = true;
+    if (s.listenerCount('checkContinue') > 0) {
+      s.emit('checkContinue', req, res);
+    } else {
+      res.writeContinue();
+      s.emit('request', req, res);
+    }
+  } else if (s.listenerCount('checkExpectation') > 0) {
+    s.emit('checkExpectation', req, res);
+  } else {
+    // RFC 9110 §10.1.1: an expectation we can't meet gets 417.
+    res.writeHead(417);
+    res.end();
+  }
 }
 
 function expectValue(raw: readonly string[]): string | undefined {

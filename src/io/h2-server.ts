@@ -32,7 +32,7 @@ import { H2Connection, type H2ConnectionOptions } from '../wire/h2/connection.js
 import { CLIENT_PREFACE, ErrorCode, errorCodeName } from '../wire/h2/constants.js';
 import type { H2Event, H2Headers } from '../wire/h2/events.js';
 import type { PrioritySpec } from '../wire/h2/priority/index.js';
-import type { ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead, StructuredSink, Exchange, BodySource } from './exchange.js';
+import { connReset, closeResponse, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead, type StructuredSink, type Exchange, type BodySource } from './exchange.js';
 
 /** Bytes merged into one buffer before writing (below it one copy beats a writev of many frames). */
 export const MERGE_WRITE_BYTES = 64 * 1024;
@@ -894,20 +894,6 @@ function sessionError(code: number, remote: boolean, message: string): Error {
   return err;
 }
 
-/** node's `connResetException('aborted')`. */
-function connReset(): Error {
-  const err = new Error('aborted') as Error & { code: string };
-  err.code = 'ECONNRESET';
-  return err;
-}
-
-function closeResponse(res: ExchangeResponse | null): void {
-  if (res && !res._closed) {
-    res.destroyed = true;
-    res._closed = true;
-    res.emit('close');
-  }
-}
 
 function flushSession(s: H2ServerSession): void {
   s.flush();
