@@ -235,16 +235,31 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     const trailers = this.#trailers();
     const tail = this.#tail;
     this.#tail = null;
-    if (!this.headSent) this.#sendHead(tail === null && trailers === null);
-    if (trailers !== null) {
-      if (tail !== null) this.#give(tail, false);
-      conn.sendTrailers(this.streamId, trailers);
-    } else if (tail !== null) {
-      this.#give(tail, true);
-    } else if (!this.#endedByHead) {
-      conn.endStream(this.streamId);
+    try {
+      if (!this.headSent) this.#sendHead(tail === null && trailers === null);
+      if (trailers !== null) {
+        if (tail !== null) this.#give(tail, false);
+        conn.sendTrailers(this.streamId, trailers);
+      } else if (tail !== null) {
+        this.#give(tail, true);
+      } else if (!this.#endedByHead) {
+        conn.endStream(this.streamId);
+      }
+    } catch (err) {
+      this.#refused(err);
+      return;
     }
     this.session.ending(this);
+  }
+
+  /**
+   * The engine refused what the response asked to send (a header list beyond the client's
+   * SETTINGS_MAX_HEADER_LIST_SIZE, a field HTTP/2 cannot carry): the stream is reset with
+   * INTERNAL_ERROR and the response closes, instead of an exception escaping a later flush.
+   */
+  #refused(err: unknown): void {
+    if (this.res !== null) (this.res as unknown as { _kErrored: unknown })._kErrored = err;
+    this.destroyStream(err as Error);
   }
 
   #endedByHead = false;
@@ -288,11 +303,15 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     if (this.closed || this.ended) return;
     const conn = this.session.conn;
     if (!conn.isStreamOpen(this.streamId)) return;
-    if (!this.headSent && (this.#headDue || this.#tail !== null)) this.#sendHead(false);
-    const tail = this.#tail;
-    if (tail !== null && this.headSent) {
-      this.#tail = null;
-      this.#give(tail, false);
+    try {
+      if (!this.headSent && (this.#headDue || this.#tail !== null)) this.#sendHead(false);
+      const tail = this.#tail;
+      if (tail !== null && this.headSent) {
+        this.#tail = null;
+        this.#give(tail, false);
+      }
+    } catch (err) {
+      this.#refused(err);
     }
   }
 

@@ -410,3 +410,33 @@ test('a large streamed response with backpressure arrives whole; write callbacks
     await srv.close();
   }
 });
+
+test('values with surrounding whitespace are trimmed; a head beyond the client\'s header list limit resets only that stream', async () => {
+  const srv = await start((req, res) => {
+    if (req.url === '/big') {
+      res.setHeader('x-big', 'b'.repeat(4000));
+      res.on('close', () => {});
+      res.end('never');
+      return;
+    }
+    res.setHeader('x-padded', '  v  ');
+    res.end('ok');
+  });
+  const client = http2.connect(srv.url, { settings: { maxHeaderListSize: 1000 } });
+  try {
+    const a = await request(client, { ':path': '/pad' });
+    assert.equal(a.headers['x-padded'], 'v');
+    const refused = await new Promise<number>((resolve) => {
+      const r = client.request({ ':path': '/big' });
+      r.on('close', () => resolve(r.rstCode));
+      r.on('error', () => {});
+      r.resume();
+      r.end();
+    });
+    assert.equal(refused, http2.constants.NGHTTP2_INTERNAL_ERROR);
+    assert.equal((await request(client, { ':path': '/after' })).body.toString(), 'ok');
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
