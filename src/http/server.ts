@@ -26,7 +26,7 @@ import {
 import { H2ServerSession, sniffPreface, type H2Exchange, type H2ServerHost } from '../io/h2-server.js';
 import { decodeHttp2Settings } from '../wire/h2/connection.js';
 import { IncomingMessage, IncomingMessageBase, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
-import { installH2Extras, kH2Exchange } from './h2-extras.js';
+import { installH2Extras } from './h2-extras.js';
 import { ServerResponse, ServerResponseBase, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
@@ -299,7 +299,6 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     const req = this.#newRequest(head, socket);
     req.upgrade = false;
     req[kBodySource] = ex;
-    (req as unknown as Record<symbol, unknown>)[kH2Exchange] = ex;
     ex.req = req;
     const Res = s.ServerResponse;
     const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
@@ -307,7 +306,6 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     res.sendDate = true;
     res[kUniqueHeaders] = s[kUniqueHeaders];
     res.socket = socket;
-    (res as unknown as Record<symbol, unknown>)[kH2Exchange] = ex;
     res._attachSink(ex);
     ex.res = res;
     const expect = expectValue(head.rawHeaders);

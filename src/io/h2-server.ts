@@ -87,8 +87,8 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   readonly fields: H2Headers;
   req: ExchangeRequest | null = null;
   res: ExchangeResponse | null = null;
-  /** RFC 7540 / RFC 9218 priority signals received for this stream. */
-  priority: PrioritySpec = {};
+  /** RFC 7540 / RFC 9218 priority signals received for this stream (null: none). */
+  priority: PrioritySpec | null = null;
   readonly structured = true as const;
 
   // response side
@@ -557,7 +557,7 @@ export class H2ServerSession {
       }
       case 'priority-updated': {
         const ex = this.streams.get(e.streamId);
-        if (ex !== undefined) ex.priority = { ...ex.priority, ...e.priority };
+        if (ex !== undefined) ex.priority = { ...(ex.priority ?? {}), ...e.priority };
         break;
       }
       case 'settings-acked':
