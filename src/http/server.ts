@@ -60,6 +60,8 @@ export interface ServerOptions {
   ServerResponse?: ServerResponseConstructor | (new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse);
   uniqueHeaders?: (string | string[])[];
   rejectNonStandardBodyWrites?: boolean;
+  /** Sets `server.httpAllowHalfOpen` (keep serving after the client's FIN). Default false, as node's property. */
+  httpAllowHalfOpen?: boolean;
   /** trama: responses outstanding on one connection before reading pauses (pipelining bound). Default 64. */
   maxPipelineDepth?: number;
   /**
@@ -125,6 +127,9 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   }
   get timeout(): number {
     return this.#server.timeout;
+  }
+  get httpAllowHalfOpen(): boolean {
+    return this.#server.httpAllowHalfOpen === true;
   }
   get maxPipelineDepth(): number {
     return this.#server.maxPipelineDepth;
@@ -465,6 +470,12 @@ function connectionListener(this: Server, socket: Socket): void {
   server[kConnections].add(conn);
 }
 
+/** Listening (again: supertest closes and re-listens a server per request): a closed server serves anew. */
+function onListening(this: Server): void {
+  this.closing = false;
+  setupConnectionsTracking.call(this);
+}
+
 function setupConnectionsTracking(this: Server): void {
   if (this[kInterval] !== null) clearInterval(this[kInterval]);
   const server = this;
@@ -556,6 +567,7 @@ class ServerClass extends NetServer {
     this.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
     this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders') ?? false;
     this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
+    this.httpAllowHalfOpen = validateBool(opts.httpAllowHalfOpen, 'options.httpAllowHalfOpen') ?? false;
     this.maxPipelineDepth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
     this.allowHTTP1 = validateBool(opts.allowHTTP1, 'options.allowHTTP1') ?? true;
     this.allowHTTP2 = validateBool(opts.allowHTTP2, 'options.allowHTTP2') ?? true;
@@ -572,7 +584,7 @@ class ServerClass extends NetServer {
 
     if (requestListener) this.on('request', requestListener);
     this.on('connection', connectionListener);
-    this.on('listening', setupConnectionsTracking);
+    this.on('listening', onListening);
   }
 
   /**
@@ -591,10 +603,14 @@ class ServerClass extends NetServer {
     return this;
   }
 
-  /** Stop accepting connections, close idle ones now and busy ones after their current response. */
+  /**
+   * Stop accepting connections, close idle ones now; busy ones answer the requests they have
+   * received, read no more, and close after their last response.
+   */
   override close(callback?: (err?: Error) => void): this {
     this.closing = true;
     this.closeIdleConnections();
+    for (const conn of this[kConnections]) conn.drainForClose();
     if (this[kInterval] !== null) {
       clearInterval(this[kInterval]);
       this[kInterval] = null;

@@ -801,6 +801,11 @@ export class H2ServerSession {
     this.schedule();
   }
 
+  /** server.close() reached this session: the graceful close (GOAWAY now, streams in flight finish). */
+  drainForClose(): void {
+    this.close();
+  }
+
   /**
    * server.closeIdleConnections(): close now if no stream is open. While the server is closing
    * (server.close()), busy sessions start their graceful close too: GOAWAY now, so the client
