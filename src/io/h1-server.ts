@@ -1091,7 +1091,6 @@ export class KeepAliveClock {
 
 function noop(): void {}
 
-
 function resumePipeline(conn: H1ServerConnection): void {
   conn.resumeScheduled();
 }
@@ -1103,7 +1102,6 @@ function isUtf8Compatible(s: string, encoding: BufferEncoding | null | undefined
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }
-
 
 /** node's ERR_HTTP_REQUEST_TIMEOUT. */
 function requestTimeoutError(): Error {
