@@ -81,6 +81,8 @@ const kConnections = Symbol('kConnections');
 const kInterval = Symbol('kConnectionsCheckingInterval');
 const kHost = Symbol('kHost');
 const kResOptions = Symbol('kResOptions');
+/** The HTTP half of Server's constructor, for servers on another base class (trama/https). */
+export const kInitHttp = Symbol('kInitHttp');
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
 function validateTimeout(value: unknown, name: string, def: number): number {
@@ -452,7 +454,8 @@ function expectValue(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
-function connectionListener(this: Server, socket: Socket): void {
+/** Binds one accepted socket to the server (node's connectionListener); trama/https calls it per TLS socket. */
+export function connectionListener(this: Server, socket: Socket): void {
   const server = this;
   const s = socket as Socket & { server?: unknown };
   if (s.server == null) s.server = server;
@@ -495,32 +498,32 @@ class ServerClass extends NetServer {
   timeout = 0;
   maxHeadersCount: number | null = null;
   maxRequestsPerSocket = 0;
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  connectionsCheckingInterval: number;
-  requireHostHeader: boolean;
-  joinDuplicateHeaders: boolean;
-  insecureHTTPParser: boolean;
+  headersTimeout!: number;
+  requestTimeout!: number;
+  keepAliveTimeout!: number;
+  connectionsCheckingInterval!: number;
+  requireHostHeader!: boolean;
+  joinDuplicateHeaders!: boolean;
+  insecureHTTPParser!: boolean;
   maxHeaderSize: number | undefined;
-  rejectNonStandardBodyWrites: boolean;
+  rejectNonStandardBodyWrites!: boolean;
   httpAllowHalfOpen = false;
-  maxPipelineDepth: number;
+  maxPipelineDepth!: number;
   /** close() was called: new requests get `Connection: close`, idle connections close. */
   closing = false;
-  IncomingMessage: new (socket: Socket) => IncomingMessage;
-  ServerResponse: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
+  IncomingMessage!: new (socket: Socket) => IncomingMessage;
+  ServerResponse!: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
   /** Serve HTTP/1.1 (trama option, node:http2's name). */
-  allowHTTP1: boolean;
+  allowHTTP1!: boolean;
   /** Serve HTTP/2 with prior knowledge on cleartext. */
-  allowHTTP2: boolean;
+  allowHTTP2!: boolean;
   /** Answer `Upgrade: h2c`. */
-  allowH2CUpgrade: boolean;
+  allowH2CUpgrade!: boolean;
   [kConnections] = new Set<H1ServerConnection | H2ServerSession>();
   [kInterval]: ReturnType<typeof setInterval> | null = null;
-  [kHost]: ServerHost;
-  [kResOptions]: ServerResponseOptions;
-  [kUniqueHeaders]: Set<string> | null;
+  [kHost]!: ServerHost;
+  [kResOptions]!: ServerResponseOptions;
+  [kUniqueHeaders]!: Set<string> | null;
 
   constructor(requestListener?: RequestListener);
   constructor(options: ServerOptions, requestListener?: RequestListener);
@@ -546,7 +549,22 @@ class ServerClass extends NetServer {
     };
     if (opts.highWaterMark !== undefined) netOptions.highWaterMark = opts.highWaterMark;
     super(netOptions);
+    this[kInitHttp](opts, requestListener);
+    this.on('connection', connectionListener);
+  }
 
+  /**
+   * The HTTP half of the constructor (node's storeHTTPOptions), shared with trama/https's Server,
+   * which runs it on a `tls.Server` and binds 'secureConnection' instead of 'connection'.
+   */
+  [kInitHttp](opts: ServerOptions, requestListener?: RequestListener): void {
+    this.timeout = 0;
+    this.maxHeadersCount = null;
+    this.maxRequestsPerSocket = 0;
+    this.httpAllowHalfOpen = false;
+    this.closing = false;
+    this[kConnections] = new Set<H1ServerConnection | H2ServerSession>();
+    this[kInterval] = null;
     this.IncomingMessage = (opts.IncomingMessage ?? IncomingMessage) as new (socket: Socket) => IncomingMessage;
     this.ServerResponse = (opts.ServerResponse ?? ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
     if (opts.maxHeaderSize !== undefined) {
@@ -583,7 +601,6 @@ class ServerClass extends NetServer {
     this[kHost] = new ServerHost(this);
 
     if (requestListener) this.on('request', requestListener);
-    this.on('connection', connectionListener);
     this.on('listening', onListening);
   }
 

@@ -318,14 +318,14 @@ export class H1ServerConnection {
   #pauseAtEnd = false;
   #lastRequest = false;
   #inputClosed = false;
-  /** Still looking at the first bytes for the HTTP/2 preface (null: not sniffing). */
-  #sniffed: Buffer | null = null;
   /** The socket was ended on the peer's FIN: later response bytes are dropped, as node's are. */
   #outputClosed = false;
   /** server.close() reached this busy connection: answer what was received, then close. */
   #draining = false;
   /** When the connection was accepted (monotonicMs), until its first byte; 0 after. */
   #freshSince = 0;
+  /** Still looking at the first bytes for the HTTP/2 preface (null: not sniffing). */
+  #sniffed: Buffer | null = null;
 
   // Keep-alive watch (KeepAliveClock): when the connection last became idle (ms; 0 while a
   // request is in progress or a response outstanding, -1 once its keep-alive timeout fired), and

@@ -611,13 +611,15 @@ export class H2ServerSession {
     this.streams.delete(ex.streamId);
     this.#waiting.delete(ex);
     const req = ex.req as (ExchangeRequest & { aborted?: boolean; complete: boolean }) | null;
-    if (req !== null && !req.destroyed) {
-      if (!ex.finished && req.readableEnded && req.complete) {
-        // node's compat 'aborted': the peer gave up on a response still in progress.
+    if (req !== null) {
+      // node's compat 'aborted': the peer gave up on a response still in progress — also when the
+      // request body was complete and the request already auto-destroyed (node:http2's client
+      // ends its side before its RST_STREAM).
+      if (!ex.finished && req.complete && !req.aborted && (req.readableEnded || req.destroyed)) {
         req.aborted = true;
         req.emit('aborted');
       }
-      req.destroy(byPeer ? connReset() : undefined);
+      if (!req.destroyed) req.destroy(byPeer ? connReset() : undefined);
     }
     if (!ex.finished) closeResponse(ex.res);
     if (this.streams.size === 0) this.#becameIdle();
@@ -801,11 +803,6 @@ export class H2ServerSession {
     this.schedule();
   }
 
-  /** server.close() reached this session: the graceful close (GOAWAY now, streams in flight finish). */
-  drainForClose(): void {
-    this.close();
-  }
-
   /**
    * server.closeIdleConnections(): close now if no stream is open. While the server is closing
    * (server.close()), busy sessions start their graceful close too: GOAWAY now, so the client
@@ -813,6 +810,11 @@ export class H2ServerSession {
    */
   closeIfIdle(): void {
     if (this.streams.size === 0 || this.host.closing) this.close();
+  }
+
+  /** server.close() reached this session: GOAWAY now, the streams in flight finish (as closeIfIdle while closing). */
+  drainForClose(): void {
+    this.close();
   }
 
   /**

@@ -23,7 +23,7 @@
  *   still running `WORKER_EXIT_SLACK_SECONDS` after `--grace` is killed and the exit code is 1.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -62,13 +62,16 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-age', kind: 'value' },
   { name: 'grace', kind: 'value' },
   { name: 'quiet', short: 'q', kind: 'flag' },
+  { name: 'tls-cert', kind: 'value' },
+  { name: 'tls-key', kind: 'value' },
   { name: 'help', short: 'h', kind: 'flag' },
 ];
 
 /** Help text of `trama serve`. */
 export const SERVE_USAGE = `Usage: trama serve [dir] [options]
 
-Serve a folder (default: the current one) over HTTP/1.1: content types, ETag and
+Serve a folder (default: the current one) over HTTP/1.1 and HTTP/2 (h2c, or HTTPS
+with --tls-cert/--tls-key): content types, ETag and
 Last-Modified with conditional requests, ranges, gzip/brotli, directory listings.
 
 Options:
@@ -83,6 +86,8 @@ Options:
       --max-age S     Cache-Control: public, max-age=S (default: no-cache)
       --grace S       seconds in-flight responses get on shutdown (default ${DEFAULT_GRACE_SECONDS})
   -q, --quiet         no access log
+      --tls-cert FILE  serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate
+      --tls-key FILE   and this PEM private key (both or neither)
   -h, --help          this help
 `;
 
@@ -100,6 +105,8 @@ export interface ServeConfig {
   readonly maxAge: number | undefined;
   readonly graceMs: number;
   readonly quiet: boolean;
+  /** PEM files for HTTPS (`--tls-cert`/`--tls-key`); without them, cleartext HTTP/1.1 and h2c. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 /**
@@ -128,7 +135,14 @@ export function parseServeArgs(argv: readonly string[]): ServeConfig | 'help' {
     maxAge: numberOption(options, 'max-age'),
     graceMs: (numberOption(options, 'grace') ?? DEFAULT_GRACE_SECONDS) * 1000,
     quiet: options.quiet === true,
+    tls: tlsFiles(stringOption(options, 'tls-cert'), stringOption(options, 'tls-key')),
   };
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): ServeConfig['tls'] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+  return { cert: resolve(cert), key: resolve(key) };
 }
 
 /** A server started by {@link startServe}. */
@@ -197,7 +211,7 @@ export async function startServe(config: ServeConfig, io: CommandIo): Promise<Ru
     });
     if (closing) res.setHeader('Connection', 'close');
     inner(req, res);
-  });
+  }, readTlsFiles(config));
 
   await new Promise<void>((resolveListen, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => reject(listenError(err, config));
@@ -242,12 +256,24 @@ export async function startServe(config: ServeConfig, io: CommandIo): Promise<Ru
     });
     return done;
   };
-  return { server, url: urlFor(config.host, port), port, shutdown };
+  return { server, url: urlFor(config.host, port, config.tls !== undefined), port, shutdown };
 }
 
-function urlFor(host: string, port: number): string {
+function readTlsFiles(config: ServeConfig): { cert: Buffer; key: Buffer } | undefined {
+  if (config.tls === undefined) return undefined;
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new UsageError(`cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  };
+  return { cert: read(config.tls.cert, 'certificate'), key: read(config.tls.key, 'key') };
+}
+
+function urlFor(host: string, port: number, secure = false): string {
   const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
+  return `${secure ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
 }
 
 function listenError(err: NodeJS.ErrnoException, config: ServeConfig): Error {

@@ -279,6 +279,8 @@ export class H2Connection {
   #activePeer = 0;
   #reservedRemote = 0;
   #scheduler: H2Scheduler;
+  /** The scheduler was not chosen by the application: a server may follow the client's signal. */
+  #schedulerByDefault: SchedulerOptions | null;
   #finishers = new Set<number>(); // streams whose only pending output is END_STREAM or trailers
 
   // flow control (connection level)
@@ -347,6 +349,7 @@ export class H2Connection {
     this.#encoder = new HpackEncoder(encOpts);
     this.#encoder.setMaxTableSize(Math.min(DEFAULT_HEADER_TABLE_SIZE, this.#maxEncoderTableSize));
     this.#scheduler = createScheduler(options.priority ?? 'rfc7540', options.priorityLimits);
+    this.#schedulerByDefault = options.priority === undefined ? (options.priorityLimits ?? {}) : null;
 
     // RFC 9113 §3.4: the client sends the magic, then both send SETTINGS as their first frame.
     if (this.#isClient) this.#out.push(CLIENT_PREFACE);
@@ -975,6 +978,13 @@ export class H2Connection {
             return connectionFault(ErrorCode.PROTOCOL_ERROR, 'SETTINGS_NO_RFC7540_PRIORITIES changed after the first SETTINGS');
           }
           p.noRfc7540Priorities = value === 1;
+          // RFC 9218 §2.1: a client that opts out of RFC 7540 priorities in its first SETTINGS
+          // signals urgency instead; a server on the default tree then orders DATA by urgency
+          // (before any stream exists: the first SETTINGS comes right after the preface).
+          if (value === 1 && !this.#isClient && this.#schedulerByDefault !== null && this.#streams.size === 0) {
+            this.#scheduler = createScheduler('rfc9218', this.#schedulerByDefault);
+            this.#schedulerByDefault = null;
+          }
           break;
         default:
           break; // RFC 9113 §6.5.2: unknown settings are ignored
