@@ -177,11 +177,11 @@ describe('requests and output', { concurrency: true }, () => {
     assert.deepEqual(readFileSync(out), Buffer.alloc(1 << 20, 0x61));
   });
 
-  test('--compressed asks for gzip/br and decodes', async () => {
+  test('--compressed asks for deflate/gzip/br and decodes', async () => {
     const m = mark();
     const r = await runTrama(['get', '--compressed', u(`/gzip?m=${m}`)]);
     assert.equal(r.stdout.toString(), 'decoded body\n');
-    assert.equal(seenWith(m)[0]!.headers['accept-encoding'], 'gzip, br');
+    assert.equal(seenWith(m)[0]!.headers['accept-encoding'], 'deflate, gzip, br');
   });
 
   test('-f: 404 → exit 22 and no body; without -f the body is printed', async () => {
@@ -328,6 +328,82 @@ describe('bad input and failures: one line, curl exit codes', { concurrency: tru
   });
 });
 
+const curlSkip = peerSkip('curl', 'apt-get install curl');
+/** curl against the in-process server: spawned asynchronously (spawnSync would block the server). */
+async function curl(args: readonly string[]): Promise<{ status: number | null; stdout: string }> {
+  const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  const [status] = (await once(child, 'close')) as [number | null];
+  return { status, stdout };
+}
+/** Both boundaries replaced by one name, so two multipart bodies can be compared. */
+const sameBoundary = (type: string | null, body: string): string => {
+  const b = /boundary=(\S+)/.exec(type ?? '')?.[1];
+  return b === undefined ? body : body.split(b).join('BOUNDARY');
+};
+
+describe("curl's everyday options", { concurrency: true }, () => {
+  test('-w after the body: status, sizes, URL, type, redirects; 000 and the exit code on failure', async () => {
+    const r = await runTrama(['get', '-L', '-w', '\\n%{http_code} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{method}%%\\t.', u('/redirect?n=2')]);
+    assert.equal(r.code, 0);
+    const [body, line] = r.stdout.toString().split('\n');
+    assert.match(body!, /^\{"method":"GET"/);
+    assert.equal(line, `200 ${Buffer.byteLength(body!)} ${u('/echo')} application/json 2 GET%\t.`);
+    const failed = await runTrama(['get', '-s', '-w', '%{http_code} %{exitcode}', 'http://127.0.0.1:1/']);
+    assert.deepEqual([failed.code, failed.stdout.toString(), failed.stderr], [7, '000 7', '']);
+    const times = await runTrama(['get', '-s', '-o', '/dev/null', '-w', '%{time_namelookup} %{time_connect} %{time_starttransfer} %{time_total}', u('/hello')]);
+    const t = times.stdout.toString().split(' ').map(Number);
+    assert.equal(t.length, 4);
+    for (let i = 1; i < t.length; i++) assert.ok(t[i - 1]! <= t[i]! && t[i]! > 0, times.stdout.toString());
+  });
+
+  test('-O names the file after the URL, in the current folder; a URL ending in / is exit 23', async () => {
+    const dir = mkdtempSync(join(base, 'remote-name-'));
+    const r = await runTrama(['get', '-O', `${u('/hello')}?x=1`], { cwd: dir });
+    assert.equal(r.code, 0);
+    assert.equal(readFileSync(join(dir, 'hello'), 'utf8'), 'hello\n');
+    const slash = await runTrama(['get', '-O', u('/')], { cwd: dir });
+    assert.equal(slash.code, 23);
+    assertOneErrorLine(slash.stderr, /Remote file name has no length/);
+  });
+
+  test('-r sends a byte range; -u sends Basic credentials', async () => {
+    const m = mark();
+    const r = await runTrama(['get', '-r', '0-4', '-u', 'bob:s3cret', u(`/hello?m=${m}`)]);
+    assert.equal(r.code, 0);
+    const [req] = seenWith(m);
+    assert.equal(req!.headers.range, 'bytes=0-4');
+    assert.equal(req!.headers.authorization, `Basic ${Buffer.from('bob:s3cret').toString('base64')}`);
+  });
+
+  test('-F and --data-urlencode: the same body as curl sends, boundary aside', { skip: curlSkip }, async () => {
+    const file = join(base, 'form-up.txt');
+    writeFileSync(file, 'file body\n');
+    const formArgs = ['-F', 'name=value', '-F', `file=@${file}`, '-F', `other=@${file};type=text/x-foo;filename=o.txt`, '-F', `text=<${file}`, '-F', 'q="a;b";type=text/plain', '-F', 'we"ird=1'];
+    const urlArgs = ['--data-urlencode', 'a b=c d', '--data-urlencode', '=x y', '--data-urlencode', `n@${file}`, '-d', 'raw', '--data-urlencode', 'x=a b&c/é~*'];
+    for (const args of [formArgs, urlArgs]) {
+      const ours = await runTrama(['get', ...args, u('/echo')]);
+      assert.equal(ours.code, 0, ours.stderr);
+      const theirs = await curl(['-s', '-H', 'Expect:', ...args, u('/echo')]);
+      assert.equal(theirs.status, 0);
+      const a = JSON.parse(ours.stdout.toString()) as { method: string; body: string; type: string | null };
+      const b = JSON.parse(theirs.stdout) as { method: string; body: string; type: string | null };
+      assert.equal(a.method, 'POST');
+      assert.equal(a.type?.replace(/boundary=\S+/, 'boundary=B'), b.type?.replace(/boundary=\S+/, 'boundary=B'));
+      assert.equal(sameBoundary(a.type, a.body), sameBoundary(b.type, b.body));
+    }
+  });
+
+  test('-w: the same figures as curl -w for the same request', { skip: curlSkip }, async () => {
+    const format = '%{http_code} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{http_version} %{method} %{scheme} %{remote_ip} %{remote_port} %{exitcode}\\n';
+    const args = ['-s', '-L', '-o', '/dev/null', '-w', format, u('/redirect?status=301')];
+    const ours = await runTrama(['get', ...args]);
+    const theirs = await curl(args);
+    assert.equal(ours.stdout.toString(), theirs.stdout);
+  });
+});
+
 const opensslSkip = peerSkip('openssl', 'apt-get install openssl');
 describe('TLS', { skip: opensslSkip, concurrency: true }, () => {
   let tlsServer: NodeServer;
@@ -354,6 +430,14 @@ describe('TLS', { skip: opensslSkip, concurrency: true }, () => {
     assert.match(r.stderr, /^\* TLS connection using TLSv1\.[23] \/ \S+$/m);
     assert.match(r.stderr, /^\*  subject: CN=localhost$/m);
     assert.match(r.stderr, /^\* TLS certificate verify result: .*continuing anyway \(-k\)\.$/m);
+  });
+  test('--cacert trusts the server\'s certificate; an unreadable file is exit 77', async () => {
+    const r = await runTrama(['get', '--cacert', join(base, 'cert.pem'), `https://localhost:${tlsPort}/`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'secure\n');
+    const bad = await runTrama(['get', '--cacert', join(base, 'nope.pem'), `https://localhost:${tlsPort}/`]);
+    assert.equal(bad.code, 77);
+    assertOneErrorLine(bad.stderr, /certificate file/);
   });
   test('TLS to a plain-HTTP port → exit 35', async () => {
     const r = await runTrama(['get', `https://127.0.0.1:${port}/hello`]);
