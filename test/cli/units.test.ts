@@ -60,6 +60,10 @@ test('serve args: defaults and validation', () => {
   assert.equal(c.host, DEFAULT_HOST);
   assert.equal(c.workers, 0);
   assert.equal(parseServeArgs(['--help']), 'help');
+  assert.equal(c.single, false);
+  assert.equal(c.notFoundPage, join(c.root, '404.html'));
+  const spa = parseServeArgs(['site', '-s', '--404', 'site/missing.html']);
+  assert.ok(spa !== 'help' && spa.single && spa.notFoundPage.endsWith(join('site', 'missing.html')));
   assert.throws(() => parseServeArgs(['--port', '70000']), /out of range/);
   assert.throws(() => parseServeArgs(['--port', 'x']), /expected an integer/);
   assert.throws(() => parseServeArgs(['a', 'b']), /one folder/);
