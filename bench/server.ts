@@ -1,5 +1,13 @@
-// `npm run bench:server`: a hello-world handler served by node:http and by trama, plus a node:net
-// server that answers without parsing (the ceiling for any Node HTTP server), all in one run.
+// `npm run bench:server`: node:http and trama serving the same handler, plus a node:net server that
+// answers without parsing (the ceiling for any Node HTTP server), all in one run — for each of the
+// handler shapes real programs have (issue 16), not only the synchronous hello world:
+//   sync       answers in the 'request' listener
+//   end        answers on the request's 'end' (what a body-reading handler does)
+//   await      answers after `await` of a resolved promise (an async handler)
+//   immediate  answers from a setImmediate callback (a handler that waited on I/O)
+//   echo       a 1 KiB POST read whole and echoed back
+//   express    Express 5's hello route: on node:http, and on trama through trama/register
+// The ceiling runs with the GET shapes (it does not care which one). BENCH_SHAPES=sync,end picks.
 //
 // - Throughput: wrk (pinned to core 1) against each server (pinned to core 0), 50 connections,
 //   keep-alive, then 16-deep pipelining (a Lua script).
@@ -25,6 +33,7 @@
 // to read. The servers run side by side and each measure is taken for all of them back to back
 // (see main); figures are medians over rounds, ratios medians of each round's own ratios.
 // Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000),
+// BENCH_SHAPES (default all; the memory measure runs with the first shape),
 // BENCH_ONLY=mem (only the memory measure; wrk and h2load are then not needed).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -32,11 +41,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
 import * as http from 'node:http';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { createServer as tramaCreateServer } from '../src/index.js';
 
 type Kind = 'node' | 'trama' | 'ceiling';
-const KINDS: Kind[] = ['ceiling', 'node', 'trama'];
+const SHAPES = ['sync', 'end', 'await', 'immediate', 'echo', 'express'] as const;
+type Shape = (typeof SHAPES)[number];
 const BODY = 'hello world';
+/** The echo shape's request body. */
+const POST_BODY = 'x'.repeat(1024);
+/** trama/register as built for the package (the express shape loads it into the trama server's process). */
+const REGISTER = fileURLToPath(new URL('../../dist/esm/register.js', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const IDLE_CONNS = Number(process.env.BENCH_CONNS_IDLE ?? 2000);
 const ONLY_MEM = process.env.BENCH_ONLY === 'mem';
@@ -57,7 +73,49 @@ interface Mem {
   external: number;
 }
 
-function serve(kind: Kind, forMem: boolean): void {
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+function hello(res: http.ServerResponse): void {
+  res.setHeader('Content-Type', 'text/plain');
+  res.end(BODY);
+}
+
+/** The request handler of each shape (express: built on the http module the process has). */
+function handlerFor(shape: Shape): Handler {
+  switch (shape) {
+    case 'sync':
+      return (_req, res) => hello(res);
+    case 'end':
+      return (req, res) => {
+        req.on('end', () => hello(res));
+        req.resume();
+      };
+    case 'await':
+      return async (_req, res) => {
+        await Promise.resolve();
+        hello(res);
+      };
+    case 'immediate':
+      return (_req, res) => setImmediate(hello, res);
+    case 'echo':
+      return (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          res.setHeader('Content-Type', 'application/octet-stream');
+          res.end(Buffer.concat(chunks));
+        });
+      };
+    case 'express': {
+      const express = createRequire(import.meta.url)('express') as () => Handler & { get(path: string, h: Handler): void };
+      const app = express();
+      app.get('/', (_req, res) => (res as unknown as { send(b: string): void }).send(BODY));
+      return app;
+    }
+  }
+}
+
+function serve(kind: Kind, shape: Shape, forMem: boolean): void {
   let server: net.Server;
   if (kind === 'ceiling') {
     // Answers one canned response per request terminator seen, without parsing anything else.
@@ -81,11 +139,9 @@ function serve(kind: Kind, forMem: boolean): void {
       });
     });
   } else {
-    const create = (kind === 'node' ? http.createServer : tramaCreateServer) as typeof http.createServer;
-    server = create(forMem ? { keepAliveTimeout: MEM_KEEP_ALIVE_MS } : {}, (_req, res) => {
-      res.setHeader('Content-Type', 'text/plain');
-      res.end(BODY);
-    });
+    // Express on trama runs in a process started with trama/register: its `http` is trama's.
+    const create = (kind === 'node' || shape === 'express' ? http.createServer : tramaCreateServer) as typeof http.createServer;
+    server = create(forMem ? { keepAliveTimeout: MEM_KEEP_ALIVE_MS } : {}, handlerFor(shape));
   }
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${(server.address() as net.AddressInfo).port}\n`);
@@ -111,12 +167,13 @@ interface Running {
   pid: number;
 }
 
-function start(kind: Kind, forMem = false): Promise<Running> {
+function start(kind: Kind, shape: Shape, forMem = false): Promise<Running> {
   return new Promise((resolve, reject) => {
     const args = ['-c', '0', process.execPath, '--expose-gc'];
     // The young generation held at its initial size (see the top comment).
     if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
-    args.push(process.argv[1]!, '--serve', kind);
+    if (kind === 'trama' && shape === 'express') args.push('--import', REGISTER);
+    args.push(process.argv[1]!, '--serve', kind, shape);
     if (forMem) args.push('--mem');
     const child = spawn('taskset', args, {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -166,10 +223,12 @@ async function wrk(port: number, script: string | null): Promise<number> {
   return Number(m[1]);
 }
 
-async function cpuPerRequest(r: Running, depth: number): Promise<number> {
+async function cpuPerRequest(r: Running, depth: number, postFile: string | null): Promise<number> {
   const n = 100_000;
   const before = cpuTicks(r.pid);
-  const out = await run('taskset', ['-c', '1', 'h2load', '--h1', '-n', String(n), '-c', '50', '-m', String(depth), `http://127.0.0.1:${r.port}/`]);
+  const args = ['-c', '1', 'h2load', '--h1', '-n', String(n), '-c', '50', '-m', String(depth)];
+  if (postFile) args.push('-d', postFile);
+  const out = await run('taskset', [...args, `http://127.0.0.1:${r.port}/`]);
   const after = cpuTicks(r.pid);
   const m = /requests: \d+ total, \d+ started, (\d+) done/.exec(out);
   const done = m ? Number(m[1]) : 0;
@@ -207,8 +266,8 @@ async function openConn(port: number, requests: number): Promise<net.Socket> {
 }
 
 /** Per-connection growth (bytes) of a fresh server's memory with IDLE_CONNS idle keep-alive connections. */
-async function idleMemory(kind: Kind): Promise<Mem> {
-  const r = await start(kind, true);
+async function idleMemory(kind: Kind, shape: Shape): Promise<Mem> {
+  const r = await start(kind, shape, true);
   // Warm-up, kept open until the end so that no memory it frees is there for the measured
   // connections to fit in.
   const warm = await Promise.all(Array.from({ length: 8 }, () => openConn(r.port, 50)));
@@ -240,77 +299,113 @@ function fmt(n: number, digits = 1): string {
   return n.toFixed(digits);
 }
 
+function shapesFromEnv(): Shape[] {
+  const list = (process.env.BENCH_SHAPES ?? SHAPES.join(',')).split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of list) if (!(SHAPES as readonly string[]).includes(x)) throw new Error(`BENCH_SHAPES: unknown shape ${x} (${SHAPES.join(', ')})`);
+  return list as Shape[];
+}
+
 async function main(): Promise<void> {
   const missing = (ONLY_MEM ? ['taskset'] : ['wrk', 'h2load', 'taskset']).filter((b) => spawnSync('which', [b]).status !== 0);
   if (missing.length) {
     console.error(`bench:server needs ${missing.join(', ')}`);
     process.exit(1);
   }
+  const shapes = shapesFromEnv();
   const dir = mkdtempSync(join(tmpdir(), 'trama-bench-'));
-  const lua = join(dir, 'pipeline.lua');
-  writeFileSync(
-    lua,
-    'init = function(args)\n  local r = {}\n  for i = 1, 16 do r[i] = wrk.format(nil, "/") end\n  req = table.concat(r)\nend\nrequest = function() return req end\n',
-  );
+  const lua = (name: string, method: string, body: string | null, depth: number): string => {
+    const file = join(dir, name);
+    const fmtArgs = body === null ? `"${method}", "/"` : `"${method}", "/", {["Content-Type"]="application/octet-stream"}, string.rep("x", ${body.length})`;
+    writeFileSync(
+      file,
+      `init = function(args)\n  local r = {}\n  for i = 1, ${depth} do r[i] = wrk.format(${fmtArgs}) end\n  req = table.concat(r)\nend\nrequest = function() return req end\n`,
+    );
+    return file;
+  };
+  const getPipe = lua('get16.lua', 'GET', null, 16);
+  const postOne = lua('post1.lua', 'POST', POST_BODY, 1);
+  const postPipe = lua('post16.lua', 'POST', POST_BODY, 16);
+  const postFile = join(dir, 'post.bin');
+  writeFileSync(postFile, POST_BODY);
   // This machine drifts between a fast and a slow state over minutes (the same server's CPU per
-  // request can double). So the three servers run side by side for a whole round (idle ones cost
-  // nothing), each measure is taken for all three back to back, in an order that rotates by
+  // request can double). So the servers of a shape run side by side for a whole round (idle ones
+  // cost nothing), each measure is taken for all of them back to back, in an order that rotates by
   // round, and the ratios are the median of each round's own ratios; the figures printed per
   // server are medians of the rounds.
   type Figures = { ka: number; pipe: number; cpu1: number; cpu16: number; mem: number; heap: number; ext: number };
   type Load = 'ka' | 'pipe' | 'cpu1' | 'cpu16';
-  const samples = {} as Record<Kind, { [K in keyof Figures]: number[] }>;
-  for (const kind of KINDS) samples[kind] = { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [], heap: [], ext: [] };
-  const measure: Record<Load, (r: Running) => Promise<number>> = {
-    ka: (r) => wrk(r.port, null),
-    pipe: (r) => wrk(r.port, lua),
-    cpu1: (r) => cpuPerRequest(r, 1),
-    cpu16: (r) => cpuPerRequest(r, 16),
+  type Samples = Record<Kind, { [K in keyof Figures]: number[] }>;
+  const kindsOf = (shape: Shape): Kind[] => (shape === 'echo' || shape === 'express' ? ['node', 'trama'] : ['ceiling', 'node', 'trama']);
+  const newSamples = (): Samples => {
+    const sm = {} as Samples;
+    for (const kind of ['ceiling', 'node', 'trama'] as Kind[]) sm[kind] = { ka: [], pipe: [], cpu1: [], cpu16: [], mem: [], heap: [], ext: [] };
+    return sm;
+  };
+  const memSamples = newSamples();
+  const samples = {} as Record<Shape, Samples>;
+  for (const shape of shapes) samples[shape] = newSamples();
+  const measureFor = (shape: Shape): Record<Load, (r: Running) => Promise<number>> => {
+    const post = shape === 'echo';
+    return {
+      ka: (r) => wrk(r.port, post ? postOne : null),
+      pipe: (r) => wrk(r.port, post ? postPipe : getPipe),
+      cpu1: (r) => cpuPerRequest(r, 1, post ? postFile : null),
+      cpu16: (r) => cpuPerRequest(r, 16, post ? postFile : null),
+    };
   };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const kind of KINDS) {
-      const sm = samples[kind];
-      const mem = await idleMemory(kind); // first, in a server process of its own
-      sm.mem.push(mem.rss);
-      sm.heap.push(mem.heapUsed);
-      sm.ext.push(mem.external);
+    // Idle memory does not depend on the handler's shape: measured once per round, synchronous handler.
+    for (const kind of kindsOf('sync')) {
+      const mem = await idleMemory(kind, 'sync'); // first, in a server process of its own
+      memSamples[kind].mem.push(mem.rss);
+      memSamples[kind].heap.push(mem.heapUsed);
+      memSamples[kind].ext.push(mem.external);
     }
     if (!ONLY_MEM) {
-      const running = {} as Record<Kind, Running>;
-      for (const kind of KINDS) running[kind] = await start(kind);
-      const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]!);
-      for (const load of Object.keys(measure) as Load[]) {
-        for (const kind of order) samples[kind][load].push(await measure[load](running[kind]));
+      for (const shape of shapes) {
+        const kinds = kindsOf(shape);
+        const measure = measureFor(shape);
+        const running = {} as Record<Kind, Running>;
+        for (const kind of kinds) running[kind] = await start(kind, shape);
+        const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]!);
+        for (const load of Object.keys(measure) as Load[]) {
+          for (const kind of order) samples[shape][kind][load].push(await measure[load](running[kind]));
+        }
+        for (const kind of kinds) await stop(running[kind]);
       }
-      for (const kind of KINDS) await stop(running[kind]);
     }
     console.log(`round ${round + 1}/${ROUNDS} done`);
   }
   /** Median over rounds of `a`'s figure divided by `b`'s in the same round. */
-  const ratio = (a: Kind, b: Kind, k: keyof Figures): number => median(samples[a][k].map((x, i) => x / samples[b][k][i]!));
-  for (const kind of KINDS) {
-    const sm = samples[kind];
-    const res = {} as Figures;
-    for (const k of Object.keys(sm) as (keyof Figures)[]) res[k] = sm[k].length ? median(sm[k]) : NaN;
-    const load = ONLY_MEM
-      ? ''
-      : `keep-alive ${fmt(res.ka, 0).padStart(8)} req/s   pipelined(16) ${fmt(res.pipe, 0).padStart(8)} req/s   ` +
-        `cpu/req ${fmt(res.cpu1)} µs (m=1) ${fmt(res.cpu16)} µs (m=16)   `;
-    console.log(
-      `${kind.padEnd(8)} ${load}idle conn ${fmt(res.mem / 1024)} KiB (heap ${fmt(res.heap / 1024)} KiB, external ${fmt(res.ext / 1024)} KiB)`,
-    );
-  }
-  console.log('\nratios (trama vs node:http, same run)                       target');
+  const ratio = (sm: Samples, a: Kind, b: Kind, k: keyof Figures): number => median(sm[a][k].map((x, i) => x / sm[b][k][i]!));
+  const med = (xs: number[]): number => (xs.length ? median(xs) : NaN);
   if (!ONLY_MEM) {
-    console.log(`  keep-alive throughput      ${fmt(ratio('trama', 'node', 'ka'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'ka'), 2)}×)        ≥ 1.0× node, ≥ 0.95× ceiling`);
-    console.log(`  16-deep pipelining         ${fmt(ratio('trama', 'node', 'pipe'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'pipe'), 2)}×)        ≥ 5×`);
-    console.log(`  CPU/request keep-alive     ${fmt(ratio('trama', 'node', 'cpu1'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'cpu1'), 2)}×)        ≤ 0.75×`);
-    console.log(`  CPU/request pipelined      ${fmt(ratio('trama', 'node', 'cpu16'), 2)}×   (ceiling ${fmt(ratio('trama', 'ceiling', 'cpu16'), 2)}×)        ≤ 0.25×`);
+    for (const shape of shapes) {
+      const sm = samples[shape];
+      const kinds = kindsOf(shape);
+      console.log(`\n${shape}:`);
+      for (const kind of kinds) {
+        const f = sm[kind];
+        console.log(
+          `  ${kind.padEnd(8)} keep-alive ${fmt(med(f.ka), 0).padStart(8)} req/s   pipelined(16) ${fmt(med(f.pipe), 0).padStart(8)} req/s   ` +
+            `cpu/req ${fmt(med(f.cpu1))} µs (m=1) ${fmt(med(f.cpu16))} µs (m=16)`,
+        );
+      }
+      const ceil = (k: keyof Figures): string => (kinds.includes('ceiling') ? `   (ceiling ${fmt(ratio(sm, 'trama', 'ceiling', k), 2)}×)` : '');
+      console.log(`  trama vs node:http: keep-alive ${fmt(ratio(sm, 'trama', 'node', 'ka'), 2)}×${ceil('ka')}   pipelined ${fmt(ratio(sm, 'trama', 'node', 'pipe'), 2)}×${ceil('pipe')}`);
+      console.log(`                      CPU/req m=1 ${fmt(ratio(sm, 'trama', 'node', 'cpu1'), 2)}×${ceil('cpu1')}   m=16 ${fmt(ratio(sm, 'trama', 'node', 'cpu16'), 2)}×${ceil('cpu16')}`);
+    }
+    console.log('\ntargets (issue 16): CPU/request ≤ 0.7× node:http keep-alive, ≤ 0.3× pipelined, every shape; express throughput ≥ 1.3×');
   }
-  console.log(`  memory per idle conn       ${fmt(ratio('trama', 'node', 'mem'), 2)}×                           ≤ 0.7×`);
+  console.log('\nidle keep-alive connection (fresh server process):');
+  for (const kind of kindsOf('sync')) {
+    const f = memSamples[kind];
+    console.log(`  ${kind.padEnd(8)} ${fmt(med(f.mem) / 1024)} KiB (heap ${fmt(med(f.heap) / 1024)} KiB, external ${fmt(med(f.ext) / 1024)} KiB)`);
+  }
+  console.log(`  trama vs node:http ${fmt(ratio(memSamples, 'trama', 'node', 'mem'), 2)}×   (target ≤ 0.6×)`);
 }
 
-if (process.argv[2] === '--serve') serve(process.argv[3] as Kind, process.argv[4] === '--mem');
+if (process.argv[2] === '--serve') serve(process.argv[3] as Kind, process.argv[4] as Shape, process.argv[5] === '--mem');
 else
   main().catch((e) => {
     console.error(e);
