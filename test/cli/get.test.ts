@@ -343,7 +343,7 @@ const sameBoundary = (type: string | null, body: string): string => {
   return b === undefined ? body : body.split(b).join('BOUNDARY');
 };
 
-describe("curl's everyday options", { concurrency: true }, () => {
+describe("curl's everyday options", () => {
   test('-w after the body: status, sizes, URL, type, redirects; 000 and the exit code on failure', async () => {
     const r = await runTrama(['get', '-L', '-w', '\\n%{http_code} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{method}%%\\t.', u('/redirect?n=2')]);
     assert.equal(r.code, 0);
