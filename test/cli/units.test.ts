@@ -435,3 +435,12 @@ test('get: a binary body is refused on a terminal (exit 23, one line), printed w
     server.close();
   }
 });
+
+test('help texts: plain lines (no tab or CR from an escape), none wider than 100 columns', async () => {
+  const { GET_USAGE } = await import('../../src/cli/get/get-command.js');
+  const { SERVE_USAGE } = await import('../../src/cli/serve/serve-command.js');
+  for (const text of [GET_USAGE, SERVE_USAGE]) {
+    assert.doesNotMatch(text, /[\t\r]/);
+    for (const line of text.split('\n')) assert.ok(line.length <= 100, line);
+  }
+});
