@@ -105,7 +105,7 @@ Options:
   -O, --remote-name      write the body to a file named like the URL's last path segment
   -w, --write-out FMT    print FMT after the transfer: %{http_code} %{time_total}
                          %{size_download} %{url_effective} %{content_type} %{num_redirects}
-                         %{remote_ip} %{time_connect} %{time_starttransfer} … ; escapes \\n \\t; -w @file
+                         %{remote_ip} %{time_starttransfer} …; escapes \\n \\t; -w @file
   -i, --include          include the response head in the output
   -I, --head             HEAD request, print the response head
   -L, --location         follow redirects (at most --max-redirs, default ${DEFAULT_MAX_REDIRS})
