@@ -366,6 +366,8 @@ describe("curl's everyday options", () => {
     const slash = await runTrama(['get', '-O', u('/')], { cwd: dir });
     assert.equal(slash.code, 23);
     assertOneErrorLine(slash.stderr, /Remote file name has no length/);
+    const silent = await runTrama(['get', '-sO', u('/')], { cwd: dir });
+    assert.deepEqual([silent.code, silent.stderr], [23, '']);
   });
 
   test('-r sends a byte range; -u sends Basic credentials', async () => {

@@ -373,7 +373,9 @@ export async function getCommand(argv: readonly string[], io: GetIo): Promise<nu
     config = await parseGetArgs(argv, io.version);
   } catch (err) {
     if (err instanceof GetError) {
-      io.stderr.write(`trama: ${oneLine(err.message)}\n`);
+      // -s silences these too (a file that cannot be read, -O without a name), -S shows them.
+      const { options } = parseCommandLine(argv, GET_OPTIONS);
+      if (options.silent !== true || options['show-error'] === true) io.stderr.write(`trama: ${oneLine(err.message)}\n`);
       return err.exitCode;
     }
     throw err;
