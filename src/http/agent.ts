@@ -12,6 +12,7 @@
  * - `HttpsAgent` / `globalHttpsAgent`: TLS through node:tls, ALPN `http/1.1`.
  */
 import { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -91,133 +92,61 @@ type PooledSocket = AgentSocket & { [kIdleDeadline]?: number };
 
 type Bucket<T> = Record<string, T[]>;
 
+// NODE_DEBUG=http: node's agent lines, word for word. NODE_DEBUG is read once at start-up, so
+// `DEBUG` is a constant and the hot path pays one branch, never a call or its arguments.
+const debug = debuglog('http');
+const DEBUG = debug.enabled;
+
 function freeSocketErrorListener(this: AgentSocket, err: Error): void {
+  if (DEBUG) debug('SOCKET ERROR on FREE socket:', err.message, err.stack);
   this.destroy();
   this.emit('agentRemove');
-  void err;
+}
+
+// trama's per-agent bookkeeping, in one property (an `Agent.call(this)` object has no #fields).
+interface AgentState {
+  // Queued requests' options, in arrays parallel to `requests[name]` (a symbol-keyed property
+  // added to a large request object would push V8 into slow properties; a WeakMap costs more).
+  // An entry is set to undefined once a socket is being opened for that request.
+  queuedOptions: Record<string, (AgentRequestOptions | undefined)[]>;
+  lastHost: string | null | undefined;
+  lastPort: number | string | null | undefined;
+  lastName: string;
 }
 
 /**
  * node:http's `Agent`: per-origin socket pools with `maxSockets`, `maxTotalSockets`,
- * `maxFreeSockets`, `keepAlive`, `scheduling` and `timeout`.
+ * `maxFreeSockets`, `keepAlive`, `scheduling` and `timeout`. The methods live on this class; the
+ * exported `Agent` is a function over it (callable without `new` and on an existing object, as
+ * node's is).
  *
  * @example
  * const agent = new Agent({ keepAlive: true, maxSockets: 10 });
  * get('http://127.0.0.1:8080/', { agent }, (res) => res.resume());
  */
-export class Agent extends EventEmitter {
-  defaultPort = 80;
-  protocol = 'http:';
-  options: AgentOptions & { path: null };
-  requests: Bucket<AgentRequest> = Object.create(null);
-  // Queued requests' options, in arrays parallel to `requests[name]` (a symbol-keyed property
-  // added to a large request object would push V8 into slow properties; a WeakMap costs more).
-  // An entry is set to undefined once a socket is being opened for that request.
-  #queuedOptions: Record<string, (AgentRequestOptions | undefined)[]> = Object.create(null);
-  sockets: Bucket<AgentSocket> = Object.create(null);
-  freeSockets: Bucket<AgentSocket> = Object.create(null);
-  keepAliveMsecs: number;
-  keepAlive: boolean;
-  maxSockets: number;
-  maxFreeSockets: number;
-  maxTotalSockets: number;
-  totalSocketCount = 0;
-  scheduling: 'fifo' | 'lifo';
+export class AgentBase extends EventEmitter {
+  declare defaultPort: number;
+  declare protocol: string;
+  declare options: AgentOptions & { path: null };
+  declare requests: Bucket<AgentRequest>;
+  declare sockets: Bucket<AgentSocket>;
+  declare freeSockets: Bucket<AgentSocket>;
+  declare keepAliveMsecs: number;
+  declare keepAlive: boolean;
+  declare maxSockets: number;
+  declare maxFreeSockets: number;
+  declare maxTotalSockets: number;
+  declare totalSocketCount: number;
+  declare scheduling: 'fifo' | 'lifo';
   /** trama: the agent's DNS cache, when `dnsCache` was given. */
-  dnsCache: DnsCache | null = null;
+  declare dnsCache: DnsCache | null;
   /** trama: ms taken off the server's `Keep-Alive: timeout=` hint (option `keepAliveHintMargin`). */
-  keepAliveHintMargin: number;
-  #lastHost: string | null | undefined = undefined;
-  #lastPort: number | string | null | undefined = undefined;
-  #lastName = '';
+  declare keepAliveHintMargin: number;
+  declare _trama: AgentState;
 
   constructor(options?: AgentOptions) {
     super();
-    const o = { __proto__: null, ...options } as unknown as AgentOptions & { path: null };
-    // node's key order: the user's options, then noDelay, then path.
-    if (o.noDelay === undefined) o.noDelay = true;
-    o.path = null;
-    this.options = o;
-    this.keepAliveMsecs = (options?.keepAliveMsecs as number | undefined) || DEFAULT_KEEP_ALIVE_MSECS;
-    this.keepAlive = Boolean(options?.keepAlive);
-    this.maxSockets = (options?.maxSockets as number | undefined) || Infinity;
-    this.maxFreeSockets = (options?.maxFreeSockets as number | undefined) || DEFAULT_MAX_FREE_SOCKETS;
-    this.scheduling = options?.scheduling ?? 'lifo';
-    const maxTotal = options?.maxTotalSockets;
-    if (maxTotal !== undefined) {
-      if (typeof maxTotal !== 'number' || Number.isNaN(maxTotal)) {
-        throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "maxTotalSockets" argument must be of type number. Received ${describe(maxTotal)}`);
-      }
-      if (maxTotal <= 0) {
-        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxTotalSockets" is out of range. It must be >= 1. Received ${maxTotal}`);
-      }
-      this.maxTotalSockets = maxTotal;
-    } else {
-      this.maxTotalSockets = Infinity;
-    }
-    if (this.scheduling !== 'fifo' && this.scheduling !== 'lifo') {
-      throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received '${String(this.scheduling)}'`);
-    }
-    const margin = options?.keepAliveHintMargin;
-    if (margin !== undefined) {
-      if (typeof margin !== 'number' || Number.isNaN(margin)) {
-        throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "keepAliveHintMargin" argument must be of type number. Received ${describe(margin)}`);
-      }
-      if (margin < 0 || !Number.isFinite(margin)) {
-        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "keepAliveHintMargin" is out of range. It must be >= 0 && < Infinity. Received ${margin}`);
-      }
-      this.keepAliveHintMargin = margin;
-      delete (this.options as Record<string, unknown>).keepAliveHintMargin;
-    } else {
-      this.keepAliveHintMargin = KEEP_ALIVE_HINT_MARGIN_MS;
-    }
-    const dc = options?.dnsCache;
-    if (dc) {
-      this.dnsCache = dc instanceof DnsCache ? dc : new DnsCache(dc === true ? {} : dc);
-      delete (this.options as Record<string, unknown>).dnsCache;
-    }
-    this.on('free', (socket: AgentSocket, opts: AgentRequestOptions) => this.#onFree(socket as PooledSocket, opts));
-  }
-
-  #onFree(socket: PooledSocket, options: AgentRequestOptions): void {
-    // createSocket recorded the key: no need to rebuild it for every request.
-    const name = options._agentKey ?? this.getName(options);
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const requests = this.requests[name];
-    if (requests !== undefined && requests.length > 0) {
-      const req = requests.shift()!;
-      const opts = this.#queuedOptions[name];
-      opts?.shift();
-      if (requests.length === 0) {
-        delete this.requests[name];
-        delete this.#queuedOptions[name];
-      }
-      this.#setRequestSocket(req, socket);
-      return;
-    }
-    const req = socket._httpMessage as AgentRequest | null | undefined;
-    if (!req || !req.shouldKeepAlive || !this.keepAlive) {
-      socket.destroy();
-      return;
-    }
-    const freeSockets = this.freeSockets[name] ?? [];
-    const freeLen = freeSockets.length;
-    let count = freeLen;
-    const inUse = this.sockets[name];
-    if (inUse !== undefined) count += inUse.length;
-    if (this.totalSocketCount > this.maxTotalSockets || count > this.maxSockets || freeLen >= this.maxFreeSockets || !this.keepSocketAlive(socket)) {
-      socket.destroy();
-      return;
-    }
-    this.freeSockets[name] = freeSockets;
-    socket._httpMessage = null;
-    this.removeSocket(socket, options);
-    // A socket driven by trama's client already destroys itself on an error while idle.
-    if (!hasH1ClientDriver(socket)) socket.once('error', freeSocketErrorListener);
-    freeSockets.push(socket);
+    initAgent(this, options);
   }
 
   /** node's `createConnection`: `net.createConnection(options)`. Override to supply any Duplex. */
@@ -252,7 +181,7 @@ export class Agent extends EventEmitter {
     let name: string;
     const own = this.options;
     if (
-      this.getName === Agent.prototype.getName &&
+      this.getName === AgentBase.prototype.getName &&
       own.host === undefined &&
       own.port === undefined &&
       own.localAddress === undefined &&
@@ -261,84 +190,46 @@ export class Agent extends EventEmitter {
     ) {
       // The same origin as the previous request (the usual case): reuse the same key string,
       // whose hash V8 has already computed, instead of building and hashing a new one.
-      if (this.#lastName !== '' && options.host === this.#lastHost && options.port === this.#lastPort && !options.localAddress && !options.family && !options.socketPath) {
-        name = this.#lastName;
+      if (this._trama.lastName !== '' && options.host === this._trama.lastHost && options.port === this._trama.lastPort && !options.localAddress && !options.family && !options.socketPath) {
+        name = this._trama.lastName;
       } else {
         name = this.getName(options);
         if (!options.localAddress && !options.family && !options.socketPath) {
-          this.#lastHost = options.host;
-          this.#lastPort = options.port;
-          this.#lastName = name;
+          this._trama.lastHost = options.host;
+          this._trama.lastPort = options.port;
+          this._trama.lastName = name;
         }
       }
     } else {
-      merged = this.#merge(options, req);
+      merged = mergeOptions(this, options, req);
       name = this.getName(merged);
     }
     const inUse = (this.sockets[name] ??= []);
     const freeSockets = this.freeSockets[name];
     let socket: PooledSocket | undefined;
     if (freeSockets !== undefined) {
-      socket = this.#pickFree(freeSockets);
+      socket = pickFree(this, freeSockets);
       if (freeSockets.length === 0) delete this.freeSockets[name];
     }
     const freeLen = freeSockets !== undefined ? freeSockets.length : 0;
     const sockLen = freeLen + inUse.length;
     if (socket !== undefined) {
       this.reuseSocket(socket, req);
-      this.#setRequestSocket(req, socket);
+      setRequestSocket(this, req, socket);
       inUse.push(socket);
     } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
-      this.createSocket(req, merged ?? this.#merge(options, req), (err, s) => {
+      if (DEBUG) debug('call onSocket', sockLen, freeLen);
+      this.createSocket(req, merged ?? mergeOptions(this, options, req), (err, s) => {
         if (err) req.onSocket(s as AgentSocket, err);
-        else this.#setRequestSocket(req, s!);
+        else setRequestSocket(this, req, s!);
       });
     } else {
+      if (DEBUG) debug('wait for socket');
       // Kept as given on the fast path: createSocket merges them if a socket must be opened,
       // and most queued requests get a released socket instead.
       (this.requests[name] ??= []).push(req);
-      (this.#queuedOptions[name] ??= []).push(merged ?? options);
+      (this._trama.queuedOptions[name] ??= []).push(merged ?? options);
     }
-  }
-
-  // node's per-request options: the request's, overridden by the agent's.
-  #merge(options: AgentRequestOptions, req: AgentRequest): AgentRequestOptions {
-    const merged = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
-    if (merged.socketPath) merged.path = merged.socketPath;
-    normalizeServerName(merged, req);
-    return merged;
-  }
-
-  // A free socket that is open and not past the server's keep-alive deadline, by `scheduling`.
-  #pickFree(list: AgentSocket[]): PooledSocket | undefined {
-    let now = 0;
-    while (list.length > 0) {
-      const s = (this.scheduling === 'fifo' ? list.shift() : list.pop()) as PooledSocket;
-      if (s.destroyed) continue;
-      if (!s.writable || s.readableEnded) {
-        // The server already closed its side: never hand it out.
-        s.destroy();
-        continue;
-      }
-      const deadline = s[kIdleDeadline];
-      if (deadline !== undefined) {
-        if (now === 0) now = Date.now();
-        if (now >= deadline) {
-          // The server is about to close it (or has): reusing it would race the FIN.
-          s.destroy();
-          continue;
-        }
-      }
-      return s;
-    }
-    return undefined;
-  }
-
-  #setRequestSocket(req: AgentRequest, socket: AgentSocket): void {
-    req.onSocket(socket);
-    const agentTimeout = (this.options.timeout as number | undefined) || 0;
-    if (req.timeout === undefined || req.timeout === agentTimeout) return;
-    socket.setTimeout?.(req.timeout);
   }
 
   /** Open a new socket for `req` through `createConnection` and add it to the pool. */
@@ -348,6 +239,7 @@ export class Agent extends EventEmitter {
     normalizeServerName(options, req);
     const name = this.getName(options);
     options._agentKey = name;
+    if (DEBUG) debug('createConnection', name, options);
     options.encoding = null;
     if (this.dnsCache !== null && options.lookup === undefined) options.lookup = this.dnsCache.lookup;
     let called = false;
@@ -361,6 +253,7 @@ export class Agent extends EventEmitter {
       const socket = s as AgentSocket;
       (this.sockets[name] ??= []).push(socket);
       this.totalSocketCount++;
+      if (DEBUG) debug('sockets', name, this.sockets[name]!.length, this.totalSocketCount);
       installListeners(this, socket, options);
       cb(null, socket);
     };
@@ -375,6 +268,7 @@ export class Agent extends EventEmitter {
   /** Drop `s` from the in-use and free lists; start a socket for a queued request if one waits. */
   removeSocket(s: AgentSocket, options: AgentRequestOptions): void {
     const name = options._agentKey ?? this.getName(options);
+    if (DEBUG) debug('removeSocket', name, 'writable:', s.writable);
     removeFrom(this.sockets, name, s);
     // If the socket was destroyed, also remove it from the free list.
     if (s.destroyed) removeFrom(this.freeSockets, name, s);
@@ -382,6 +276,7 @@ export class Agent extends EventEmitter {
     let reqName = name;
     const queue = this.requests[name];
     if (queue !== undefined && queue.length > 0) {
+      if (DEBUG) debug('removeSocket, have a request, make a socket');
       req = queue[0];
     } else {
       // A slot opened under maxTotalSockets: serve the oldest queue of any origin.
@@ -389,13 +284,14 @@ export class Agent extends EventEmitter {
         const q = this.requests[key]!;
         const used = this.sockets[key];
         if (q.length > 0 && (used === undefined || used.length < this.maxSockets)) {
+          if (DEBUG) debug('removeSocket, have a request with different origin, make a socket');
           req = q[0];
           reqName = key;
           break;
         }
       }
     }
-    const optsList = this.#queuedOptions[reqName];
+    const optsList = this._trama.queuedOptions[reqName];
     const reqOptions = req !== undefined && optsList !== undefined ? optsList[0] : undefined;
     if (req !== undefined && reqOptions !== undefined) {
       const inUse = this.sockets[reqName];
@@ -446,6 +342,7 @@ export class Agent extends EventEmitter {
 
   /** Called when a pooled `socket` is handed to `req`: node's default (`ref()`), `reusedSocket`. */
   reuseSocket(socket: AgentSocket, req: AgentRequest): void {
+    if (DEBUG) debug('have free socket');
     socket.removeListener('error', freeSocketErrorListener);
     req.reusedSocket = true;
     socket.ref?.();
@@ -461,6 +358,177 @@ export class Agent extends EventEmitter {
   }
 }
 
+/** `Agent` as a value: constructible, callable without `new` or on an existing object, subclassable. */
+export interface AgentConstructor {
+  new (options?: AgentOptions): Agent;
+  (options?: AgentOptions): Agent;
+  readonly prototype: Agent;
+  /** node's static default (`Infinity`). */
+  defaultMaxSockets: number;
+}
+
+/** The node:http Agent. */
+export type Agent = AgentBase;
+
+// node's Agent is a plain function: `http.Agent(opts)` without `new` returns a new agent,
+// `Agent.call(this, opts)` (util.inherits subclasses) initialises `this`.
+function Agent(this: AgentBase | undefined, options?: AgentOptions): AgentBase | void {
+  if (new.target === Agent || !(this instanceof AgentBase)) return new AgentBase(options);
+  EventEmitter.call(this);
+  initAgent(this, options);
+}
+Agent.prototype = AgentBase.prototype;
+Object.defineProperty(AgentBase.prototype, 'constructor', { value: Agent, writable: true, configurable: true, enumerable: false });
+Object.setPrototypeOf(Agent, EventEmitter);
+(Agent as unknown as AgentConstructor).defaultMaxSockets = Infinity;
+
+const AgentExport = Agent as unknown as AgentConstructor;
+export { AgentExport as Agent };
+
+/** node's Agent constructor body (shared by `new Agent`, `Agent(opts)` and `Agent.call(this, opts)`). */
+function initAgent(self: AgentBase, options: AgentOptions | undefined): void {
+  // node's own fields first, in node's order (code that copies or prints an agent sees node's).
+  self.defaultPort = 80;
+  self.protocol = 'http:';
+  const o = { __proto__: null, ...options } as unknown as AgentOptions & { path: null };
+  // node's key order: the user's options, then noDelay, then path.
+  if (o.noDelay === undefined) o.noDelay = true;
+  o.path = null;
+  self.options = o;
+  self.requests = Object.create(null);
+  self.sockets = Object.create(null);
+  self.freeSockets = Object.create(null);
+  self.keepAliveMsecs = (options?.keepAliveMsecs as number | undefined) || DEFAULT_KEEP_ALIVE_MSECS;
+  self.keepAlive = Boolean(options?.keepAlive);
+  self.maxSockets = (options?.maxSockets as number | undefined) || Infinity;
+  self.maxFreeSockets = (options?.maxFreeSockets as number | undefined) || DEFAULT_MAX_FREE_SOCKETS;
+  self.scheduling = options?.scheduling ?? 'lifo';
+  const maxTotal = options?.maxTotalSockets;
+  if (maxTotal !== undefined) {
+    if (typeof maxTotal !== 'number' || Number.isNaN(maxTotal)) {
+      throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "maxTotalSockets" argument must be of type number. Received ${describe(maxTotal)}`);
+    }
+    if (maxTotal <= 0) {
+      throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxTotalSockets" is out of range. It must be >= 1. Received ${maxTotal}`);
+    }
+    self.maxTotalSockets = maxTotal;
+  } else {
+    self.maxTotalSockets = Infinity;
+  }
+  self.totalSocketCount = 0;
+  self.dnsCache = null;
+  Object.defineProperty(self, '_trama', {
+    value: { queuedOptions: Object.create(null), lastHost: undefined, lastPort: undefined, lastName: '' } satisfies AgentState,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  if (self.scheduling !== 'fifo' && self.scheduling !== 'lifo') {
+    throw nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received '${String(self.scheduling)}'`);
+  }
+  const margin = options?.keepAliveHintMargin;
+  if (margin !== undefined) {
+    if (typeof margin !== 'number' || Number.isNaN(margin)) {
+      throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "keepAliveHintMargin" argument must be of type number. Received ${describe(margin)}`);
+    }
+    if (margin < 0 || !Number.isFinite(margin)) {
+      throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "keepAliveHintMargin" is out of range. It must be >= 0 && < Infinity. Received ${margin}`);
+    }
+    self.keepAliveHintMargin = margin;
+    delete (self.options as Record<string, unknown>).keepAliveHintMargin;
+  } else {
+    self.keepAliveHintMargin = KEEP_ALIVE_HINT_MARGIN_MS;
+  }
+  const dc = options?.dnsCache;
+  if (dc) {
+    self.dnsCache = dc instanceof DnsCache ? dc : new DnsCache(dc === true ? {} : dc);
+    delete (self.options as Record<string, unknown>).dnsCache;
+  }
+  self.on('free', (socket: AgentSocket, opts: AgentRequestOptions) => onFree(self, socket as PooledSocket, opts));
+}
+
+function onFree(self: AgentBase, socket: PooledSocket, options: AgentRequestOptions): void {
+  // createSocket recorded the key: no need to rebuild it for every request.
+  const name = options._agentKey ?? self.getName(options);
+  if (DEBUG) debug('agent.on(free)', name);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requests = self.requests[name];
+  if (requests !== undefined && requests.length > 0) {
+    const req = requests.shift()!;
+    const opts = self._trama.queuedOptions[name];
+    opts?.shift();
+    if (requests.length === 0) {
+      delete self.requests[name];
+      delete self._trama.queuedOptions[name];
+    }
+    setRequestSocket(self, req, socket);
+    return;
+  }
+  const req = socket._httpMessage as AgentRequest | null | undefined;
+  if (!req || !req.shouldKeepAlive || !self.keepAlive) {
+    socket.destroy();
+    return;
+  }
+  const freeSockets = self.freeSockets[name] ?? [];
+  const freeLen = freeSockets.length;
+  let count = freeLen;
+  const inUse = self.sockets[name];
+  if (inUse !== undefined) count += inUse.length;
+  if (self.totalSocketCount > self.maxTotalSockets || count > self.maxSockets || freeLen >= self.maxFreeSockets || !self.keepSocketAlive(socket)) {
+    socket.destroy();
+    return;
+  }
+  self.freeSockets[name] = freeSockets;
+  socket._httpMessage = null;
+  self.removeSocket(socket, options);
+  // A socket driven by trama's client already destroys itself on an error while idle.
+  if (!hasH1ClientDriver(socket)) socket.once('error', freeSocketErrorListener);
+  freeSockets.push(socket);
+}
+
+// node's per-request options: the request's, overridden by the agent's.
+function mergeOptions(self: AgentBase, options: AgentRequestOptions, req: AgentRequest): AgentRequestOptions {
+  const merged = { __proto__: null, ...options, ...self.options } as AgentRequestOptions;
+  if (merged.socketPath) merged.path = merged.socketPath;
+  normalizeServerName(merged, req);
+  return merged;
+}
+
+// A free socket that is open and not past the server's keep-alive deadline, by `scheduling`.
+function pickFree(self: AgentBase, list: AgentSocket[]): PooledSocket | undefined {
+  let now = 0;
+  while (list.length > 0) {
+    const s = (self.scheduling === 'fifo' ? list.shift() : list.pop()) as PooledSocket;
+    if (s.destroyed) continue;
+    if (!s.writable || s.readableEnded) {
+      // The server already closed its side: never hand it out.
+      s.destroy();
+      continue;
+    }
+    const deadline = s[kIdleDeadline];
+    if (deadline !== undefined) {
+      if (now === 0) now = Date.now();
+      if (now >= deadline) {
+        // The server is about to close it (or has): reusing it would race the FIN.
+        s.destroy();
+        continue;
+      }
+    }
+    return s;
+  }
+  return undefined;
+}
+
+function setRequestSocket(self: AgentBase, req: AgentRequest, socket: AgentSocket): void {
+  req.onSocket(socket);
+  const agentTimeout = (self.options.timeout as number | undefined) || 0;
+  if (req.timeout === undefined || req.timeout === agentTimeout) return;
+  socket.setTimeout?.(req.timeout);
+}
+
 function removeFrom(set: Bucket<AgentSocket>, name: string, s: AgentSocket): void {
   const list = set[name];
   if (list === undefined) return;
@@ -471,17 +539,20 @@ function removeFrom(set: Bucket<AgentSocket>, name: string, s: AgentSocket): voi
   }
 }
 
-function installListeners(agent: Agent, s: AgentSocket, options: AgentRequestOptions): void {
+function installListeners(agent: AgentBase, s: AgentSocket, options: AgentRequestOptions): void {
   function onFree(): void {
+    if (DEBUG) debug('CLIENT socket onFree');
     agent.emit('free', s, options);
   }
   s.on('free', onFree);
   function onClose(): void {
+    if (DEBUG) debug('CLIENT socket onClose');
     agent.totalSocketCount--;
     agent.removeSocket(s, options);
   }
   s.on('close', onClose);
   function onTimeout(): void {
+    if (DEBUG) debug('CLIENT socket onTimeout');
     // An idle pooled socket that times out is destroyed; one in use tells its request.
     const sockets = agent.freeSockets;
     for (const name of Object.keys(sockets)) {
@@ -493,6 +564,7 @@ function installListeners(agent: Agent, s: AgentSocket, options: AgentRequestOpt
   }
   s.on('timeout', onTimeout);
   function onRemove(): void {
+    if (DEBUG) debug('CLIENT socket onRemove');
     agent.totalSocketCount--;
     agent.removeSocket(s, options);
     s.removeListener('close', onClose);
@@ -563,7 +635,7 @@ const TLS_NAME_KEYS = [
  * const agent = new HttpsAgent({ keepAlive: true, ca: myCa });
  * get('https://localhost:8443/', { agent }, (res) => res.resume());
  */
-export class HttpsAgent extends Agent {
+export class HttpsAgent extends AgentBase {
   constructor(options?: AgentOptions & tls.ConnectionOptions) {
     super(options);
     this.defaultPort = 443;
@@ -593,7 +665,7 @@ export class HttpsAgent extends Agent {
 /**
  * The default pool for `http:`: node 20's globalAgent, `keepAlive: true`, `timeout: 5000`.
  */
-export const globalAgent: Agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+export const globalAgent: Agent = new AgentBase({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
 
 /** The default pool for `https:` (trama's extension of `request`). */
 export const globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });

@@ -29,8 +29,10 @@
  * `ClientRequest` is an ES5-style constructor (callable on an existing object, subclassable with
  * `util.inherits`) over the `ClientRequestBase` class, like OutgoingMessage.
  */
+import * as dc from 'node:diagnostics_channel';
 import * as net from 'node:net';
-import type { Duplex } from 'node:stream';
+import { debuglog } from 'node:util';
+import { finished, type Duplex } from 'node:stream';
 import {
   OutgoingMessage,
   OutgoingMessageBase,
@@ -49,6 +51,21 @@ import { requestLine } from '../wire/h1/serializer.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
 
 const { kNeedDrain } = outgoingInternals;
+
+// NODE_DEBUG=http: node's client lines, word for word (read once at start-up: one branch per site).
+const debug = debuglog('http');
+const DEBUG = debug.enabled;
+
+// node 20's client channels (lib/_http_client.js), published only when someone subscribed.
+const onRequestStartChannel = dc.channel('http.client.request.start');
+const onRequestErrorChannel = dc.channel('http.client.request.error');
+const onResponseFinishChannel = dc.channel('http.client.response.finish');
+
+/** An 'error' on the request, published on `http.client.request.error` first, as node does. */
+function emitRequestError(req: ClientRequestBase, error: Error): void {
+  if (onRequestErrorChannel.hasSubscribers) onRequestErrorChannel.publish({ request: req, error });
+  req.emit('error', error);
+}
 
 type NeedDrain = { [k: symbol]: boolean };
 
@@ -73,6 +90,18 @@ interface ClientState {
   // retry (null until the first call: nothing allocated on the common path).
   socketCalls: Array<[string, unknown[]]> | null;
   signalCleanup: (() => void) | null;
+}
+
+function newState(): ClientState {
+  return { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null };
+}
+
+/**
+ * The request's state, made on first use for an object our constructor never ran on (a subclass
+ * that only calls `OutgoingMessage.call(this)`, as nock does): node's methods work on those.
+ */
+function state(req: ClientRequestBase): ClientState {
+  return req._trama ?? (req._trama = newState());
 }
 
 // RFC 9110 §9.2.2: methods whose repetition has the same effect as one request.
@@ -254,8 +283,14 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   override _finish(): void {
     super._finish();
-    // node's requestOnPrefinish: the response ended before the request did; free the socket now.
-    if (this.shouldKeepAlive && this._ended && this.res !== null) responseKeepAlive(this);
+    if (onRequestStartChannel.hasSubscribers) onRequestStartChannel.publish({ request: this });
+  }
+
+  override _onSinkFinished(): void {
+    super._onSinkFinished();
+    // node's requestOnFinish: the response ended before the request's last byte left; the socket
+    // goes back to the pool only now that it has drained (never with a body still queued on it).
+    if (this.shouldKeepAlive && this._ended && !this.destroyed && this.res) responseKeepAlive(this);
   }
 
   /**
@@ -282,8 +317,10 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     if (this.destroyed) return this;
     this.destroyed = true;
     // If we're aborting, we don't care about any more response data.
-    if (this.res !== null) this.res._dump();
-    this._trama.error = err;
+    // Truthiness, not `!== null`: a subclass that skipped our constructor (nock's
+    // ErroringClientRequest: only OutgoingMessage.call(this)) has no `res` at all.
+    if (this.res) this.res._dump();
+    state(this).error = err;
     sk(this)?.destroy(err ?? undefined);
     return this;
   }
@@ -304,7 +341,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     listenSocketTimeout(this);
     msecs = timerDuration(msecs, 'msecs');
     if (callback) this.once('timeout', callback);
-    (this._trama.socketCalls ??= []).push(['setTimeout', [msecs]]);
+    (state(this).socketCalls ??= []).push(['setTimeout', [msecs]]);
     if (sk(this) !== null) setSocketTimeout(sk(this), msecs);
     else this.once('socket', (sock: SocketLike) => setSocketTimeout(sock, msecs));
     return this;
@@ -324,7 +361,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   /** Call `socket[method](...args)` once a socket is assigned and connected. */
   _deferToConnect(method: string | null, args: unknown[]): void {
-    if (method) (this._trama.socketCalls ??= []).push([method, args]);
+    if (method) (state(this).socketCalls ??= []).push([method, args]);
     const call = (): void => {
       const sock = sk(this) as unknown as Record<string, (...a: unknown[]) => unknown> | null;
       if (method && sock && typeof sock[method] === 'function') sock[method]!(...args);
@@ -341,6 +378,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   onResponseHead(head: H1Head): H1BodyDirective {
     const socket = sk(this)!;
+    if (DEBUG) debug('AGENT incoming response!');
     if (this.res !== null && !this.upgradeOrConnect) {
       // A second final response for one request: the server is out of sync.
       socket.destroy();
@@ -364,9 +402,16 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     }
     const status = head.statusCode;
     if (status === 101) {
-      res.upgrade = true;
-      this.res = res;
-      return undefined;
+      if (switchesProtocols(head.rawHeaders)) {
+        res.upgrade = true;
+        this.res = res;
+        return 'tunnel';
+      }
+      // A 101 without `Upgrade` and `Connection: upgrade` switches nothing (RFC 9110 §15.2.2: the
+      // server names the protocol in Upgrade): node's parser makes it an ordinary response with
+      // no body. Whatever follows it is not HTTP we asked for: the connection is not reused.
+      res.upgrade = false;
+      this.shouldKeepAlive = false;
     }
     if (this.method === 'CONNECT' && status >= 200) {
       // node treats every final answer to CONNECT as the start of a tunnel.
@@ -374,7 +419,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
       this.res = res;
       return 'tunnel';
     }
-    if (status < 200) {
+    if (status < 200 && status !== 101) {
       if (status === 100) this.emit('continue');
       const info: InformationEvent = {
         statusCode: status,
@@ -389,13 +434,14 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
       return 'skip-body';
     }
     if (this.shouldKeepAlive && !head.keepAlive && !this.upgradeOrConnect) this.shouldKeepAlive = false;
+    if (onResponseFinishChannel.hasSubscribers) onResponseFinishChannel.publish({ request: this, response: res });
     this.res = res;
     (res as IncomingMessageBase & { req?: unknown }).req = this;
     // Our listener first, so the socket is cleaned up whatever the user's listeners do.
     res.on('end', responseOnEnd);
     if (this.aborted || !this.emit('response', res)) res._dump();
     if (this.method === 'HEAD') return 'skip-body';
-    if (status === 304 || status === 204) {
+    if (status === 304 || status === 204 || status === 101) {
       if (status === 304) res.complete = true;
       return 'skip-body';
     }
@@ -438,16 +484,18 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
 
   onParseError(err: H1ClientParseError): void {
     const socket = sk(this)!;
+    if (DEBUG) debug('parse error', err);
     socket.destroy();
     socket._hadError = true;
-    this.emit('error', err);
+    emitRequestError(this, err);
   }
 
   onSocketError(err: Error): void {
     const socket = sk(this)!;
+    if (DEBUG) debug('SOCKET ERROR:', err.message, err.stack);
     if (retryOnFreshSocket(this)) return;
     socket._hadError = true;
-    this.emit('error', err);
+    emitRequestError(this, err);
     socket.destroy();
   }
 
@@ -457,7 +505,7 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     if (this.res === null && !socket._hadError) {
       if (retryOnFreshSocket(this)) return;
       socket._hadError = true;
-      this.emit('error', connResetException('socket hang up'));
+      emitRequestError(this, connResetException('socket hang up'));
     }
     socket.destroy();
   }
@@ -518,7 +566,7 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
   agent.createSocket(req, req._trama.options as AgentRequestOptions, (err, socket) => {
     if (err) {
       process.nextTick(() => {
-        req.emit('error', err);
+        emitRequestError(req, err);
         req._closed = true;
         req.emit('close');
       });
@@ -541,6 +589,21 @@ function retryOnFreshSocket(req: ClientRequestBase): boolean {
     req._attachSink((d ?? s) as unknown as OutgoingSink);
   });
   return true;
+}
+
+/**
+ * A 101 that really switches: an `Upgrade` field and `upgrade` among the Connection options (what
+ * llhttp requires before node's client emits 'upgrade').
+ */
+function switchesProtocols(raw: string[]): boolean {
+  let upgrade = false;
+  let connection = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'upgrade') upgrade = true;
+    else if (name === 'connection' && /(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i.test(raw[i + 1]!)) connection = true;
+  }
+  return upgrade && connection;
 }
 
 /** A header with a truthy value is set (node's `getHeader(name)` truthiness), `name` lower-case. */
@@ -578,8 +641,9 @@ function setSocketTimeout(sock: SocketLike, msecs: number): void {
 
 function listenSocketTimeout(req: ClientRequestBase): void {
   // The driver forwards the socket's 'timeout'; the request only says it wants it.
-  if (req._trama.timeoutListening) return;
-  req._trama.timeoutListening = true;
+  const st = state(req);
+  if (st.timeoutListening) return;
+  st.timeoutListening = true;
   req.timeoutCb = emitRequestTimeoutNoop;
 }
 
@@ -587,6 +651,7 @@ function emitRequestTimeoutNoop(): void {}
 
 function socketCloseListener(req: ClientRequestBase): void {
   const socket = sk(req)!;
+  if (DEBUG) debug('HTTP socket close');
   const res = req.res;
   req.destroyed = true;
   req._trama.signalCleanup?.();
@@ -600,7 +665,7 @@ function socketCloseListener(req: ClientRequestBase): void {
     if (!socket._hadError) {
       // The socket closed before a response started: the error belongs to the request.
       socket._hadError = true;
-      req.emit('error', connResetException('socket hang up'));
+      emitRequestError(req, connResetException('socket hang up'));
     }
     req._closed = true;
     req.emit('close');
@@ -615,16 +680,20 @@ function responseOnEnd(this: IncomingMessageBase): void {
   req._ended = true;
   if (!req.shouldKeepAlive) {
     if (socket !== null && socket.writable) {
+      if (DEBUG) debug('AGENT socket.destroySoon()');
       if (typeof socket.destroySoon === 'function') socket.destroySoon();
       else socket.end();
     }
-  } else if (req.finished && !this.aborted) {
+  } else if (req.writableFinished && !this.aborted) {
+    // Every request byte was accepted by the socket (not merely queued on it): free it now;
+    // otherwise _onSinkFinished does once it drained.
     responseKeepAlive(req);
   }
 }
 
 function responseKeepAlive(req: ClientRequestBase): void {
   const socket = sk(req)!;
+  if (DEBUG) debug('AGENT socket keep-alive');
   const driver = req._trama.driver;
   if (req._trama.timeoutListening && req.timeoutCb !== null) {
     socket.setTimeout?.(0);
@@ -670,13 +739,14 @@ function tickOnSocket(req: ClientRequestBase, socket: SocketLike): void {
 }
 
 function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err: Error | null | undefined): void {
+  const st = state(req);
   if (req.destroyed || err) {
     req.destroyed = true;
     const done = (e: Error | null | undefined): void => {
       if (!req.aborted && !e) e = connResetException('socket hang up');
-      if (e) req.emit('error', e);
+      if (e) emitRequestError(req, e);
       req._closed = true;
-      req._trama.signalCleanup?.();
+      st.signalCleanup?.();
       req.emit('close');
     };
     if (socket) {
@@ -684,18 +754,21 @@ function onSocketNT(req: ClientRequestBase, socket: SocketLike | undefined, err:
         // Never used: give it back to the pool untouched.
         socket.emit('free');
       } else {
-        const e = err || req._trama.error;
-        socket.destroy(e ?? undefined);
-        if (socket.destroyed && (socket as unknown as { closed?: boolean }).closed) done(e);
-        else socket.once('close', () => done(e));
+        // finished() listens for 'error' too: a socket (often a user's Duplex) that fails while
+        // or after being destroyed reports that error on the request, never as an uncaught one;
+        // a plain premature close is no error (node's onSocketNT).
+        socket.destroy((err || st.error) ?? undefined);
+        finished(socket, (er) => {
+          done(er && (er as NodeStyleError).code !== 'ERR_STREAM_PREMATURE_CLOSE' ? er : err);
+        });
         return;
       }
     }
-    done(err || req._trama.error);
+    done(err || st.error);
     return;
   }
   tickOnSocket(req, socket!);
-  req._attachSink(req._trama.driver as unknown as OutgoingSink);
+  req._attachSink(st.driver as unknown as OutgoingSink);
   if (req.finished) req._finishAfterAttach();
   else if ((req as unknown as NeedDrain)[kNeedDrain]) {
     (req as unknown as NeedDrain)[kNeedDrain] = false;
@@ -750,7 +823,10 @@ function initClientRequest(
 
   if (opts.path) {
     const path = String(opts.path);
-    if (INVALID_PATH_REGEX.test(path)) throw nodeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
+    if (INVALID_PATH_REGEX.test(path)) {
+      if (DEBUG) debug('Path contains unescaped characters: "%s"', path);
+      throw nodeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
+    }
   }
   if (protocol !== expectedProtocol) {
     throw nodeError(TypeError, 'ERR_INVALID_PROTOCOL', `Protocol "${protocol}" not supported. Expected "${expectedProtocol}"`);
@@ -816,7 +892,7 @@ function initClientRequest(
   self.reusedSocket = false;
   self.host = host;
   self.protocol = protocol;
-  self._trama = { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null };
+  self._trama = newState();
   if (opts.uniqueHeaders !== undefined) self[kUniqueHeaders] = parseUniqueHeadersOption(opts.uniqueHeaders);
 
   if (self.agent) {
@@ -887,23 +963,32 @@ function initClientRequest(
     // No agent: Connection: close.
     self._last = true;
     self.shouldKeepAlive = false;
-    const create = optsWithoutSignal.createConnection;
+    // What reaches the connection is net's options: `path` is the IPC path (the socket path), never
+    // the request path (node copies the options the same way; the Agent does it in createSocket).
+    let connOpts = optsWithoutSignal;
+    if (connOpts.path || connOpts.socketPath) {
+      connOpts = { ...optsWithoutSignal };
+      if (connOpts.socketPath) connOpts.path = connOpts.socketPath;
+      else connOpts.path = undefined;
+    }
+    const create = connOpts.createConnection;
     if (typeof create === 'function') {
       let called = false;
       const oncreate = (err: Error | null, socket?: Duplex): void => {
         if (called) return;
         called = true;
-        if (err) process.nextTick(() => self.emit('error', err));
+        if (err) process.nextTick(emitRequestError, self, err);
         else self.onSocket(socket as AgentSocket);
       };
       try {
-        const newSocket = create(optsWithoutSignal, oncreate);
+        const newSocket = create(connOpts, oncreate);
         if (newSocket) oncreate(null, newSocket);
       } catch (err) {
         oncreate(err as Error);
       }
     } else {
-      self.onSocket(net.createConnection(optsWithoutSignal as net.NetConnectOpts) as unknown as AgentSocket);
+      if (DEBUG) debug('CLIENT use net.createConnection', connOpts);
+      self.onSocket(net.createConnection(connOpts as net.NetConnectOpts) as unknown as AgentSocket);
     }
   }
 }
@@ -955,6 +1040,8 @@ Object.defineProperty(ClientRequestBase.prototype, 'constructor', {
   enumerable: false,
 });
 Object.setPrototypeOf(ClientRequestFn, OutgoingMessage);
+// node's name (stack traces, `constructor.name` checks in libraries).
+Object.defineProperty(ClientRequestFn, 'name', { value: 'ClientRequest', configurable: true });
 
 export const ClientRequest = ClientRequestFn as unknown as ClientRequestConstructor;
 

@@ -13,15 +13,20 @@
  * current response still completes but the socket is destroyed, never pooled.
  */
 import type { Duplex } from 'node:stream';
+import { debuglog } from 'node:util';
 import { H1Parser } from '../wire/h1/parser.js';
 import type { H1BodyDirective, H1Head, H1Handler, H1ParseErrorLike, H1ParserOptions } from '../wire/h1/types.js';
+
+// NODE_DEBUG=http: the line node's agent prints for an idle socket's error (read once at start-up).
+const debug = debuglog('http');
+const DEBUG = debug.enabled;
 
 /** node's default `maxHeaderSize` (16 KiB), used when neither the request nor the CLI says otherwise. */
 export const DEFAULT_MAX_HEADER_SIZE = 16384;
 
 /** What a driver tells the exchange that is using its socket. */
 export interface H1ClientExchange {
-  /** A response head (1xx heads too). Returns the body directive (`'skip-body'` after HEAD, `'tunnel'` after CONNECT 2xx). */
+  /** A response head (1xx heads too). Returns the body directive (`'skip-body'` after HEAD, `'tunnel'` for CONNECT 2xx and a 101 that switches protocols). */
   onResponseHead(head: H1Head): H1BodyDirective;
   /** A piece of de-chunked response body (a subarray of the socket's chunk). */
   onResponseBody(chunk: Buffer): void;
@@ -261,7 +266,9 @@ export class H1ClientDriver implements H1Handler {
     this.#interim = head.statusCode < 200 && head.statusCode !== 101;
     this.#head = head;
     const directive = ex.onResponseHead(head);
-    if (directive === 'tunnel' || (head.upgrade && head.statusCode === 101)) this.#tunnel = true;
+    // The exchange decides whether a 101 switches protocols (a 101 without Upgrade is an
+    // ordinary response in node); CONNECT 2xx and real upgrades come back as 'tunnel'.
+    if (directive === 'tunnel') this.#tunnel = true;
     return directive;
   }
 
@@ -331,6 +338,9 @@ export class H1ClientDriver implements H1Handler {
       else if (this.#complete) {
         this.#keepAlive = false;
         ex.onResponseComplete(this.#trailers, false);
+        // node's socketOnEnd destroys the socket right after the parser's finish: its 'close'
+        // (and with it the request's) comes before the response's own 'close'.
+        this.socket.destroy();
         return;
       }
     }
@@ -351,6 +361,7 @@ export class H1ClientDriver implements H1Handler {
       ex.onSocketError(err);
     } else if (!this.#detached) {
       // Idle (pooled) socket: what node's agent does for its free sockets.
+      if (DEBUG) debug('SOCKET ERROR on FREE socket:', err.message, err.stack);
       this.socket.destroy();
       this.socket.emit('agentRemove');
     }

@@ -4,6 +4,7 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type * as net from 'node:net';
+import * as netModule from 'node:net';
 import { NODE, TRAMA, listen, close, rawServer, type ClientLib } from './client-support.js';
 import { get, request } from '../../src/http/client-request.js';
 import { Agent, globalAgent, globalHttpsAgent, HttpsAgent, KEEP_ALIVE_HINT_MARGIN_MS } from '../../src/http/agent.js';
@@ -597,4 +598,82 @@ test('pool state matches node for maxSockets, maxTotalSockets, maxFreeSockets an
   assert.equal(logs.node!.length, configs.length);
   assert.deepEqual(logs.trama, logs.node);
   await close(server);
+});
+
+/**
+ * A server that answers each request as soon as its head arrives and then stops reading until
+ * `resume()` is called: the request's body is still on its way (buffered in the client's
+ * socket) when the response has ended.
+ */
+function answerBeforeBody(): { server: net.Server; resume: () => void } {
+  let paused: net.Socket | null = null;
+  const server = netModule.createServer((s) => {
+    s.on('error', () => {});
+    let buf: Buffer = Buffer.alloc(0);
+    let remaining = 0;
+    const onData = (d: Buffer): void => {
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      for (;;) {
+        if (remaining > 0) {
+          const n = Math.min(remaining, buf.length);
+          remaining -= n;
+          buf = buf.subarray(n);
+          if (remaining > 0) return;
+        }
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString('latin1');
+        buf = buf.subarray(end + 4);
+        remaining = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        if (remaining > buf.length) {
+          // Stop reading: the rest of this body stays queued in the client's socket.
+          s.pause();
+          paused = s;
+        }
+      }
+    };
+    s.on('data', onData);
+  });
+  return { server, resume: () => paused?.resume() };
+}
+
+test('keep-alive: a socket whose request body is still being written is not handed to the next request before it drained (as node)', async () => {
+  // Larger than what loopback socket buffers absorb, so the body is still queued when the
+  // response ends.
+  const BODY = 32 * 1024 * 1024;
+  const results: string[][] = [];
+  for (const lib of [NODE, TRAMA]) {
+    const { server, resume } = answerBeforeBody();
+    const port = await listen(server);
+    const agent = new lib.Agent({ keepAlive: true, maxSockets: 1 });
+    const log: string[] = [];
+    const first = lib.request({ host: '127.0.0.1', port, method: 'POST', agent }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        log.push(`first response end, body written: ${first.writableFinished}`);
+        // Let the server read the rest of the body now.
+        setImmediate(resume);
+      });
+    });
+    first.on('finish', () => log.push('first finish'));
+    first.end(Buffer.alloc(BODY, 0x61));
+    const second = await new Promise<string>((resolve, reject) => {
+      const req = lib.get({ host: '127.0.0.1', port, agent }, (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (b += d));
+        // A queued request gets the released socket without reuseSocket(): reusedSocket stays false in node.
+        res.on('end', () => resolve(`${b} reused=${req.reusedSocket}`));
+      });
+      req.on('socket', () => log.push('second socket'));
+      req.on('error', reject);
+    });
+    log.push(`second ${second}`);
+    agent.destroy();
+    await close(server);
+    results.push(log);
+  }
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[1], ['first response end, body written: false', 'first finish', 'second socket', 'second ok reused=false']);
 });

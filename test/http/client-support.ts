@@ -2,7 +2,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { request, get } from '../../src/http/client-request.js';
+import { request, get, ClientRequest } from '../../src/http/client-request.js';
+import { OutgoingMessage } from '../../src/http/outgoing-message.js';
 import { Agent } from '../../src/http/agent.js';
 
 /** The two client implementations under comparison, typed loosely (same API). */
@@ -11,14 +12,25 @@ export type ClientLib = {
   request: typeof http.request;
   get: typeof http.get;
   Agent: typeof http.Agent;
+  ClientRequest: typeof http.ClientRequest;
+  OutgoingMessage: typeof http.OutgoingMessage;
 };
 
-export const NODE: ClientLib = { name: 'node', request: http.request, get: http.get, Agent: http.Agent };
+export const NODE: ClientLib = {
+  name: 'node',
+  request: http.request,
+  get: http.get,
+  Agent: http.Agent,
+  ClientRequest: http.ClientRequest,
+  OutgoingMessage: http.OutgoingMessage,
+};
 export const TRAMA: ClientLib = {
   name: 'trama',
   request: request as unknown as typeof http.request,
   get: get as unknown as typeof http.get,
   Agent: Agent as unknown as typeof http.Agent,
+  ClientRequest: ClientRequest as unknown as typeof http.ClientRequest,
+  OutgoingMessage: OutgoingMessage as unknown as typeof http.OutgoingMessage,
 };
 
 /** Listen on 127.0.0.1, port 0; resolves with the port. */
