@@ -1,7 +1,8 @@
 // `trama get`'s curl options as a user reaches for them (-w, -O, -r, -u, -F, --data-urlencode),
 // spawned against trama's server; where curl is installed, the same request through curl must
-// give the same body (boundary aside) and the same -w figures. A file of its own: on a loaded
-// machine each spawned process is slow, and every file has its own time budget.
+// give the same body (boundary aside) and the same -w figures. The command runs in-process
+// (`getCommand`, what bin/trama.js calls) except where the current folder matters (-O): on a
+// loaded machine a node process per case is what makes a test file slow.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,7 +11,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from '../../src/http/server.js';
+import { getCommand } from '../../src/cli/get/get-command.js';
 import { close, errorLines, listen, peerSkip, runTrama, type HttpLikeServer } from './support.js';
+
+/** `trama get ARGS` in this process, with stdout and stderr captured (neither is a terminal). */
+async function runGet(args: readonly string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const out: Buffer[] = [];
+  let stderr = '';
+  const code = await getCommand(args, {
+    stdout: { write: (c: string | Uint8Array) => out.push(Buffer.from(c)) },
+    stderr: { write: (t: string) => (stderr += t) },
+    version: '0.0.0-test',
+  });
+  return { code, stdout: Buffer.concat(out), stderr };
+}
 
 interface Seen {
   url: string;
@@ -84,14 +98,14 @@ const sameBoundary = (type: string | null, body: string): string => {
 
 describe("curl's everyday options", () => {
   test('-w after the body: status, sizes, URL, type, redirects; 000 and the exit code on failure', async () => {
-    const r = await runTrama(['get', '-L', '-w', '\\n%{http_code} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{method}%%\\t.', u('/redirect?n=2')]);
+    const r = await runGet(['-L', '-w', '\\n%{http_code} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{method}%%\\t.', u('/redirect?n=2')]);
     assert.equal(r.code, 0);
     const [body, line] = r.stdout.toString().split('\n');
     assert.match(body!, /^\{"method":"GET"/);
     assert.equal(line, `200 ${Buffer.byteLength(body!)} ${u('/echo')} application/json 2 GET%\t.`);
-    const failed = await runTrama(['get', '-s', '-w', '%{http_code} %{exitcode}', 'http://127.0.0.1:1/']);
+    const failed = await runGet(['-s', '-w', '%{http_code} %{exitcode}', 'http://127.0.0.1:1/']);
     assert.deepEqual([failed.code, failed.stdout.toString(), failed.stderr], [7, '000 7', '']);
-    const times = await runTrama(['get', '-s', '-o', '/dev/null', '-w', '%{time_namelookup} %{time_connect} %{time_starttransfer} %{time_total}', u('/hello')]);
+    const times = await runGet(['-s', '-o', '/dev/null', '-w', '%{time_namelookup} %{time_connect} %{time_starttransfer} %{time_total}', u('/hello')]);
     const t = times.stdout.toString().split(' ').map(Number);
     assert.equal(t.length, 4);
     for (let i = 1; i < t.length; i++) assert.ok(t[i - 1]! <= t[i]! && t[i]! > 0, times.stdout.toString());
@@ -102,16 +116,16 @@ describe("curl's everyday options", () => {
     const r = await runTrama(['get', '-O', `${u('/hello')}?x=1`], { cwd: dir });
     assert.equal(r.code, 0);
     assert.equal(readFileSync(join(dir, 'hello'), 'utf8'), 'hello\n');
-    const slash = await runTrama(['get', '-O', u('/')], { cwd: dir });
+    const slash = await runGet(['-O', u('/')]);
     assert.equal(slash.code, 23);
     assertOneErrorLine(slash.stderr, /Remote file name has no length/);
-    const silent = await runTrama(['get', '-sO', u('/')], { cwd: dir });
+    const silent = await runGet(['-sO', u('/')]);
     assert.deepEqual([silent.code, silent.stderr], [23, '']);
   });
 
   test('-r sends a byte range; -u sends Basic credentials', async () => {
     const m = mark();
-    const r = await runTrama(['get', '-r', '0-4', '-u', 'bob:s3cret', u(`/hello?m=${m}`)]);
+    const r = await runGet(['-r', '0-4', '-u', 'bob:s3cret', u(`/hello?m=${m}`)]);
     assert.equal(r.code, 0);
     const [req] = seenWith(m);
     assert.equal(req!.headers.range, 'bytes=0-4');
@@ -124,7 +138,7 @@ describe("curl's everyday options", () => {
     const formArgs = ['-F', 'name=value', '-F', `file=@${file}`, '-F', `other=@${file};type=text/x-foo;filename=o.txt`, '-F', `text=<${file}`, '-F', 'q="a;b";type=text/plain', '-F', 'we"ird=1'];
     const urlArgs = ['--data-urlencode', 'a b=c d', '--data-urlencode', '=x y', '--data-urlencode', `n@${file}`, '-d', 'raw', '--data-urlencode', 'x=a b&c/é~*'];
     for (const args of [formArgs, urlArgs]) {
-      const ours = await runTrama(['get', ...args, u('/echo')]);
+      const ours = await runGet([...args, u('/echo')]);
       assert.equal(ours.code, 0, ours.stderr);
       const theirs = await curl(['-s', '-H', 'Expect:', ...args, u('/echo')]);
       assert.equal(theirs.status, 0);
@@ -139,7 +153,7 @@ describe("curl's everyday options", () => {
   test('-w: the same figures as curl -w for the same request', { skip: curlSkip }, async () => {
     const format = '%{http_code} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{http_version} %{method} %{scheme} %{remote_ip} %{remote_port} %{exitcode}\\n';
     const args = ['-s', '-L', '-o', '/dev/null', '-w', format, u('/redirect?status=301')];
-    const ours = await runTrama(['get', ...args]);
+    const ours = await runGet([...args]);
     const theirs = await curl(args);
     assert.equal(ours.stdout.toString(), theirs.stdout);
   });
