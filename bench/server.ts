@@ -35,8 +35,8 @@
 // Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNS_IDLE (default 2000),
 // BENCH_SHAPES (default all; the memory measure runs with the first shape),
 // BENCH_ONLY=mem (only the memory measure; wrk and h2load are then not needed).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
@@ -44,6 +44,7 @@ import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createServer as tramaCreateServer } from '../src/index.js';
+import { CLK_TCK, cpuTicks, median, rssAnon, run, startPinned, stop, type Running } from './support.js';
 
 type Kind = 'node' | 'trama' | 'ceiling';
 const SHAPES = ['sync', 'end', 'await', 'immediate', 'echo', 'express'] as const;
@@ -61,7 +62,6 @@ const MEM_KEEP_ALIVE_MS = 60_000;
 /** Idle connections opened before the memory baseline (JIT and one-off allocations settle). */
 const WARM_CONNS = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CLK_TCK = 100; // Linux USER_HZ
 
 // ---------------------------------------------------------------------------------------------
 // Server mode (a child process): `node server.js --serve <kind> [--mem]`; prints the port, answers
@@ -151,7 +151,7 @@ function serve(kind: Kind, shape: Shape, forMem: boolean): void {
       for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
       const { heapUsed, external } = process.memoryUsage();
       // Anonymous resident memory: RSS less the pages of files (node's binary) mapped in.
-      const rss = Number(/^RssAnon:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'latin1'))![1]) * 1024;
+      const rss = rssAnon();
       process.send!({ rss, heapUsed, external } satisfies Mem);
     }
   });
@@ -161,56 +161,14 @@ function serve(kind: Kind, shape: Shape, forMem: boolean): void {
 // ---------------------------------------------------------------------------------------------
 // Driver.
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  pid: number;
-}
-
 function start(kind: Kind, shape: Shape, forMem = false): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const args = ['-c', '0', process.execPath, '--expose-gc'];
-    // The young generation held at its initial size (see the top comment).
-    if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
-    if (kind === 'trama' && shape === 'express') args.push('--import', REGISTER);
-    args.push(process.argv[1]!, '--serve', kind, shape);
-    if (forMem) args.push('--mem');
-    const child = spawn('taskset', args, {
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^(\d+)\n/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), pid: child.pid! });
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
-  });
-}
-
-function stop(r: Running): Promise<void> {
-  return new Promise((resolve) => {
-    r.child.removeAllListeners('exit');
-    r.child.once('exit', () => resolve());
-    r.child.kill('SIGKILL');
-  });
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', () => resolve(out));
-  });
+  const args = ['--expose-gc'];
+  // The young generation held at its initial size (see the top comment).
+  if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
+  if (kind === 'trama' && shape === 'express') args.push('--import', REGISTER);
+  args.push(process.argv[1]!, '--serve', kind, shape);
+  if (forMem) args.push('--mem');
+  return startPinned(args, kind);
 }
 
 async function wrk(port: number, script: string | null): Promise<number> {
@@ -287,12 +245,6 @@ async function idleMemory(kind: Kind, shape: Shape): Promise<Mem> {
     heapUsed: (loaded.heapUsed - base.heapUsed) / IDLE_CONNS,
     external: (loaded.external - base.external) / IDLE_CONNS,
   };
-}
-
-function median(xs: number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  const mid = a.length >> 1;
-  return a.length % 2 === 1 ? a[mid]! : (a[mid - 1]! + a[mid]!) / 2;
 }
 
 function fmt(n: number, digits = 1): string {

@@ -20,3 +20,6 @@ export type { DnsCacheOptions } from './io/dns-cache.js';
 // HTTP/1.1 server (issue 3): node:http's createServer/Server and the message classes.
 export { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 export type { ServerOptions, RequestListener, IncomingHttpHeaders, OutgoingHeaders, OutgoingHeaderValue } from './http/index.js';
+// TLS server (issue 12): HTTP/1.1 and HTTP/2 by ALPN through the same handler; node's https API is trama/https.
+export { createSecureServer, SecureServer } from './http/https-server.js';
+export type { SecureServerOptions } from './http/https-server.js';

@@ -215,7 +215,10 @@ export class IncomingMessageBase extends Readable {
    */
   setTimeout(msecs: number, callback?: () => void): this {
     if (callback) this.on('timeout', callback);
-    this.socket?.setTimeout(msecs);
+    // HTTP/2: the stream's own timer (its source is the stream's Exchange), not the shared socket.
+    const src = this[kBodySource] as { setStreamTimeout?: (ms: number) => void } | null;
+    if (src !== null && typeof src.setStreamTimeout === 'function') src.setStreamTimeout(msecs);
+    else this.socket?.setTimeout(msecs);
     return this;
   }
 

@@ -37,7 +37,8 @@ import { adoptState } from './adopt-state.js';
 import { CRLF, chunkHeader, fieldLine, lastChunk } from '../wire/h1/serializer.js';
 
 export type { OutgoingSink } from '../io/exchange.js';
-import type { OutgoingSink } from '../io/exchange.js';
+import { isStructuredSink, type OutgoingSink } from '../io/exchange.js';
+import { storeStructuredHead } from './structured-head.js';
 
 export type OutgoingHeaderValue = number | string | readonly string[];
 /** Headers as node accepts them in writeHead: an object, a flat `[k, v, k, v]` list, or `[[k, v], …]`. */
@@ -454,6 +455,12 @@ export class OutgoingMessageBase {
    * framing field as node does, and store it in `_header` until the first body write.
    */
   _storeHeader(firstLine: string, headers: OutgoingHeaders | HeaderStore | null | undefined): void {
+    // HTTP/2: the status and fields go to the stream as a list (src/http/structured-head.ts).
+    const sink = this[kSink];
+    if (isStructuredSink(sink)) {
+      storeStructuredHead(this, sink, (this as { statusCode?: number }).statusCode ?? 200, headers, this[kOutHeaders], utcDate);
+      return;
+    }
     const state: HeadState = {
       connection: false,
       contLen: false,
@@ -559,6 +566,13 @@ export class OutgoingMessageBase {
    */
   _send(data: string | Uint8Array, encoding?: BufferEncoding | null, callback?: WriteCallback | null): boolean {
     if (!this._headerSent && this._header !== null) {
+      const sink = this[kSink];
+      if (isStructuredSink(sink)) {
+        // HTTP/2: the stream holds the head as fields and sends it before these bytes.
+        this._headerSent = true;
+        sink.headDue();
+        return this._writeRaw(data, encoding, callback);
+      }
       const header = this._header;
       // One write for head + body when both are text in a byte-compatible encoding.
       if (typeof data === 'string' && isTextEncoding(encoding)) {
@@ -788,6 +802,12 @@ export class OutgoingMessageBase {
 
   setTimeout(msecs: number, callback?: () => void): this {
     if (callback) this.on('timeout', callback);
+    const sink = this[kSink];
+    if (isStructuredSink(sink)) {
+      // HTTP/2: the stream's own timer; the socket is shared by every stream.
+      sink.setStreamTimeout(msecs);
+      return this;
+    }
     const sock = this.socket as unknown as { setTimeout?: (ms: number) => void; once?: (ev: string, f: () => void) => void } | null;
     if (!sock || typeof sock.setTimeout !== 'function') {
       this.once('socket', (s: { setTimeout(ms: number): void }) => s.setTimeout(msecs));
@@ -801,6 +821,12 @@ export class OutgoingMessageBase {
     if (this.destroyed) return this;
     this.destroyed = true;
     this[kErrored] = error ?? null;
+    const sink = this[kSink];
+    if (isStructuredSink(sink)) {
+      // HTTP/2: reset this stream only; the connection serves the others.
+      sink.destroyStream(error);
+      return this;
+    }
     const sock = this.socket as unknown as { destroy?: (e?: Error) => void } | null;
     if (sock && typeof sock.destroy === 'function') sock.destroy(error ?? undefined);
     else this.once('socket', (s: { destroy(e?: Error): void }) => s.destroy(error ?? undefined));

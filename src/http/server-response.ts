@@ -12,12 +12,15 @@ import {
   OutgoingMessage,
   OutgoingMessageBase,
   kOutHeaders,
+  kSink,
   type OutgoingHeaders,
   type OutgoingMessageOptions,
 } from './outgoing-message.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { adoptState } from './adopt-state.js';
 import { CRLF, fieldLine, statusLine } from '../wire/h1/serializer.js';
+import { isStructuredSink } from '../io/exchange.js';
+import { structuredFields } from './structured-head.js';
 
 const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 // A Link value as node's writeEarlyHints accepts it: `<uri>` then `; param` pairs.
@@ -119,13 +122,17 @@ export class ServerResponseBase extends OutgoingMessageBase {
 
   /** Send `100 Continue` (RFC 9110 §15.2.1): the client may now send the body it held back. */
   writeContinue(cb?: WriteCallback): void {
-    this._writeRaw(statusLine(100, 'Continue') + CRLF, 'latin1', cb);
+    const sink = this[kSink];
+    if (isStructuredSink(sink)) sink.sendInformational(100, [], cb);
+    else this._writeRaw(statusLine(100, 'Continue') + CRLF, 'latin1', cb);
     this._sent100 = true;
   }
 
   /** Send `102 Processing` (RFC 2518). */
   writeProcessing(cb?: WriteCallback): void {
-    this._writeRaw(statusLine(102, 'Processing') + CRLF, 'latin1', cb);
+    const sink = this[kSink];
+    if (isStructuredSink(sink)) sink.sendInformational(102, [], cb);
+    else this._writeRaw(statusLine(102, 'Processing') + CRLF, 'latin1', cb);
   }
 
   /**
@@ -141,6 +148,13 @@ export class ServerResponseBase extends OutgoingMessageBase {
     if (hints.link === null || hints.link === undefined) return;
     const link = linkValue(hints.link, hints);
     if (link.length === 0) return;
+    const sink = this[kSink];
+    if (isStructuredSink(sink)) {
+      // HTTP/2: a 103 HEADERS frame (RFC 8297 §2), the same fields.
+      const { link: _link, ...rest } = hints;
+      sink.sendInformational(103, [['link', link], ...structuredFields(rest)], cb);
+      return;
+    }
     let head = statusLine(103, 'Early Hints') + fieldLine('Link', link);
     for (const key of Object.keys(hints)) {
       if (key === 'link') continue;

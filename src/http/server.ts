@@ -23,7 +23,10 @@ import {
   type H1Exchange,
   type H1ServerHost,
 } from '../io/h1-server.js';
+import { H2ServerSession, sniffPreface, type H2Exchange, type H2ServerHost } from '../io/h2-server.js';
+import { decodeHttp2Settings } from '../wire/h2/connection.js';
 import { IncomingMessage, IncomingMessageBase, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
+import { installH2Extras, kH2Exchange } from './h2-extras.js';
 import { ServerResponse, ServerResponseBase, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
@@ -57,14 +60,29 @@ export interface ServerOptions {
   ServerResponse?: ServerResponseConstructor | (new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse);
   uniqueHeaders?: (string | string[])[];
   rejectNonStandardBodyWrites?: boolean;
+  /** Sets `server.httpAllowHalfOpen` (keep serving after the client's FIN). Default false, as node's property. */
+  httpAllowHalfOpen?: boolean;
   /** trama: responses outstanding on one connection before reading pauses (pipelining bound). Default 64. */
   maxPipelineDepth?: number;
+  /**
+   * trama: serve HTTP/1.1 (default true). false: a cleartext server speaks HTTP/2 only (prior
+   * knowledge), as node:http2's `createServer` does. Named after node:http2's option.
+   */
+  allowHTTP1?: boolean;
+  /** trama: serve HTTP/2 with prior knowledge on cleartext (the preface sniffed). Default true. */
+  allowHTTP2?: boolean;
+  /** trama: answer `Upgrade: h2c` (RFC 7540 §3.2) with 101 and HTTP/2. Default true. */
+  allowH2CUpgrade?: boolean;
 }
+
+installH2Extras();
 
 const kConnections = Symbol('kConnections');
 const kInterval = Symbol('kConnectionsCheckingInterval');
 const kHost = Symbol('kHost');
 const kResOptions = Symbol('kResOptions');
+/** The HTTP half of Server's constructor, for servers on another base class (trama/https). */
+export const kInitHttp = Symbol('kInitHttp');
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
 function validateTimeout(value: unknown, name: string, def: number): number {
@@ -92,8 +110,8 @@ function emitCloseNT(res: ServerResponse): void {
 
 const VERSION_STRINGS: Record<number, string> = { 10: '1.0', 11: '1.1', 9: '0.9' };
 
-/** The driver's view of a Server (kept off the Server's own surface). */
-class ServerHost implements H1ServerHost {
+/** The drivers' view of a Server (kept off the Server's own surface). */
+class ServerHost implements H1ServerHost, H2ServerHost {
   readonly #server: Server;
   readonly keepAliveClock: KeepAliveClock;
   constructor(server: Server) {
@@ -112,8 +130,14 @@ class ServerHost implements H1ServerHost {
   get timeout(): number {
     return this.#server.timeout;
   }
+  get httpAllowHalfOpen(): boolean {
+    return this.#server.httpAllowHalfOpen === true;
+  }
   get maxPipelineDepth(): number {
     return this.#server.maxPipelineDepth;
+  }
+  get maxRequestsPerSocket(): number {
+    return this.#server.maxRequestsPerSocket;
   }
   get closing(): boolean {
     return this.#server.closing;
@@ -232,11 +256,17 @@ class ServerHost implements H1ServerHost {
     }
   }
 
-  wantsUpgrade(head: RequestHead): boolean {
+  wantsUpgrade(head: RequestHead, socket: Socket): boolean {
+    if (this.#server.allowH2CUpgrade && h2cSettings(head, socket) !== null) return true;
     return this.#server.listenerCount(head.method === 'CONNECT' ? 'connect' : 'upgrade') > 0;
   }
 
-  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void {
+  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer, bodyLength: number): void {
+    const settings = this.#server.allowH2CUpgrade ? h2cSettings(head, socket) : null;
+    if (settings !== null) {
+      upgradeToH2(this.#server, this, head, socket, settings, bodyHead, bodyLength);
+      return;
+    }
     const req = this.#newRequest(head, socket);
     req.upgrade = true;
     // No data is lost between our listener leaving and theirs arriving.
@@ -266,6 +296,170 @@ class ServerHost implements H1ServerHost {
   onConnectionClosed(conn: H1ServerConnection): void {
     this.#server[kConnections].delete(conn);
   }
+
+  // ---- HTTP/2 (src/io/h2-server.ts) ----
+
+  sniffsPreface(socket: Socket): boolean {
+    return this.#server.allowHTTP2 && (socket as { encrypted?: boolean }).encrypted !== true;
+  }
+
+  sniffPreface(bytes: Buffer): 1 | 0 | -1 {
+    return sniffPreface(bytes);
+  }
+
+  onPreface(socket: Socket, bytes: Buffer): void {
+    serveH2(this.#server, socket, bytes);
+  }
+
+  h2Options(): { settings: { maxHeaderListSize: number } } {
+    // maxHeaderSize is advertised as SETTINGS_MAX_HEADER_LIST_SIZE (and enforced: 431 + RST_STREAM).
+    return { settings: { maxHeaderListSize: this.#server.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE } };
+  }
+
+  onH2Request(ex: H2Exchange): void {
+    const s = this.#server;
+    const head = ex.head;
+    const socket = ex.socket;
+    const req = this.#newRequest(head, socket);
+    req.upgrade = false;
+    req[kBodySource] = ex;
+    (req as unknown as Record<symbol, unknown>)[kH2Exchange] = ex;
+    ex.req = req;
+    const Res = s.ServerResponse;
+    const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
+    res.shouldKeepAlive = true;
+    res.sendDate = true;
+    res[kUniqueHeaders] = s[kUniqueHeaders];
+    res.socket = socket;
+    (res as unknown as Record<symbol, unknown>)[kH2Exchange] = ex;
+    res._attachSink(ex);
+    ex.res = res;
+    const expect = expectValue(head.rawHeaders);
+    if (expect !== undefined) {
+      if (CONTINUE.test(expect)) {
+        res._expect_continue = true;
+        if (s.listenerCount('checkContinue') > 0) {
+          s.emit('checkContinue', req, res);
+        } else {
+          res.writeContinue();
+          s.emit('request', req, res);
+        }
+      } else if (s.listenerCount('checkExpectation') > 0) {
+        s.emit('checkExpectation', req, res);
+      } else {
+        res.writeHead(417);
+        res.end();
+      }
+      return;
+    }
+    s.emit('request', req, res);
+  }
+
+  onH2ResponseFinished(ex: H2Exchange): void {
+    const res = ex.res as ServerResponse;
+    const req = ex.req as IncomingMessage;
+    res._onSinkFinished();
+    res.socket = null;
+    process.nextTick(emitCloseNT, res);
+    // Nobody read the body: let it end (the driver stops the stream if the peer still sends).
+    const rs = (req as unknown as { _readableState: { resumeScheduled: boolean } })._readableState;
+    if (!req._consuming && !rs.resumeScheduled && !req.destroyed) req._dump();
+  }
+
+  onH2Session(session: H2ServerSession): void {
+    this.#server[kConnections].add(session);
+    this.#server.emit('session', session);
+  }
+
+  onH2SessionError(err: Error, session: H2ServerSession): void {
+    const s = this.#server;
+    if (s.listenerCount('sessionError') > 0) s.emit('sessionError', err, session);
+  }
+
+  onH2Timeout(session: H2ServerSession): boolean {
+    return this.#server.emit('timeout', session.socket);
+  }
+
+  onH2SessionClosed(session: H2ServerSession): void {
+    this.#server[kConnections].delete(session);
+  }
+}
+
+/**
+ * The HTTP2-Settings of an `Upgrade: h2c` request this server may accept (RFC 7540 §3.2), or
+ * null: cleartext only, `h2c` among the Upgrade tokens, exactly one valid HTTP2-Settings
+ * (§3.2.1: otherwise the server MUST NOT upgrade, and the request is served over HTTP/1.1).
+ */
+function h2cSettings(head: RequestHead, socket: Socket): string | null {
+  if ((socket as { encrypted?: boolean }).encrypted === true || head.method === 'CONNECT') return null;
+  const raw = head.rawHeaders;
+  let settings: string | null = null;
+  let count = 0;
+  let h2c = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'upgrade') {
+      for (const t of raw[i + 1]!.split(',')) if (t.trim().toLowerCase() === 'h2c') h2c = true;
+    } else if (name === 'http2-settings') {
+      settings = raw[i + 1]!;
+      count++;
+    }
+  }
+  if (!h2c || count !== 1 || settings === null || decodeHttp2Settings(settings) === null) return null;
+  return settings;
+}
+
+/** Fields that describe the HTTP/1.1 connection or the upgrade itself: not part of the h2 request. */
+const H2C_DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings', 'te']);
+
+/** RFC 7540 §3.2: 101, then the upgraded request is stream 1 of a new HTTP/2 session. */
+function upgradeToH2(server: Server, host: ServerHost, head: RequestHead, socket: Socket, settings: string, bodyHead: Buffer, bodyLength: number): void {
+  const raw: string[] = [];
+  let authority = '';
+  const fields: Array<[string, string]> = [];
+  for (let i = 0; i < head.rawHeaders.length; i += 2) {
+    const name = head.rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (H2C_DROPPED.has(lower)) continue;
+    if (lower === 'host') authority = head.rawHeaders[i + 1]!;
+    raw.push(name, head.rawHeaders[i + 1]!);
+    if (lower !== 'host') fields.push([lower, head.rawHeaders[i + 1]!]);
+  }
+  const pseudo: Array<[string, string]> = [[':method', head.method], [':scheme', 'http'], [':authority', authority], [':path', head.url]];
+  const h2Head: RequestHead = { ...head, versionMajor: 2, versionMinor: 0, rawHeaders: raw, keepAlive: true, upgrade: false };
+  if (server.closing || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  // RFC 9110 §7.8: the 101 names the protocol switched to.
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n');
+  const body = bodyHead.subarray(0, bodyLength);
+  const rest = bodyHead.subarray(bodyLength);
+  const sock = socket as Socket & { server?: unknown };
+  if (sock.server == null) sock.server = server;
+  new H2ServerSession(socket, host, { firstBytes: rest, upgrade: { head: h2Head, fields: [...pseudo, ...fields], body, http2Settings: settings } });
+}
+
+/**
+ * **The HTTP/2 entry point.** Serve `socket` (a `net.Socket`, a `tls.TLSSocket` whose ALPN chose
+ * `h2`, or any Duplex) as an HTTP/2 server session of `server`: every request stream reaches the
+ * server's 'request' listeners as the same `IncomingMessage` / `ServerResponse` pair as over
+ * HTTP/1.1 (`req.httpVersion === '2.0'`). `firstBytes` are bytes already read from the socket
+ * (a sniffed preface), processed before anything else. The TLS server calls this from
+ * 'secureConnection' when `socket.alpnProtocol === 'h2'`; the cleartext server calls it when the
+ * prior-knowledge preface is sniffed (src/io/h1-server.ts hands the connection over). Returns
+ * the session (also emitted as 'session').
+ *
+ * @example
+ * tlsServer.on('secureConnection', (socket) => {
+ *   if (socket.alpnProtocol === 'h2') serveH2(server, socket);
+ * });
+ */
+export function serveH2(server: Server, socket: Socket, firstBytes?: Buffer): H2ServerSession {
+  const sock = socket as Socket & { server?: unknown };
+  if (sock.server == null) sock.server = server;
+  if (server[kInterval] === null) setupConnectionsTracking.call(server);
+  return new H2ServerSession(socket, server[kHost], firstBytes ? { firstBytes } : {});
 }
 
 function expectValue(raw: readonly string[]): string | undefined {
@@ -276,7 +470,8 @@ function expectValue(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
-function connectionListener(this: Server, socket: Socket): void {
+/** Binds one accepted socket to the server (node's connectionListener); trama/https calls it per TLS socket. */
+export function connectionListener(this: Server, socket: Socket): void {
   const server = this;
   const s = socket as Socket & { server?: unknown };
   if (s.server == null) s.server = server;
@@ -285,8 +480,19 @@ function connectionListener(this: Server, socket: Socket): void {
     socket.destroy();
     return;
   }
+  // HTTP/2 only (allowHTTP1: false): the engine judges the preface itself.
+  if (!server.allowHTTP1) {
+    serveH2(server, socket);
+    return;
+  }
   const conn = new H1ServerConnection(socket, server[kHost]);
   server[kConnections].add(conn);
+}
+
+/** Listening (again: supertest closes and re-listens a server per request): a closed server serves anew. */
+function onListening(this: Server): void {
+  this.closing = false;
+  setupConnectionsTracking.call(this);
 }
 
 function setupConnectionsTracking(this: Server): void {
@@ -308,26 +514,32 @@ class ServerClass extends NetServer {
   timeout = 0;
   maxHeadersCount: number | null = null;
   maxRequestsPerSocket = 0;
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  connectionsCheckingInterval: number;
-  requireHostHeader: boolean;
-  joinDuplicateHeaders: boolean;
-  insecureHTTPParser: boolean;
+  headersTimeout!: number;
+  requestTimeout!: number;
+  keepAliveTimeout!: number;
+  connectionsCheckingInterval!: number;
+  requireHostHeader!: boolean;
+  joinDuplicateHeaders!: boolean;
+  insecureHTTPParser!: boolean;
   maxHeaderSize: number | undefined;
-  rejectNonStandardBodyWrites: boolean;
+  rejectNonStandardBodyWrites!: boolean;
   httpAllowHalfOpen = false;
-  maxPipelineDepth: number;
+  maxPipelineDepth!: number;
   /** close() was called: new requests get `Connection: close`, idle connections close. */
   closing = false;
-  IncomingMessage: new (socket: Socket) => IncomingMessage;
-  ServerResponse: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
-  [kConnections] = new Set<H1ServerConnection>();
+  IncomingMessage!: new (socket: Socket) => IncomingMessage;
+  ServerResponse!: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
+  /** Serve HTTP/1.1 (trama option, node:http2's name). */
+  allowHTTP1!: boolean;
+  /** Serve HTTP/2 with prior knowledge on cleartext. */
+  allowHTTP2!: boolean;
+  /** Answer `Upgrade: h2c`. */
+  allowH2CUpgrade!: boolean;
+  [kConnections] = new Set<H1ServerConnection | H2ServerSession>();
   [kInterval]: ReturnType<typeof setInterval> | null = null;
-  [kHost]: ServerHost;
-  [kResOptions]: ServerResponseOptions;
-  [kUniqueHeaders]: Set<string> | null;
+  [kHost]!: ServerHost;
+  [kResOptions]!: ServerResponseOptions;
+  [kUniqueHeaders]!: Set<string> | null;
 
   constructor(requestListener?: RequestListener);
   constructor(options: ServerOptions, requestListener?: RequestListener);
@@ -353,7 +565,22 @@ class ServerClass extends NetServer {
     };
     if (opts.highWaterMark !== undefined) netOptions.highWaterMark = opts.highWaterMark;
     super(netOptions);
+    this[kInitHttp](opts, requestListener);
+    this.on('connection', connectionListener);
+  }
 
+  /**
+   * The HTTP half of the constructor (node's storeHTTPOptions), shared with trama/https's Server,
+   * which runs it on a `tls.Server` and binds 'secureConnection' instead of 'connection'.
+   */
+  [kInitHttp](opts: ServerOptions, requestListener?: RequestListener): void {
+    this.timeout = 0;
+    this.maxHeadersCount = null;
+    this.maxRequestsPerSocket = 0;
+    this.httpAllowHalfOpen = false;
+    this.closing = false;
+    this[kConnections] = new Set<H1ServerConnection | H2ServerSession>();
+    this[kInterval] = null;
     this.IncomingMessage = (opts.IncomingMessage ?? IncomingMessage) as new (socket: Socket) => IncomingMessage;
     this.ServerResponse = (opts.ServerResponse ?? ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
     if (opts.maxHeaderSize !== undefined) {
@@ -374,7 +601,11 @@ class ServerClass extends NetServer {
     this.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
     this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders') ?? false;
     this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
+    this.httpAllowHalfOpen = validateBool(opts.httpAllowHalfOpen, 'options.httpAllowHalfOpen') ?? false;
     this.maxPipelineDepth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
+    this.allowHTTP1 = validateBool(opts.allowHTTP1, 'options.allowHTTP1') ?? true;
+    this.allowHTTP2 = validateBool(opts.allowHTTP2, 'options.allowHTTP2') ?? true;
+    this.allowH2CUpgrade = validateBool(opts.allowH2CUpgrade, 'options.allowH2CUpgrade') ?? true;
     if (!Number.isInteger(this.maxPipelineDepth) || this.maxPipelineDepth < 1) {
       throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);
     }
@@ -386,8 +617,7 @@ class ServerClass extends NetServer {
     this[kHost] = new ServerHost(this);
 
     if (requestListener) this.on('request', requestListener);
-    this.on('connection', connectionListener);
-    this.on('listening', setupConnectionsTracking);
+    this.on('listening', onListening);
   }
 
   /**
@@ -406,10 +636,14 @@ class ServerClass extends NetServer {
     return this;
   }
 
-  /** Stop accepting connections, close idle ones now and busy ones after their current response. */
+  /**
+   * Stop accepting connections, close idle ones now; busy ones answer the requests they have
+   * received, read no more, and close after their last response.
+   */
   override close(callback?: (err?: Error) => void): this {
     this.closing = true;
     this.closeIdleConnections();
+    for (const conn of this[kConnections]) conn.drainForClose();
     if (this[kInterval] !== null) {
       clearInterval(this[kInterval]);
       this[kInterval] = null;

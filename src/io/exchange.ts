@@ -11,8 +11,10 @@
  * - response side: an OutgoingSink — `write(bytes)`, `finishMessage(res)` — behind which the
  *   driver frames, orders (h1 pipelining) or multiplexes (h2) as its protocol requires.
  *
- * The seam for HTTP/2: an h2 Exchange implements the same sink; its `structured` flag (future)
- * will let OutgoingMessage hand it fields instead of an HTTP/1.1 head string.
+ * The seam for HTTP/2: an h2 Exchange (src/io/h2-server.ts) implements the same sink and is a
+ * {@link StructuredSink}: its `structured` flag makes OutgoingMessage hand it the status and the
+ * fields (`storeHead`) instead of an HTTP/1.1 head string, 1xx answers as fields
+ * (`sendInformational`), and per-stream timeouts and resets instead of socket ones.
  */
 import type { Socket } from 'node:net';
 
@@ -44,6 +46,30 @@ export interface OutgoingSink {
    * transport. Sinks without it get a write callback instead.
    */
   finishMessage?(msg: FinishableMessage): void;
+}
+
+/**
+ * A sink that takes a response head as fields, not as HTTP/1.1 text (an HTTP/2 stream). The
+ * message still keeps `_header` (a readable rendering) so `headersSent` and frameworks that test
+ * `res._header` behave as over HTTP/1.1.
+ */
+export interface StructuredSink extends OutgoingSink {
+  readonly structured: true;
+  /** The final head, decided (writeHead / implicit head), `:status` first: sent with the first body bytes or the end. */
+  storeHead(statusCode: number, fields: Array<[string, string]>): void;
+  /** The head may go now (first `_send`, `flushHeaders`). */
+  headDue(): void;
+  /** A 1xx answer (100, 102, 103) as fields. */
+  sendInformational(statusCode: number, fields: Array<[string, string]>, cb?: (err?: Error | null) => void): void;
+  /** `res.setTimeout` / `req.setTimeout`: a timeout for this stream, not the shared connection. */
+  setStreamTimeout(msecs: number): void;
+  /** `res.destroy()`: reset this stream only. */
+  destroyStream(err?: Error | null): void;
+}
+
+/** Whether a sink takes heads as fields (see {@link StructuredSink}). */
+export function isStructuredSink(sink: OutgoingSink | null | undefined): sink is StructuredSink {
+  return sink != null && (sink as { structured?: unknown }).structured === true;
 }
 
 /** The part of an outgoing message a sink calls back. */

@@ -45,6 +45,8 @@ export interface H1ServerHost {
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
   readonly timeout: number;
+  /** node's `server.httpAllowHalfOpen`: keep serving after the client's FIN (false: the FIN ends the connection). */
+  readonly httpAllowHalfOpen: boolean;
   /** Parser options for new connections. */
   h1ParserOptions(): H1ParserOptions;
   /** Bound on outstanding pipelined responses. */
@@ -57,9 +59,20 @@ export interface H1ServerHost {
    */
   onResponseFinished(ex: H1Exchange, inWriteCallback: boolean): void;
   /** A CONNECT / Upgrade head: does anyone take the socket? (CONNECT without taker: the socket is destroyed.) */
-  wantsUpgrade(head: RequestHead): boolean;
-  /** Hand the socket over with the bytes already read past the head. */
-  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void;
+  wantsUpgrade(head: RequestHead, socket: Socket): boolean;
+  /**
+   * Hand the socket over with the bytes already read past the head; the first `bodyLength` of
+   * them are the request's body (an Upgrade request with a body is read in full first).
+   */
+  onUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer, bodyLength: number): void;
+  /**
+   * Optional: sniff the first bytes of a connection (HTTP/2 prior knowledge, RFC 9113 §3.4):
+   * 1 hands the connection over to `onPreface`, 0 keeps it HTTP/1.1, -1 waits for more bytes.
+   * Asked only when `sniffsPreface(socket)` said so at connection time.
+   */
+  sniffsPreface?(socket: Socket): boolean;
+  sniffPreface?(bytes: Buffer): 1 | 0 | -1;
+  onPreface?(socket: Socket, bytes: Buffer): void;
   /** A protocol or socket error: returns true when a `clientError` listener took it. */
   onClientError(err: Error, socket: Socket): boolean;
   /** The socket's timeout fired on a busy connection with server.timeout set. Returns true when handled. */
@@ -305,6 +318,14 @@ export class H1ServerConnection {
   #pauseAtEnd = false;
   #lastRequest = false;
   #inputClosed = false;
+  /** The socket was ended on the peer's FIN: later response bytes are dropped, as node's are. */
+  #outputClosed = false;
+  /** server.close() reached this busy connection: answer what was received, then close. */
+  #draining = false;
+  /** When the connection was accepted (monotonicMs), until its first byte; 0 after. */
+  #freshSince = 0;
+  /** Still looking at the first bytes for the HTTP/2 preface (null: not sniffing). */
+  #sniffed: Buffer | null = null;
 
   // Keep-alive watch (KeepAliveClock): when the connection last became idle (ms; 0 while a
   // request is in progress or a response outstanding, -1 once its keep-alive timeout fired), and
@@ -336,13 +357,29 @@ export class H1ServerConnection {
     socket.on('error', onSocketError);
     socket.on('drain', onSocketDrain);
     socket.on('timeout', onSocketTimeout);
-    // Until its first request a connection is idle, as node's documentation has it
-    // (closeIdleConnections closes connections "not sending a request or waiting for a
-    // response"): closeIdleConnections and close() close it, and the keep-alive timeout watches
-    // it. node 20's implementation instead counts it as receiving a message (408 at
-    // headersTimeout, untouched by closeIdleConnections); see docs/server.md.
+    // res.destroy() destroys the socket: what the current read's batch holds goes out first.
+    if (!Object.prototype.hasOwnProperty.call(socket, 'destroy')) this.socket.destroy = destroyAfterFlush;
+    // Until its first byte a connection waits for a request head: headersTimeout/requestTimeout
+    // run from the accept, as node's do (408), and the keep-alive timeout does not (node arms it
+    // only after a response). It still counts as idle for closeIdleConnections() and close(), as
+    // node's documentation says ("not sending a request or waiting for a response"): node 20
+    // keeps it instead, and after close() (whose checking interval stops) forever. docs/server.md.
+    this.#freshSince = monotonicMs();
     if (host.timeout > 0) this.#armTimeout(host.timeout);
-    else host.keepAliveClock.idle(this);
+    if (host.sniffsPreface?.(socket) === true) this.#sniffed = EMPTY;
+    // A socket handed over with bytes already read (a protocol sniff that unshift()ed them, then
+    // server.emit('connection', socket)), or paused: the bytes are the start of the first
+    // request. Pausing stops a flow in progress from emitting them to no listener; they are fed
+    // on the next tick (after the other 'connection' listeners, before any later read).
+    if (socket.readableLength > 0 || socket.readableFlowing === false) {
+      socket.pause();
+      process.nextTick(readBuffered, this);
+    }
+  }
+
+  /** Reads come from the socket's native handle (our `push`), not 'data' events. */
+  get readsHandle(): boolean {
+    return this.#handle !== null;
   }
 
   /** True while reading is stopped (`push` tells the handle to stop when it returns false). */
@@ -394,10 +431,28 @@ export class H1ServerConnection {
 
   onData(chunk: Buffer): void {
     if (this.#dead || this.#inputClosed) return;
+    if (this.#sniffed !== null) {
+      // The first bytes may be HTTP/2's preface (prior knowledge): then the connection is handed
+      // over whole; a preface split across reads waits for its next bytes.
+      const seen = this.#sniffed.length === 0 ? chunk : Buffer.concat([this.#sniffed, chunk]);
+      const verdict = this.host.sniffPreface!(seen);
+      if (verdict === -1) {
+        this.#sniffed = seen;
+        return;
+      }
+      this.#sniffed = null;
+      if (verdict === 1) {
+        this.#detach();
+        this.host.onPreface!(this.socket, seen);
+        return;
+      }
+      chunk = seen;
+    }
     if (this.msgStart === 0) {
       this.msgStart = monotonicMs();
       this.#headersDone = false;
       this.idleSince = 0;
+      this.#freshSince = 0;
     }
     this.#batching = true;
     try {
@@ -469,6 +524,14 @@ export class H1ServerConnection {
         // Paused by a callback: keep the rest for resume.
         this.#rest = buf.subarray(n);
       }
+      if (this.msgStart === 0 && !parser.betweenMessages) {
+        // The read ended inside the next pipelined request (its first bytes are in the parser):
+        // a message is being received, so the parser stays (and its headersTimeout runs).
+        this.msgStart = monotonicMs();
+        this.#headersDone = false;
+        this.idleSince = 0;
+      }
+      if (this.#draining) this.#stopReadingIfDrained();
       return;
     }
   }
@@ -477,8 +540,7 @@ export class H1ServerConnection {
     this.#headersDone = true;
     // The parser's head is fresh per message and has every RequestHead field: use it as is.
     const head: RequestHead = h;
-    if (this.host.closing) h.keepAlive = false;
-    if (h.upgrade && this.host.wantsUpgrade(head)) {
+    if (h.upgrade && this.host.wantsUpgrade(head, this.socket)) {
       this.#upgrading = head;
       this.#upgradeBody = [];
       return;
@@ -582,14 +644,43 @@ export class H1ServerConnection {
     if (this.#pause === 0 && !this.#dead && !this.socket.destroyed) this.#readStart();
   }
 
+  /**
+   * server.close() reached this busy connection: every request already received (the one being
+   * received, and whatever the reads so far hold) is answered in order; nothing more is read;
+   * the connection closes after the last response.
+   */
+  drainForClose(): void {
+    if (this.#dead || this.#draining) return;
+    this.#draining = true;
+    this.#closeWhenIdle = true;
+    if (!this.#batching) this.#stopReadingIfDrained();
+  }
+
+  /** Draining: once no request is partly received and no received byte waits, read no more. */
+  #stopReadingIfDrained(): void {
+    if (this.msgStart !== 0 || this.#rest !== null || this.#inputClosed || this.#dead) return;
+    this.#inputClosed = true;
+    this.#pooled?.parser.pause();
+    // The last response not yet begun says so (RFC 9112 §9.6: Connection: close, then the
+    // server closes); one already begun keeps its head, and the connection closes after it.
+    const last = this.queue[this.queue.length - 1]?.res as (ExchangeResponse & { _headerSent?: boolean }) | null | undefined;
+    if (last != null && last._headerSent !== true) last.shouldKeepAlive = false;
+    if (this.queue.length === 0) {
+      if (this.#batching) this.#endAfterFlush = true;
+      else this.#endSocket();
+    }
+  }
+
   #handOver(head: RequestHead, rest: Buffer): void {
     const parts = this.#upgradeBody ?? [];
     this.#upgradeBody = null;
     this.#upgrading = null;
     const bodyHead = parts.length === 0 ? rest : Buffer.concat([...parts, rest]);
+    let bodyLength = 0;
+    for (const p of parts) bodyLength += p.length;
     this.flush();
     this.#detach();
-    this.host.onUpgrade(head, this.socket, bodyHead);
+    this.host.onUpgrade(head, this.socket, bodyHead, bodyLength);
   }
 
   /** Remove our listeners and give back the parser (upgrade, close). */
@@ -611,6 +702,7 @@ export class H1ServerConnection {
     s.removeListener('error', onSocketError);
     s.removeListener('drain', onSocketDrain);
     s.removeListener('timeout', onSocketTimeout);
+    if (s.destroy === destroyAfterFlush) delete (s as { destroy?: unknown }).destroy;
     if (this.#timeoutMs !== 0 && typeof s.setTimeout === 'function') s.setTimeout(0);
     this.#timeoutMs = 0;
     this.host.keepAliveClock.remove(this);
@@ -630,6 +722,8 @@ export class H1ServerConnection {
 
   /** The one way bytes reach the socket: batched while a read is being parsed. */
   out(data: string | Uint8Array, encoding: BufferEncoding | null | undefined, cb: ((err?: Error | null) => void) | null | undefined): boolean {
+    // Ended on the peer's FIN: node's response holds such bytes and never sends them ('close' is coming).
+    if (this.#outputClosed) return false;
     const sock = this.socket;
     if (this.#batching) {
       if (typeof data === 'string' && isUtf8Compatible(data, encoding)) {
@@ -805,19 +899,35 @@ export class H1ServerConnection {
   }
 
   onEnd(): void {
-    if (this.#dead) return;
-    const pooled = this.#pooled;
-    const err = pooled !== null && this.msgStart !== 0 ? pooled.parser.finish() : null;
-    if (err !== null) {
-      // A message cut short by the peer's FIN is a client error (node: HPE_INVALID_EOF_STATE).
-      (err as { rawPacket?: Buffer }).rawPacket = EMPTY;
-      Object.defineProperty(err, 'bytesParsed', { value: 0, configurable: true, enumerable: true });
-      this.fail(err);
-      return;
+    if (this.#detached) return;
+    if (!this.#dead) {
+      const pooled = this.#pooled;
+      const err = pooled !== null && this.msgStart !== 0 ? pooled.parser.finish() : null;
+      if (err !== null) {
+        // A message cut short by the peer's FIN is a client error (node: HPE_INVALID_EOF_STATE).
+        (err as { rawPacket?: Buffer }).rawPacket = EMPTY;
+        Object.defineProperty(err, 'bytesParsed', { value: 0, configurable: true, enumerable: true });
+        this.fail(err);
+        return;
+      }
+      if (this.host.httpAllowHalfOpen) {
+        // The client is done sending: answer what is outstanding, then close.
+        if (this.queue.length === 0) this.#endSocket();
+        else this.#closeWhenIdle = true;
+        return;
+      }
     }
-    // The client is done sending: answer what is outstanding, then close.
-    if (this.queue.length === 0) this.#endSocket();
-    else this.#closeWhenIdle = true;
+    // httpAllowHalfOpen false (node's default): the client's FIN is a disconnect. The socket ends
+    // (what is already written still flushes), and its 'close' aborts what is in progress: the
+    // request gets 'aborted' (unless read to its end) and 'close', the response 'close' without
+    // 'finish', as in node. A connection that failed and was left open by a 'clientError'
+    // listener ends too (node's socketOnEnd): no descriptor waits for a peer that left.
+    this.#dead = true;
+    this.#inputClosed = true;
+    this.#outputClosed = true;
+    this.#pooled?.parser.pause();
+    this.host.keepAliveClock.remove(this);
+    this.#endSocket();
   }
 
   onClose(): void {
@@ -869,11 +979,24 @@ export class H1ServerConnection {
 
   /** Called by the server's interval: enforce headersTimeout / requestTimeout (node's checkConnections). */
   checkTimeouts(now: number, headersTimeout: number, requestTimeout: number): void {
-    if (this.#dead || this.msgStart === 0) return;
-    const age = now - this.msgStart;
-    if ((headersTimeout > 0 && !this.#headersDone && age > headersTimeout) || (requestTimeout > 0 && age > requestTimeout)) {
+    if (this.#dead) return;
+    let start = this.msgStart;
+    let headersDone = this.#headersDone;
+    if (start === 0) {
+      // No byte yet: waiting for the first head since the accept (node's 408 too).
+      start = this.#freshSince;
+      if (start === 0) return;
+      headersDone = false;
+    }
+    const age = now - start;
+    if ((headersTimeout > 0 && !headersDone && age > headersTimeout) || (requestTimeout > 0 && age > requestTimeout)) {
       this.fail(requestTimeoutError());
     }
+  }
+
+  /** res.destroy() is destroying the socket: the batch of the read being parsed goes out first. */
+  flushBeforeDestroy(): void {
+    if (this.#batching && this.#batch.length > 0 && !this.socket.destroyed && !this.#outputClosed) this.flush();
   }
 
   /** Close if idle (server.closeIdleConnections). */
@@ -1038,6 +1161,28 @@ function lingerClose(sock: Socket): void {
 }
 
 const readablePush = Readable.prototype.push;
+
+/** The socket's `destroy` while we own it (see `flushBeforeDestroy`); the prototype's does the work. */
+function destroyAfterFlush(this: SocketWithConn, err?: Error): SocketWithConn {
+  this[kConn]?.flushBeforeDestroy();
+  const protoDestroy = (Object.getPrototypeOf(this) as { destroy(this: Socket, e?: Error): Socket }).destroy;
+  protoDestroy.call(this, err);
+  return this;
+}
+
+/** Bytes a handed-over socket had already read (see the constructor): parse them first. */
+function readBuffered(conn: H1ServerConnection): void {
+  const sock = conn.socket;
+  if (sock[kConn] !== conn || sock.destroyed) return;
+  if (!conn.readsHandle) {
+    sock.resume(); // the 'data' listener gets them
+    return;
+  }
+  // Our push takes what the handle reads next; read() hands over what is buffered (and
+  // restarts the handle if the stream had stopped it).
+  const buffered: unknown = sock.read();
+  if (Buffer.isBuffer(buffered)) conn.onData(buffered);
+}
 
 /**
  * The socket's `push` while we own it: node's onStreamRead calls it with each chunk read (and

@@ -64,7 +64,7 @@ async function ask(sock: net.Socket, path = '/'): Promise<string> {
   return String(await got);
 }
 
-test('a connection that never sends a request is idle, as node documents it: closeIdleConnections closes it, so does the keep-alive timeout (node 20 keeps it until a 408 at headersTimeout)', async () => {
+test('a connection that never sends a request: closeIdleConnections closes it (node documents it as idle); left alone it gets 408 at headersTimeout as in node, even with keepAliveTimeout 0', async () => {
   const server = TRAMA_HTTP.createServer({ keepAliveTimeout: 5000, headersTimeout: 60000 }, (_q, res) => res.end('ok'));
   const port = await listen(server);
   const a = await connect(port);
@@ -75,12 +75,20 @@ test('a connection that never sends a request is idle, as node documents it: clo
   server.closeIdleConnections();
   await closedA;
   assert.equal(text, '', 'closed without an answer');
-  server.keepAliveTimeout = 150;
-  const t0 = Date.now();
-  const b = await connect(port);
-  await once(b, 'close');
-  assert.ok(Date.now() - t0 >= 140, 'closed by the keep-alive timeout, not before');
   await closeServer(server);
+
+  const r = await both(async (lib) => {
+    const s = lib.createServer({ keepAliveTimeout: 0, headersTimeout: 150, requestTimeout: 300, connectionsCheckingInterval: 20 }, (_q, res) => res.end('ok'));
+    const p = await listen(s);
+    const t0 = Date.now();
+    const ex = await rawExchange(p, []);
+    const waited = Date.now() - t0 >= 140;
+    await closeServer(s);
+    return { ex, waited };
+  });
+  assert.equal(r.node.ex.text, 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  assert.deepEqual(r.trama, r.node);
+  assert.equal(r.trama.waited, true, 'not before headersTimeout');
 });
 
 test('a request arriving in a later read while the previous response is still open is parsed and answered after it, in order (as node)', async () => {

@@ -5,6 +5,7 @@
  * the oracle).
  */
 import { createServer, type Server } from '../../http/server.js';
+import { createSecureServer } from '../../http/https-server.js';
 import type { RequestListener } from './file-handler.js';
 
 /** The server type `serve` runs on. */
@@ -19,6 +20,9 @@ export const SERVER_IMPLEMENTATION: 'trama' | 'node:http' = 'trama';
  * @example
  * createHttpServer((req, res) => res.end('hi')).listen(0, '127.0.0.1');
  */
-export function createHttpServer(listener: RequestListener): HttpServer {
+export function createHttpServer(listener: RequestListener, tls?: { cert: Buffer; key: Buffer }): HttpServer {
+  // With a certificate: HTTPS, HTTP/2 by ALPN and HTTP/1.1 for the rest, same handler and the
+  // same server methods (the TLS server borrows them), so the command treats both alike.
+  if (tls !== undefined) return createSecureServer({ cert: tls.cert, key: tls.key }, (req, res) => listener(req, res)) as unknown as HttpServer;
   return createServer((req, res) => listener(req, res));
 }

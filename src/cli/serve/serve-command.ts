@@ -23,7 +23,7 @@
  *   still running `WORKER_EXIT_SLACK_SECONDS` after `--grace` is killed and the exit code is 1.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -64,13 +64,16 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'quiet', short: 'q', kind: 'flag' },
   { name: 'single', short: 's', kind: 'flag' },
   { name: '404', kind: 'value' },
+  { name: 'tls-cert', kind: 'value' },
+  { name: 'tls-key', kind: 'value' },
   { name: 'help', short: 'h', kind: 'flag' },
 ];
 
 /** Help text of `trama serve`. */
 export const SERVE_USAGE = `Usage: trama serve [dir] [options]
 
-Serve a folder (default: the current one) over HTTP/1.1: content types, ETag and
+Serve a folder (default: the current one) over HTTP/1.1 and HTTP/2 (h2c, or HTTPS
+with --tls-cert/--tls-key): content types, ETag and
 Last-Modified with conditional requests, ranges, gzip/brotli, directory listings.
 
 Options:
@@ -90,6 +93,8 @@ Options:
                       gets the root's index.html (a missing /app.js stays 404)
       --404 FILE      the page sent with every 404 (default: 404.html in dir, if present)
   -q, --quiet         no access log
+      --tls-cert FILE  serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate
+      --tls-key FILE   and this PEM private key (both or neither)
   -h, --help          this help
 `;
 
@@ -110,6 +115,8 @@ export interface ServeConfig {
   readonly single: boolean;
   /** The custom 404 page (`--404`, else `404.html` in the root when present). */
   readonly notFoundPage: string;
+  /** PEM files for HTTPS (`--tls-cert`/`--tls-key`); without them, cleartext HTTP/1.1 and h2c. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 /**
@@ -140,7 +147,14 @@ export function parseServeArgs(argv: readonly string[]): ServeConfig | 'help' {
     quiet: options.quiet === true,
     single: options.single === true,
     notFoundPage: resolve(stringOption(options, '404') ?? join(root, '404.html')),
+    tls: tlsFiles(stringOption(options, 'tls-cert'), stringOption(options, 'tls-key')),
   };
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): ServeConfig['tls'] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+  return { cert: resolve(cert), key: resolve(key) };
 }
 
 /** A server started by {@link startServe}. */
@@ -211,7 +225,7 @@ export async function startServe(config: ServeConfig, io: CommandIo): Promise<Ru
     });
     if (closing) res.setHeader('Connection', 'close');
     inner(req, res);
-  });
+  }, readTlsFiles(config));
 
   await new Promise<void>((resolveListen, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => reject(listenError(err, config));
@@ -256,12 +270,24 @@ export async function startServe(config: ServeConfig, io: CommandIo): Promise<Ru
     });
     return done;
   };
-  return { server, url: urlFor(config.host, port), port, shutdown };
+  return { server, url: urlFor(config.host, port, config.tls !== undefined), port, shutdown };
 }
 
-function urlFor(host: string, port: number): string {
+function readTlsFiles(config: ServeConfig): { cert: Buffer; key: Buffer } | undefined {
+  if (config.tls === undefined) return undefined;
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new UsageError(`cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  };
+  return { cert: read(config.tls.cert, 'certificate'), key: read(config.tls.key, 'key') };
+}
+
+function urlFor(host: string, port: number, secure = false): string {
   const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
+  return `${secure ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
 }
 
 function listenError(err: NodeJS.ErrnoException, config: ServeConfig): Error {

@@ -479,6 +479,16 @@ export class H1Parser implements H1ParserLike {
     return this.#upgraded;
   }
 
+  /**
+   * True between messages: no byte of a next message has been taken yet (CR/LF skipped before a
+   * start line do not count). A driver that gives the parser back between requests asks this
+   * after `execute`: a read can end with the start of the next pipelined request. After a
+   * message that closes the connection no next message can start: between messages too.
+   */
+  get betweenMessages(): boolean {
+    return (this.#state === S_START && this.#accLen === 0) || this.#state === S_CLOSED;
+  }
+
   /** True while paused by `pause()` (execute consumes nothing until `resume()`). */
   get paused(): boolean {
     return this.#paused;

@@ -279,6 +279,8 @@ export class H2Connection {
   #activePeer = 0;
   #reservedRemote = 0;
   #scheduler: H2Scheduler;
+  /** The scheduler was not chosen by the application: a server may follow the client's signal. */
+  #schedulerByDefault: SchedulerOptions | null;
   #finishers = new Set<number>(); // streams whose only pending output is END_STREAM or trailers
 
   // flow control (connection level)
@@ -347,6 +349,7 @@ export class H2Connection {
     this.#encoder = new HpackEncoder(encOpts);
     this.#encoder.setMaxTableSize(Math.min(DEFAULT_HEADER_TABLE_SIZE, this.#maxEncoderTableSize));
     this.#scheduler = createScheduler(options.priority ?? 'rfc7540', options.priorityLimits);
+    this.#schedulerByDefault = options.priority === undefined ? (options.priorityLimits ?? {}) : null;
 
     // RFC 9113 §3.4: the client sends the magic, then both send SETTINGS as their first frame.
     if (this.#isClient) this.#out.push(CLIENT_PREFACE);
@@ -463,6 +466,18 @@ export class H2Connection {
     if (s) return s.state;
     if (this.#closed.has(id)) return 'closed';
     return this.#isIdle(id) ? 'idle' : 'closed';
+  }
+  /**
+   * Whether stream `id` is still alive: neither idle nor closed (open, half-closed either way, or
+   * reserved), on a connection that is not terminated. Events arrive in batches, so a reset late
+   * in a batch may already have closed a stream an earlier event is about: answer a stream only
+   * while this is true, and the `send*` calls cannot throw `ERR_HTTP2_INVALID_STREAM` for it.
+   *
+   * @example
+   * if (conn.isStreamOpen(e.streamId)) conn.sendHeaders(e.streamId, [[':status', '200']], { endStream: true });
+   */
+  isStreamOpen(id: number): boolean {
+    return !this.#dead && this.#streams.has(id);
   }
   /** A stream's send window, or 0 when the stream is not open for sending. */
   streamSendWindow(id: number): number {
@@ -963,6 +978,13 @@ export class H2Connection {
             return connectionFault(ErrorCode.PROTOCOL_ERROR, 'SETTINGS_NO_RFC7540_PRIORITIES changed after the first SETTINGS');
           }
           p.noRfc7540Priorities = value === 1;
+          // RFC 9218 §2.1: a client that opts out of RFC 7540 priorities in its first SETTINGS
+          // signals urgency instead; a server on the default tree then orders DATA by urgency
+          // (before any stream exists: the first SETTINGS comes right after the preface).
+          if (value === 1 && !this.#isClient && this.#schedulerByDefault !== null && this.#streams.size === 0) {
+            this.#scheduler = createScheduler('rfc9218', this.#schedulerByDefault);
+            this.#schedulerByDefault = null;
+          }
           break;
         default:
           break; // RFC 9113 §6.5.2: unknown settings are ignored
@@ -1115,7 +1137,7 @@ export class H2Connection {
   /** Applies a state-table transition; an input the table lacks is a bug or local misuse. */
   #move(s: H2Stream, input: StreamInput): void {
     const next = transition(s.state, input);
-    if (next === null) misuse('ERR_H2_INVALID_STREAM_STATE', `stream ${s.id}: ${input} not allowed in state ${s.state}`);
+    if (next === null) misuse('ERR_HTTP2_INVALID_STREAM_STATE', `stream ${s.id}: ${input} not allowed in state ${s.state}`);
     if (next === 'closed') {
       this.#close(s, input === 'send-reset' ? 'sent-reset' : input === 'recv-reset' ? 'recv-reset' : 'end-stream');
       return;
@@ -1350,7 +1372,7 @@ export class H2Connection {
   // Sending
 
   #assertAlive(): void {
-    if (this.#dead) misuse('ERR_H2_CONNECTION_CLOSED', 'the HTTP/2 connection is closed');
+    if (this.#dead) misuse('ERR_HTTP2_INVALID_SESSION', 'the HTTP/2 connection is closed');
   }
 
   /**
@@ -1384,8 +1406,8 @@ export class H2Connection {
     const fields: Array<[string, string]> = headers.map(([n, v]) => [n, v]);
     let prioFields: PriorityFields | undefined;
     if (!s) {
-      if (!this.#isClient) misuse('ERR_H2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
-      if (id !== this.#nextLocalId) misuse('ERR_H2_INVALID_STREAM', `the next stream id must be ${this.#nextLocalId}, not ${id}`);
+      if (!this.#isClient) misuse('ERR_HTTP2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
+      if (id !== this.#nextLocalId) misuse('ERR_HTTP2_INVALID_STREAM', `the next stream id must be ${this.#nextLocalId}, not ${id}`);
       if (this.#goawayReceivedId >= 0) misuse('ERR_HTTP2_GOAWAY_SESSION', 'new streams cannot be created after receiving a GOAWAY');
       if (this.#activeLocal >= this.#peer.maxConcurrentStreams) misuse('ERR_HTTP2_OUT_OF_STREAMS', 'the peer\'s SETTINGS_MAX_CONCURRENT_STREAMS is reached');
       if (id > MAX_STREAM_ID) misuse('ERR_HTTP2_OUT_OF_STREAMS', 'stream ids are exhausted');
@@ -1455,7 +1477,7 @@ export class H2Connection {
   #checkPeerListSize(fields: ReadonlyArray<readonly [string, string]>, what: string): void {
     const size = fieldSectionSize(fields);
     if (size > this.#peer.maxHeaderListSize) {
-      misuse('ERR_H2_HEADER_LIST_TOO_LARGE', `${what} of ${size} octets exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (${this.#peer.maxHeaderListSize})`);
+      misuse('ERR_HTTP2_HEADER_LIST_TOO_LARGE', `${what} of ${size} octets exceed the peer's SETTINGS_MAX_HEADER_LIST_SIZE (${this.#peer.maxHeaderListSize})`);
     }
   }
 
@@ -1463,7 +1485,7 @@ export class H2Connection {
     const s = this.#streams.get(id);
     if (s?.endQueued) misuse('ERR_STREAM_WRITE_AFTER_END', `stream ${id} already ended`);
     if (!s || !(s.state === 'open' || s.state === 'half-closed-remote')) misuse('ERR_HTTP2_INVALID_STREAM', `cannot send ${what} on stream ${id} (${this.streamState(id)})`);
-    if (!s.localFinal) misuse('ERR_H2_HEADERS_NOT_SENT', `send the final headers of stream ${id} first`);
+    if (!s.localFinal) misuse('ERR_HTTP2_HEADERS_NOT_SENT', `send the final headers of stream ${id} first`);
     return s;
   }
 

@@ -285,7 +285,7 @@ test('stream ids: a client stream id that goes backwards, or an even one, is a P
     assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(0,PROTOCOL_ERROR)']);
   }
   const client = new H2Connection({ role: 'client' });
-  assert.throws(() => client.sendHeaders(3, get('/')), { code: 'ERR_H2_INVALID_STREAM' });
+  assert.throws(() => client.sendHeaders(3, get('/')), { code: 'ERR_HTTP2_INVALID_STREAM' });
 });
 
 test('PING is answered with the same payload; our PING ACK is reported', () => {
@@ -424,7 +424,7 @@ test('connection-terminated: after a connection error nothing more is processed 
   assert.deepEqual(summarize(peer, server.takeOutput()), ['GOAWAY(1,FRAME_SIZE_ERROR)']);
   assert.deepEqual(server.receive(peer.bytes(peer.ping())), []);
   assert.equal(server.takeOutput().length, 0);
-  assert.throws(() => server.sendHeaders(1, [[':status', '200']]), { code: 'ERR_H2_CONNECTION_CLOSED' });
+  assert.throws(() => server.sendHeaders(1, [[':status', '200']]), { code: 'ERR_HTTP2_INVALID_SESSION' });
 });
 
 test('openWindow: a receiver with INITIAL_WINDOW_SIZE 0 opens windows by hand', () => {
@@ -493,18 +493,18 @@ test('sending: field sections above the peer\'s SETTINGS_MAX_HEADER_LIST_SIZE ar
   server.receive(peer.bytes(peer.preface(), peer.settings().maxHeaderListSize(200), peer.headers(1).get('/')));
   server.takeOutput();
   const big: Array<[string, string]> = [[':status', '200'], ['x-big', 'a'.repeat(180)]];
-  assert.throws(() => server.sendHeaders(1, big), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
-  assert.throws(() => server.pushPromise(1, [...get('/p'), ['x-big', 'a'.repeat(200)]]), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  assert.throws(() => server.sendHeaders(1, big), { code: 'ERR_HTTP2_HEADER_LIST_TOO_LARGE' });
+  assert.throws(() => server.pushPromise(1, [...get('/p'), ['x-big', 'a'.repeat(200)]]), { code: 'ERR_HTTP2_HEADER_LIST_TOO_LARGE' });
   assert.equal(server.nextStreamId(), 2, 'no promised id spent');
   assert.deepEqual(summarize(peer, server.takeOutput()), [], 'nothing was written');
   server.sendHeaders(1, [[':status', '200'], ['x-big', 'a'.repeat(100)]]);
-  assert.throws(() => server.sendTrailers(1, [['x-trailer', 'b'.repeat(200)]]), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  assert.throws(() => server.sendTrailers(1, [['x-trailer', 'b'.repeat(200)]]), { code: 'ERR_HTTP2_HEADER_LIST_TOO_LARGE' });
   server.sendTrailers(1, [['x-trailer', 'ok']]);
   assert.deepEqual(summarize(peer, server.takeOutput()), ['HEADERS(1)', 'HEADERS(1,ES)']);
 
   const client = new H2Connection({ role: 'client' });
   client.receive(peer.bytes(peer.settings().maxHeaderListSize(300)));
-  assert.throws(() => client.sendHeaders(1, get('/', [['cookie', 'c'.repeat(200)]]), { endStream: true }), { code: 'ERR_H2_HEADER_LIST_TOO_LARGE' });
+  assert.throws(() => client.sendHeaders(1, get('/', [['cookie', 'c'.repeat(200)]]), { endStream: true }), { code: 'ERR_HTTP2_HEADER_LIST_TOO_LARGE' });
   assert.equal(client.nextStreamId(), 1, 'the refused request used no stream id');
   client.sendHeaders(1, get('/'), { endStream: true });
   assert.equal(client.streamState(1), 'half-closed-local');

@@ -92,3 +92,44 @@ test('docs/h2-engine.md: the server example answers a node:http2 client with "he
     server.close();
   }
 });
+
+test('docs/h2-engine.md: the server example survives a request and its RST_STREAM in one read, and serves the next', async () => {
+  const code = firstTsBlock('h2-engine.md');
+  const g = globalThis as Global;
+  const patched = code.replace(/\}\)\.listen\(8080\);/, '}).listen(0, "127.0.0.1", function () { globalThis.__docReady(this); });');
+  const ready = new Promise<Server>((resolve) => { g.__docReady = resolve; });
+  await runModule(patched, 'h2');
+  const server = await ready;
+  delete g.__docReady;
+  const { H2Connection } = await import('../../../src/wire/h2/connection.js');
+  const net = await import('node:net');
+  try {
+    const port = (server.address() as { port: number }).port;
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const client = new H2Connection({ role: 'client' });
+    const get = (path: string): Array<[string, string]> => [[':method', 'GET'], [':scheme', 'http'], [':authority', 'x'], [':path', path]];
+    // Stream 1 and its reset, then stream 3, all in ONE write: the server reads them in one batch.
+    client.sendHeaders(1, get('/gone'), { endStream: true });
+    client.resetStream(1, 0x8);
+    client.sendHeaders(3, get('/kept'), { endStream: true });
+    socket.write(client.takeOutput());
+    const events: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error('the example closed the connection')));
+      socket.on('data', (chunk: Buffer) => {
+        for (const e of client.receive(chunk)) {
+          if (e.type === 'headers-received' || e.type === 'data-received' || e.type === 'stream-ended') events.push(`${e.type}:${e.streamId}`);
+          if (e.type === 'stream-ended' && e.streamId === 3) resolve();
+        }
+        const out = client.takeOutput();
+        if (out.length) socket.write(out);
+      });
+    });
+    socket.destroy();
+    assert.deepEqual(events, ['headers-received:3', 'data-received:3', 'stream-ended:3']);
+  } finally {
+    server.close();
+  }
+});

@@ -1,0 +1,948 @@
+/**
+ * The HTTP/2 server driver: binds the sans-I/O engine (src/wire/h2) to one Duplex (`net.Socket`,
+ * `tls.TLSSocket`, a user's Duplex) and turns each request stream into an {@link H2Exchange},
+ * the same protocol-neutral Exchange the HTTP/1.1 driver produces, so the http/ facade serves
+ * both with the same `IncomingMessage` / `ServerResponse` and the same handler.
+ *
+ * What it owns (and the why of each choice):
+ * - Batching: everything the handlers produce while one read is processed leaves in ONE socket
+ *   write (`takeOutputChunks`, merged when small, corked `writev` when large); output produced
+ *   later (an async handler) is flushed once per tick, not per call.
+ * - Backpressure out: while the socket holds more than its high-water mark, the driver neither
+ *   takes more output from the engine (DATA stays queued there, where the priority scheduler can
+ *   still reorder it) nor reads; `res.write()` returns false while its stream has a high-water
+ *   mark's worth queued, and 'drain' follows when the window and the socket let it go.
+ * - Backpressure in: received DATA is credited back (`acknowledgeReceivedData`) only for bytes
+ *   that left the request's Readable buffer, so a handler that never reads holds at most the
+ *   windows we advertised (stream: 64 KiB by default, connection: 1 MiB).
+ * - Timers: one SETTINGS-ACK timer (RFC 9113 §6.5.3, `headersTimeout`: the preface and the ACK
+ *   of our SETTINGS must arrive within it), one idle timer (`keepAliveTimeout` with no stream
+ *   open), per-stream timers only when the application asks (`res.setTimeout`).
+ * - Shutdown: `close()` is the double GOAWAY of RFC 9113 §6.8 (GOAWAY 2^31-1 + PING, then the
+ *   real last-stream-id); in-flight streams finish, then the socket ends.
+ * - Faults: the engine answers abuse with its codes (GOAWAY ENHANCE_YOUR_CALM, RST_STREAM, …);
+ *   the driver reports a session that died by error ('sessionError') and aborts its streams,
+ *   other sessions never notice.
+ */
+import type { Socket } from 'node:net';
+// Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
+import { setTimeout, clearTimeout } from 'node:timers';
+import { performance } from 'node:perf_hooks';
+import { H2Connection, type H2ConnectionOptions } from '../wire/h2/connection.js';
+import { CLIENT_PREFACE, ErrorCode, errorCodeName } from '../wire/h2/constants.js';
+import type { H2Event, H2Headers } from '../wire/h2/events.js';
+import type { PrioritySpec } from '../wire/h2/priority/index.js';
+import type { ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead, StructuredSink, Exchange, BodySource } from './exchange.js';
+
+/** Bytes merged into one buffer before writing (below it one copy beats a writev of many frames). */
+export const MERGE_WRITE_BYTES = 64 * 1024;
+/** The stream's high-water mark when the application set none: node's default for Writables. */
+const DEFAULT_STREAM_HWM = 16 * 1024;
+
+/** What the driver asks of the http/ layer (the Server). Settings are read live. */
+export interface H2ServerHost {
+  readonly timeout: number;
+  readonly keepAliveTimeout: number;
+  readonly headersTimeout: number;
+  readonly maxRequestsPerSocket: number;
+  readonly closing: boolean;
+  /** Engine options for a new session (settings, limits). */
+  h2Options(): Omit<H2ConnectionOptions, 'role' | 'upgrade'>;
+  /** A request stream opened: build req/res on the exchange and dispatch it. */
+  onH2Request(ex: H2Exchange): void;
+  /** The response's last frame went to the socket ('finish' time). */
+  onH2ResponseFinished(ex: H2Exchange): void;
+  /** A session started ('session'). */
+  onH2Session(session: H2ServerSession): void;
+  /** The session died of an error (ours or the peer's): 'sessionError'. */
+  onH2SessionError(err: Error, session: H2ServerSession): void;
+  /** server.timeout fired on the socket: true when a listener took it. */
+  onH2Timeout(session: H2ServerSession): boolean;
+  /** The session is gone. */
+  onH2SessionClosed(session: H2ServerSession): void;
+}
+
+/**
+ * How far `bytes` match the HTTP/2 client preface (RFC 9113 §3.4): 1 it is HTTP/2 (the first
+ * four bytes, `PRI `, are enough: no HTTP/1.1 request starts so, and the engine checks the rest),
+ * 0 it is not, -1 too few bytes to tell.
+ *
+ * @example
+ * sniffPreface(Buffer.from('PRI * HTTP/2.0')); // 1
+ */
+export function sniffPreface(bytes: Buffer): 1 | 0 | -1 {
+  const n = Math.min(bytes.length, 4);
+  for (let i = 0; i < n; i++) if (bytes[i] !== CLIENT_PREFACE[i]) return 0;
+  return n === 4 ? 1 : -1;
+}
+
+type WriteCallback = (err?: Error | null) => void;
+
+/** One request stream; the response's sink and the request body's source. */
+export class H2Exchange implements Exchange, StructuredSink, BodySource {
+  readonly session: H2ServerSession;
+  readonly streamId: number;
+  readonly head: RequestHead;
+  /** The request's fields as received, pseudo-headers included. */
+  readonly fields: H2Headers;
+  req: ExchangeRequest | null = null;
+  res: ExchangeResponse | null = null;
+  /** RFC 7540 / RFC 9218 priority signals received for this stream. */
+  priority: PrioritySpec = {};
+  readonly structured = true as const;
+
+  // response side
+  #status = 0;
+  #fields: Array<[string, string]> | null = null;
+  #headDue = false;
+  /** The final head went to the engine. */
+  headSent = false;
+  /** The application ended the response. */
+  ended = false;
+  /** 'finish' was reported. */
+  finished = false;
+  /** The stream is gone (reset, or the session ended). */
+  closed = false;
+  /** Bytes held back for the next flush, so the last one can carry END_STREAM. */
+  #tail: Buffer | null = null;
+  /** Bytes given to the engine, and write callbacks waiting for their bytes to leave. */
+  #given = 0;
+  #callbacks: Array<{ at: number; cb: WriteCallback }> | null = null;
+  needDrain = false;
+  #timer: NodeJS.Timeout | null = null;
+  #timeoutMs = 0;
+
+  // request side
+  /** Body bytes pushed into the request, and credited back to the peer. */
+  #pushed = 0;
+  #acked = 0;
+  /** When the request stream opened (monotonic ms), for requestTimeout; 0 once it ended. */
+  openedAt: number;
+
+  constructor(session: H2ServerSession, streamId: number, head: RequestHead, fields: H2Headers, now: number) {
+    this.session = session;
+    this.streamId = streamId;
+    this.head = head;
+    this.fields = fields;
+    this.openedAt = now;
+  }
+
+  get protocol(): 'h2' {
+    return 'h2';
+  }
+  get socket(): Socket {
+    return this.session.socket;
+  }
+
+  // ---- StructuredSink ----
+
+  storeHead(statusCode: number, fields: Array<[string, string]>): void {
+    this.#status = statusCode;
+    this.#fields = fields;
+  }
+
+  headDue(): void {
+    this.#headDue = true;
+    this.session.dirty(this);
+  }
+
+  sendInformational(statusCode: number, fields: Array<[string, string]>, cb?: WriteCallback): void {
+    const conn = this.session.conn;
+    if (this.closed || this.headSent || !conn.isStreamOpen(this.streamId)) {
+      if (cb) process.nextTick(cb);
+      return;
+    }
+    conn.sendHeaders(this.streamId, [[':status', String(statusCode)], ...fields]);
+    if (cb) this.#addCallback(cb);
+    this.session.schedule();
+  }
+
+  setStreamTimeout(msecs: number): void {
+    this.#timeoutMs = msecs;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (msecs > 0 && !this.closed) {
+      this.#timer = setTimeout(onStreamTimeout, msecs, this);
+      this.#timer.unref();
+    }
+  }
+
+  /** The stream saw activity: a per-stream timeout starts again. */
+  touch(): void {
+    if (this.#timer !== null) this.#timer.refresh();
+  }
+
+  timedOut(): void {
+    this.#timer = null;
+    if (this.closed) return;
+    const req = this.req;
+    const res = this.res;
+    const a = req !== null && req.emit('timeout');
+    const b = res !== null && res.emit('timeout');
+    if (!a && !b) this.destroyStream(null);
+  }
+
+  destroyStream(err?: Error | null): void {
+    if (this.closed) return;
+    const conn = this.session.conn;
+    if (!conn.isTerminated && conn.isStreamOpen(this.streamId)) conn.resetStream(this.streamId, err ? ErrorCode.INTERNAL_ERROR : ErrorCode.CANCEL);
+    this.session.streamGone(this, false);
+    this.session.schedule();
+  }
+
+  // ---- OutgoingSink ----
+
+  write(data: string | Uint8Array, encoding?: BufferEncoding | null, cb?: WriteCallback): boolean {
+    if (this.closed || this.ended) {
+      if (cb) process.nextTick(cb);
+      return false;
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data, encoding ?? 'utf8') : Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.length > 0) {
+      if (this.#tail !== null) this.#give(this.#tail, false);
+      this.#tail = buf;
+    }
+    if (cb) this.#addCallback(cb);
+    this.session.dirty(this);
+    const ok = this.#queued() < DEFAULT_STREAM_HWM && !this.session.congested;
+    if (!ok) {
+      this.needDrain = true;
+      this.session.waitFor(this);
+    }
+    return ok;
+  }
+
+  cork(): void {}
+  uncork(): void {}
+  get writableLength(): number {
+    return this.#queued();
+  }
+  get writableHighWaterMark(): number {
+    return DEFAULT_STREAM_HWM;
+  }
+  get writableCorked(): number {
+    return 0;
+  }
+  get destroyed(): boolean {
+    return this.closed || this.session.socket.destroyed;
+  }
+
+  finishMessage(_msg: FinishableMessage): void {
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    const conn = this.session.conn;
+    if (!conn.isStreamOpen(this.streamId) || conn.isTerminated) return;
+    const trailers = this.#trailers();
+    const tail = this.#tail;
+    this.#tail = null;
+    if (!this.headSent) this.#sendHead(tail === null && trailers === null);
+    if (trailers !== null) {
+      if (tail !== null) this.#give(tail, false);
+      conn.sendTrailers(this.streamId, trailers);
+    } else if (tail !== null) {
+      this.#give(tail, true);
+    } else if (!this.#endedByHead) {
+      conn.endStream(this.streamId);
+    }
+    this.session.ending(this);
+  }
+
+  #endedByHead = false;
+
+  /** Trailers added with `res.addTrailers` (kept by the message as HTTP/1.1 lines). */
+  #trailers(): Array<[string, string]> | null {
+    const text = (this.res as { _trailer?: string } | null)?._trailer;
+    if (!text) return null;
+    const out: Array<[string, string]> = [];
+    for (const line of text.split('\r\n')) {
+      const at = line.indexOf(':');
+      if (at > 0) out.push([line.slice(0, at).toLowerCase(), line.slice(at + 1).trim()]);
+    }
+    return out.length > 0 ? out : null;
+  }
+
+  #sendHead(endStream: boolean): void {
+    this.headSent = true;
+    // storeHead's list starts with :status (src/http/structured-head.ts).
+    const head = this.#fields ?? [[':status', String(this.#status || 200)]];
+    this.session.conn.sendHeaders(this.streamId, head, { endStream });
+    if (endStream) this.#endedByHead = true;
+  }
+
+  #give(buf: Buffer, endStream: boolean): void {
+    this.#given += buf.length;
+    this.session.conn.sendData(this.streamId, buf, { endStream });
+  }
+
+  #queued(): number {
+    return (this.#tail?.length ?? 0) + (this.closed ? 0 : this.session.conn.streamQueuedBytes(this.streamId));
+  }
+
+  #addCallback(cb: WriteCallback): void {
+    (this.#callbacks ??= []).push({ at: this.#given + (this.#tail?.length ?? 0), cb });
+    this.session.waitFor(this);
+  }
+
+  /** Before the session takes output: the head and held-back bytes go to the engine. */
+  materialize(): void {
+    if (this.closed || this.ended) return;
+    const conn = this.session.conn;
+    if (!conn.isStreamOpen(this.streamId)) return;
+    if (!this.headSent && (this.#headDue || this.#tail !== null)) this.#sendHead(false);
+    const tail = this.#tail;
+    if (tail !== null && this.headSent) {
+      this.#tail = null;
+      this.#give(tail, false);
+    }
+  }
+
+  /** After output was written: callbacks whose bytes left, and 'drain'. */
+  afterFlush(): void {
+    const cbs = this.#callbacks;
+    if (cbs !== null) {
+      const sent = this.#given - (this.closed ? 0 : this.session.conn.streamQueuedBytes(this.streamId));
+      while (cbs.length > 0 && (cbs[0]!.at <= sent || this.closed)) cbs.shift()!.cb();
+      if (cbs.length === 0) this.#callbacks = null;
+    }
+    if (this.needDrain && !this.session.congested && this.#queued() < DEFAULT_STREAM_HWM) {
+      this.needDrain = false;
+      this.res?._onSinkDrain?.();
+    }
+  }
+
+  get waiting(): boolean {
+    return this.#callbacks !== null || this.needDrain;
+  }
+
+  // ---- request body (BodySource) ----
+
+  /** DATA for this stream: into the request, credited back as far as it was consumed. */
+  onData(data: Buffer): void {
+    const req = this.req;
+    if (req === null || req.destroyed) {
+      // Nobody will read it: give the window back at once.
+      this.session.conn.acknowledgeReceivedData(this.streamId, data.length);
+      return;
+    }
+    this.#pushed += data.length;
+    req.push(data);
+    this.#credit();
+  }
+
+  #credit(): void {
+    const req = this.req as (ExchangeRequest & { readableLength?: number }) | null;
+    const buffered = req === null || req.destroyed ? 0 : req.readableLength ?? 0;
+    const consumed = this.#pushed - buffered - this.#acked;
+    if (consumed > 0) {
+      this.#acked += consumed;
+      const conn = this.session.conn;
+      if (!conn.isTerminated) {
+        conn.acknowledgeReceivedData(this.streamId, consumed);
+        this.session.schedule();
+      }
+    }
+  }
+
+  resumeBody(msg: unknown): void {
+    this.#credit();
+    // Readable calls _read again only once a push clears its `reading` flag; here more bytes come
+    // only after we credit the window, and we credit on _read: without this, a reader that let
+    // the window fill before reading would wait forever. Cleared, every read() asks again.
+    const rs = (msg as { _readableState?: { reading: boolean } })._readableState;
+    if (rs !== undefined) rs.reading = false;
+  }
+
+  abortBody(_msg: unknown, _err: Error | null): void {
+    // HTTP/2 can abandon one request body and keep the connection: reset this stream only.
+    const conn = this.session.conn;
+    if (!this.closed && !conn.isTerminated && conn.streamState(this.streamId) === 'open') {
+      conn.resetStream(this.streamId, ErrorCode.CANCEL);
+      this.session.streamGone(this, false);
+      this.session.schedule();
+    }
+  }
+
+  /** The stream is over (reset, or session gone): stop timers, drop callbacks. */
+  dispose(): void {
+    this.closed = true;
+    this.#tail = null;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const cbs = this.#callbacks;
+    this.#callbacks = null;
+    if (cbs !== null) for (const { cb } of cbs) process.nextTick(cb);
+  }
+
+  /** The session's connection, for HTTP/2-only abilities (push, priority). */
+  get connection(): H2Connection {
+    return this.session.conn;
+  }
+
+  /** The timeout last asked for with setStreamTimeout (0: none). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+}
+
+function onStreamTimeout(ex: H2Exchange): void {
+  ex.timedOut();
+}
+
+/** Options of a session start. */
+export interface H2SessionStart {
+  /** Bytes already read from the socket (the sniffed preface, or what followed a 101). */
+  firstBytes?: Buffer;
+  /** An `Upgrade: h2c` request (RFC 7540 §3.2): its head, body, and HTTP2-Settings value. */
+  upgrade?: { head: RequestHead; fields: H2Headers; body: Buffer; http2Settings: string };
+}
+
+const kSession = Symbol('trama.h2session');
+type SocketWithSession = Socket & { [kSession]?: H2ServerSession };
+
+/** One HTTP/2 server connection over one socket. */
+export class H2ServerSession {
+  readonly socket: SocketWithSession;
+  readonly host: H2ServerHost;
+  readonly conn: H2Connection;
+  /** Open request streams by id. */
+  readonly streams = new Map<number, H2Exchange>();
+  /** Streams opened so far (maxRequestsPerSocket). */
+  requestCount = 0;
+  #dirty: H2Exchange[] = [];
+  #ending: H2Exchange[] = [];
+  #waiting = new Set<H2Exchange>();
+  #batching = false;
+  #scheduled = false;
+  #readPaused = false;
+  #dead = false;
+  #settingsTimer: NodeJS.Timeout | null = null;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #closeRequested = false;
+  #error: Error | null = null;
+
+  constructor(socket: Socket, host: H2ServerHost, start: H2SessionStart = {}) {
+    this.socket = socket as SocketWithSession;
+    this.host = host;
+    const options: H2ConnectionOptions = { role: 'server', ...host.h2Options() };
+    if (start.upgrade) options.upgrade = { http2Settings: start.upgrade.http2Settings, method: start.upgrade.head.method };
+    this.conn = new H2Connection(options);
+    this.socket[kSession] = this;
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('drain', onSocketDrain);
+    socket.on('timeout', onSocketTimeout);
+    if (host.timeout > 0 && typeof socket.setTimeout === 'function') socket.setTimeout(host.timeout);
+    // RFC 9113 §6.5.3: our SETTINGS must be acknowledged in reasonable time; the client's
+    // preface must arrive for that, so this one timer also bounds a preface that never completes.
+    const ht = host.headersTimeout;
+    if (ht > 0) {
+      this.#settingsTimer = setTimeout(onSettingsTimeout, ht, this);
+      this.#settingsTimer.unref();
+    }
+    host.onH2Session(this);
+    this.#batching = true;
+    try {
+      if (start.upgrade) this.#openUpgraded(start.upgrade);
+      if (start.firstBytes && start.firstBytes.length > 0) this.#receive(start.firstBytes);
+    } finally {
+      this.#batching = false;
+      this.flush();
+    }
+    if (this.streams.size === 0) this.#armIdle();
+    if (socket.isPaused?.()) socket.resume();
+  }
+
+  /** The exchange of an open stream (for tests and HTTP/2-only abilities). */
+  stream(id: number): H2Exchange | undefined {
+    return this.streams.get(id);
+  }
+
+  get congested(): boolean {
+    const s = this.socket;
+    return s.writableLength >= s.writableHighWaterMark;
+  }
+
+  get destroyed(): boolean {
+    return this.#dead;
+  }
+
+  // ---- input ----
+
+  onData(chunk: Buffer): void {
+    if (this.#dead) return;
+    this.#batching = true;
+    try {
+      this.#receive(chunk);
+    } finally {
+      this.#batching = false;
+      this.flush();
+    }
+  }
+
+  #receive(chunk: Buffer): void {
+    const events = this.conn.receive(chunk);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.type === 'headers-received') {
+        // The priority the request carried comes as the next event: the handler sees it at once.
+        const next = events[i + 1];
+        const prio = next !== undefined && next.type === 'priority-updated' && next.streamId === e.streamId ? next.priority : undefined;
+        this.#onRequestHeaders(e.streamId, e.headers, prio);
+        if (prio !== undefined) i++;
+      } else this.#onEvent(e);
+    }
+  }
+
+  #openUpgraded(up: NonNullable<H2SessionStart['upgrade']>): void {
+    // RFC 7540 §3.2: the upgraded request is stream 1, complete (its body was read over HTTP/1.1).
+    const ex = this.#open(1, up.head, up.fields);
+    if (up.body.length > 0) {
+      const req = ex.req;
+      if (req !== null && !req.destroyed) req.push(up.body);
+    }
+    this.#requestEnded(ex, null);
+  }
+
+  #onEvent(e: H2Event): void {
+    switch (e.type) {
+      case 'data-received': {
+        const ex = this.streams.get(e.streamId);
+        if (ex === undefined) this.conn.acknowledgeReceivedData(e.streamId, e.data.length);
+        else {
+          ex.touch();
+          ex.onData(e.data);
+        }
+        break;
+      }
+      case 'trailers-received': {
+        const ex = this.streams.get(e.streamId);
+        if (ex !== undefined && ex.req !== null) {
+          const raw: string[] = [];
+          for (const [n, v] of e.headers) raw.push(n, v);
+          ex.req.rawTrailers = raw;
+        }
+        break;
+      }
+      case 'stream-ended': {
+        const ex = this.streams.get(e.streamId);
+        if (ex !== undefined) this.#requestEnded(ex, null);
+        break;
+      }
+      case 'stream-reset': {
+        const ex = this.streams.get(e.streamId);
+        if (ex !== undefined) this.streamGone(ex, true);
+        break;
+      }
+      case 'priority-updated': {
+        const ex = this.streams.get(e.streamId);
+        if (ex !== undefined) ex.priority = { ...ex.priority, ...e.priority };
+        break;
+      }
+      case 'settings-acked':
+        if (this.conn.settingsAwaitingAck === 0 && this.#settingsTimer !== null) {
+          clearTimeout(this.#settingsTimer);
+          this.#settingsTimer = null;
+        }
+        break;
+      case 'connection-terminated':
+        this.#error = sessionError(e.errorCode, e.remote, e.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onRequestHeaders(id: number, fields: H2Headers, priority: PrioritySpec | undefined): void {
+    const head = requestHead(fields);
+    this.#open(id, head, fields, priority);
+  }
+
+  #open(id: number, head: RequestHead, fields: H2Headers, priority?: PrioritySpec): H2Exchange {
+    const ex = new H2Exchange(this, id, head, fields, performance.now());
+    if (priority !== undefined) ex.priority = { ...priority };
+    this.streams.set(id, ex);
+    this.requestCount++;
+    this.#disarmIdle();
+    const max = this.host.maxRequestsPerSocket;
+    // maxRequestsPerSocket: this session takes no stream after the Nth; GOAWAY names it last,
+    // and the client sends the rest on a new connection (RFC 9113 §6.8).
+    if (max > 0 && this.requestCount === max && !this.#closeRequested) {
+      this.#closeRequested = true;
+      this.conn.goaway(ErrorCode.NO_ERROR);
+    }
+    this.host.onH2Request(ex);
+    return ex;
+  }
+
+  #requestEnded(ex: H2Exchange, _trailers: null): void {
+    ex.openedAt = 0;
+    const req = ex.req;
+    if (req === null || req.destroyed) return;
+    req.complete = true;
+    req.push(null);
+  }
+
+  /** The stream is gone before its response finished (reset either way, or the session ended). */
+  streamGone(ex: H2Exchange, byPeer: boolean): void {
+    if (ex.closed) return;
+    ex.dispose();
+    this.streams.delete(ex.streamId);
+    this.#waiting.delete(ex);
+    const req = ex.req as (ExchangeRequest & { aborted?: boolean; complete: boolean }) | null;
+    if (req !== null) {
+      // node's compat 'aborted': the peer gave up on a response still in progress — also when the
+      // request body was complete and the request already auto-destroyed (node:http2's client
+      // ends its side before its RST_STREAM).
+      if (!ex.finished && req.complete && !req.aborted && (req.readableEnded || req.destroyed)) {
+        req.aborted = true;
+        req.emit('aborted');
+      }
+      if (!req.destroyed) req.destroy(byPeer ? connReset() : undefined);
+    }
+    if (!ex.finished) closeResponse(ex.res);
+    if (this.streams.size === 0) this.#becameIdle();
+  }
+
+  // ---- output ----
+
+  /** The exchange has something for the engine (head, bytes). */
+  dirty(ex: H2Exchange): void {
+    this.#dirty.push(ex);
+    this.schedule();
+  }
+
+  /** The exchange ended its response: report 'finish' once its last frame is written. */
+  ending(ex: H2Exchange): void {
+    this.#ending.push(ex);
+    this.schedule();
+  }
+
+  /** Output is waiting: flush at the end of this read, or of this tick. */
+  schedule(): void {
+    if (this.#batching || this.#scheduled || this.#dead) return;
+    this.#scheduled = true;
+    process.nextTick(flushSession, this);
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#dead) return;
+    const dirty = this.#dirty;
+    if (dirty.length > 0) {
+      this.#dirty = [];
+      for (let i = 0; i < dirty.length; i++) dirty[i]!.materialize();
+    }
+    const sock = this.socket;
+    // Above the high-water mark, DATA stays in the engine (reordered by priority) until 'drain'.
+    if (!this.congested && !sock.destroyed) {
+      const chunks = this.conn.takeOutputChunks();
+      const n = chunks.length;
+      if (n > 0) {
+        let total = 0;
+        for (let i = 0; i < n; i++) total += chunks[i]!.length;
+        if (n === 1) sock.write(chunks[0]!);
+        else if (total <= MERGE_WRITE_BYTES) sock.write(Buffer.concat(chunks, total));
+        else {
+          sock.cork();
+          for (let i = 0; i < n; i++) sock.write(chunks[i]!);
+          sock.uncork();
+        }
+      }
+    }
+    this.#afterWrite();
+    if (this.conn.wantsClose) this.#endSocket();
+    else if (this.congested) this.#pauseReading();
+  }
+
+  #afterWrite(): void {
+    // Write callbacks first: node calls them before 'finish'.
+    const waiting = this.#waiting;
+    if (waiting.size > 0) {
+      for (const ex of [...waiting]) {
+        ex.afterFlush();
+        if (!ex.waiting || ex.closed) waiting.delete(ex);
+      }
+    }
+    const ending = this.#ending;
+    if (ending.length > 0) {
+      let keep: H2Exchange[] | null = null;
+      for (let i = 0; i < ending.length; i++) {
+        const ex = ending[i]!;
+        if (ex.closed || ex.finished) continue;
+        const st = this.conn.streamState(ex.streamId);
+        // Our END_STREAM is written: the response is finished (node's 'finish' time).
+        if (st === 'closed' || st === 'half-closed-local') {
+          ex.finished = true;
+          this.#finished(ex);
+        } else (keep ??= []).push(ex);
+      }
+      this.#ending = keep ?? [];
+    }
+  }
+
+  /** The exchange has write callbacks or owes a 'drain': look at it after each write. */
+  waitFor(ex: H2Exchange): void {
+    this.#waiting.add(ex);
+  }
+
+  #finished(ex: H2Exchange): void {
+    ex.dispose();
+    ex.closed = true;
+    this.streams.delete(ex.streamId);
+    this.host.onH2ResponseFinished(ex);
+    // The request may still be arriving (a response sent before the body ended): RFC 9113 §8.1
+    // lets the server stop it without error.
+    if (this.conn.streamState(ex.streamId) === 'half-closed-local' && !this.conn.isTerminated) {
+      this.conn.resetStream(ex.streamId, ErrorCode.NO_ERROR);
+      const req = ex.req;
+      if (req !== null && !req.destroyed && !req.complete) req.destroy();
+      this.schedule();
+    }
+    if (this.streams.size === 0) this.#becameIdle();
+  }
+
+  #becameIdle(): void {
+    if (this.#dead) return;
+    if (this.host.closing) this.close();
+    else this.#armIdle();
+    this.schedule();
+  }
+
+  #armIdle(): void {
+    const ka = this.host.keepAliveTimeout;
+    if (ka > 0 && this.#idleTimer === null) {
+      this.#idleTimer = setTimeout(onIdleTimeout, ka, this);
+      this.#idleTimer.unref();
+    }
+  }
+
+  #disarmIdle(): void {
+    if (this.#idleTimer !== null) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = null;
+    }
+  }
+
+  idleExpired(): void {
+    this.#idleTimer = null;
+    if (this.streams.size === 0) this.close();
+  }
+
+  settingsExpired(): void {
+    this.#settingsTimer = null;
+    if (this.#dead || this.conn.isTerminated || this.conn.settingsAwaitingAck === 0) return;
+    // RFC 9113 §6.5.3: SETTINGS_TIMEOUT.
+    this.conn.goaway(ErrorCode.SETTINGS_TIMEOUT, 'SETTINGS not acknowledged in time');
+    this.#error = sessionError(ErrorCode.SETTINGS_TIMEOUT, false, 'SETTINGS not acknowledged in time');
+    this.flush();
+  }
+
+  #pauseReading(): void {
+    if (!this.#readPaused && !this.socket.destroyed) {
+      this.#readPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  onDrain(): void {
+    if (this.#readPaused) {
+      this.#readPaused = false;
+      this.socket.resume();
+    }
+    this.flush();
+  }
+
+  #endSocket(): void {
+    const s = this.socket;
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#teardown();
+    if (!s.destroyed) {
+      if (typeof (s as { destroySoon?: () => void }).destroySoon === 'function') (s as unknown as { destroySoon(): void }).destroySoon();
+      else s.end();
+    }
+  }
+
+  // ---- shutdown ----
+
+  /**
+   * Graceful close (server.close(), idle timeout): the double GOAWAY of RFC 9113 §6.8, streams in
+   * flight finish, then the socket ends.
+   */
+  close(): void {
+    if (this.#dead || this.conn.isTerminated) return;
+    if (!this.#closeRequested) {
+      this.#closeRequested = true;
+      if (this.streams.size === 0) this.conn.goaway(ErrorCode.NO_ERROR);
+      else this.conn.startGracefulShutdown();
+    } else if (this.streams.size === 0 && !this.conn.wantsClose) {
+      this.conn.goaway(ErrorCode.NO_ERROR);
+    }
+    this.schedule();
+  }
+
+  /**
+   * server.closeIdleConnections(): close now if no stream is open. While the server is closing
+   * (server.close()), busy sessions start their graceful close too: GOAWAY now, so the client
+   * opens no new stream here, and the streams in flight finish.
+   */
+  closeIfIdle(): void {
+    if (this.streams.size === 0 || this.host.closing) this.close();
+  }
+
+  /** server.close() reached this session: GOAWAY now, the streams in flight finish (as closeIfIdle while closing). */
+  drainForClose(): void {
+    this.close();
+  }
+
+  /**
+   * Server push (RFC 9113 §8.4): promise `fields` (a GET request) on the parent's stream and
+   * return the promised stream's exchange; its response is written like any other.
+   */
+  openPushed(parent: H2Exchange, fields: H2Headers): H2Exchange {
+    const id = this.conn.pushPromise(parent.streamId, fields);
+    const ex = new H2Exchange(this, id, requestHead(fields), fields, 0);
+    this.streams.set(id, ex);
+    this.schedule();
+    return ex;
+  }
+
+  /** Interval check (server.requestTimeout): a request not received in full in time gets 408. */
+  checkTimeouts(now: number, _headersTimeout: number, requestTimeout: number): void {
+    if (requestTimeout <= 0 || this.#dead) return;
+    for (const ex of [...this.streams.values()]) {
+      if (ex.openedAt > 0 && now - ex.openedAt > requestTimeout) {
+        ex.openedAt = 0;
+        const res = ex.res as (ExchangeResponse & { headersSent?: boolean; writeHead?: (s: number) => unknown; end?: () => unknown }) | null;
+        if (res !== null && !res.headersSent && typeof res.writeHead === 'function') {
+          res.writeHead(408);
+          res.end!();
+        } else ex.destroyStream(null);
+      }
+    }
+  }
+
+  /** The socket is going away: every stream is aborted. */
+  #teardown(): void {
+    this.#disarmIdle();
+    if (this.#settingsTimer !== null) {
+      clearTimeout(this.#settingsTimer);
+      this.#settingsTimer = null;
+    }
+    for (const ex of [...this.streams.values()]) this.streamGone(ex, true);
+  }
+
+  onClose(): void {
+    const wasDead = this.#dead;
+    this.#dead = true;
+    this.#teardown();
+    const s = this.socket;
+    s.removeListener('data', onSocketData);
+    s.removeListener('end', onSocketEnd);
+    s.removeListener('close', onSocketClose);
+    s.removeListener('drain', onSocketDrain);
+    s.removeListener('timeout', onSocketTimeout);
+    delete s[kSession];
+    if (this.#error !== null) this.host.onH2SessionError(this.#error, this);
+    void wasDead;
+    this.host.onH2SessionClosed(this);
+  }
+
+  onEnd(): void {
+    // The client is done sending: answer what is in flight, then close.
+    if (this.streams.size === 0) this.#endSocket();
+    else this.close();
+  }
+
+  onError(err: Error): void {
+    this.#error ??= err;
+    this.socket.destroy();
+  }
+
+  onTimeout(): void {
+    if (!this.host.onH2Timeout(this)) this.socket.destroy();
+  }
+}
+
+function requestHead(fields: H2Headers): RequestHead {
+  let method = 'GET';
+  let path = '';
+  let authority: string | undefined;
+  let hasHost = false;
+  const raw: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const name = f[0];
+    if (name.charCodeAt(0) === 58 /* : */) {
+      if (name === ':method') method = f[1];
+      else if (name === ':path') path = f[1];
+      else if (name === ':authority') authority = f[1];
+      continue;
+    }
+    if (name === 'host') hasHost = true;
+    raw.push(name, f[1]);
+  }
+  // node's compat convention: `:authority` is visible as `host` (RFC 9113 §8.3.1 lets it replace Host).
+  if (!hasHost && authority !== undefined) raw.unshift('host', authority);
+  // CONNECT has no :path: node's compat request shows the authority as the url.
+  if (path === '' && authority !== undefined) path = authority;
+  return { method, url: path, versionMajor: 2, versionMinor: 0, rawHeaders: raw, keepAlive: true, upgrade: false };
+}
+
+/** The h2 error a dead session reports ('sessionError'), with the RFC's code name. */
+function sessionError(code: number, remote: boolean, message: string): Error {
+  const name = errorCodeName(code) ?? `0x${code.toString(16)}`;
+  const err = new Error(remote ? `Session closed by the peer with error code ${name}: ${message}` : `Session closed with error code ${name}: ${message}`) as Error & { code: string; errorCode: number };
+  err.code = remote ? 'ERR_HTTP2_SESSION_ERROR' : 'ERR_HTTP2_ERROR';
+  err.errorCode = code;
+  return err;
+}
+
+/** node's `connResetException('aborted')`. */
+function connReset(): Error {
+  const err = new Error('aborted') as Error & { code: string };
+  err.code = 'ECONNRESET';
+  return err;
+}
+
+function closeResponse(res: ExchangeResponse | null): void {
+  if (res && !res._closed) {
+    res.destroyed = true;
+    res._closed = true;
+    res.emit('close');
+  }
+}
+
+function flushSession(s: H2ServerSession): void {
+  s.flush();
+}
+function onIdleTimeout(s: H2ServerSession): void {
+  s.idleExpired();
+}
+function onSettingsTimeout(s: H2ServerSession): void {
+  s.settingsExpired();
+}
+
+// Socket listeners: module functions (no per-session closures), `this` is the socket.
+function onSocketData(this: SocketWithSession, chunk: Buffer): void {
+  this[kSession]?.onData(chunk);
+}
+function onSocketEnd(this: SocketWithSession): void {
+  this[kSession]?.onEnd();
+}
+function onSocketClose(this: SocketWithSession): void {
+  this[kSession]?.onClose();
+}
+function onSocketError(this: SocketWithSession, err: Error): void {
+  this[kSession]?.onError(err);
+}
+function onSocketDrain(this: SocketWithSession): void {
+  this[kSession]?.onDrain();
+}
+function onSocketTimeout(this: SocketWithSession): void {
+  this[kSession]?.onTimeout();
+}
+
