@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from '../../src/http/server.js';
 import { getCommand } from '../../src/cli/get/get-command.js';
-import { close, errorLines, listen, peerSkip, runTrama, type HttpLikeServer } from './support.js';
+import { assertOneErrorLine, close, listen, peerSkip, runTrama, type HttpLikeServer } from './support.js';
 
 /** `trama get ARGS` in this process, with stdout and stderr captured (neither is a terminal). */
 async function runGet(args: readonly string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
@@ -74,12 +74,6 @@ let markers = 0;
 const mark = (): string => `m${++markers}`;
 const seenWith = (marker: string): Seen[] => seen.filter((s) => s.url.includes(`m=${marker}`));
 
-function assertOneErrorLine(stderr: string, pattern: RegExp): void {
-  const lines = errorLines(stderr);
-  assert.equal(lines.length, 1, `one line, got: ${JSON.stringify(stderr)}`);
-  assert.match(lines[0]!, /^trama: /);
-  assert.match(lines[0]!, pattern);
-}
 
 const curlSkip = peerSkip('curl', 'apt-get install curl');
 /** curl against the in-process server: spawned asynchronously (spawnSync would block the server). */

@@ -12,7 +12,7 @@ import type { Server as NodeServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from '../../src/http/server.js';
-import { close, errorLines, listen, makeFixture, peerSkip, runTrama, type Fixture, type HttpLikeServer } from './support.js';
+import { assertOneErrorLine, close, listen, makeFixture, peerSkip, runTrama, type Fixture, type HttpLikeServer } from './support.js';
 import { startNginx, type NginxInstance } from '../support/nginx.js';
 
 let base: string;
@@ -29,13 +29,6 @@ after(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-/** The one-line-error rule: exactly one stderr line, starting with `trama: `. */
-function assertOneErrorLine(stderr: string, pattern: RegExp): void {
-  const lines = errorLines(stderr);
-  assert.equal(lines.length, 1, `one line, got: ${JSON.stringify(stderr)}`);
-  assert.match(lines[0]!, /^trama: /);
-  assert.match(lines[0]!, pattern);
-}
 
 const opensslSkip = peerSkip('openssl', 'apt-get install openssl');
 describe('TLS', { skip: opensslSkip, concurrency: true }, () => {

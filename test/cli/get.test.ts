@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createServer, type RequestListener } from '../../src/http/server.js';
-import { close, errorLines, listen, runTrama, type HttpLikeServer } from './support.js';
+import { assertOneErrorLine, close, listen, runTrama, type HttpLikeServer } from './support.js';
 
 // The local server is trama's own: `trama get` against trama's server.
 type IncomingMessage = Parameters<RequestListener>[0];
@@ -100,13 +100,6 @@ let markers = 0;
 const mark = (): string => `m${++markers}`;
 const seenWith = (marker: string): Seen[] => seen.filter((s) => s.url.includes(`m=${marker}`));
 
-/** The one-line-error rule: exactly one stderr line, starting with `trama: `. */
-function assertOneErrorLine(stderr: string, pattern: RegExp): void {
-  const lines = errorLines(stderr);
-  assert.equal(lines.length, 1, `one line, got: ${JSON.stringify(stderr)}`);
-  assert.match(lines[0]!, /^trama: /);
-  assert.match(lines[0]!, pattern);
-}
 
 describe('requests and output', { concurrency: true }, () => {
   test("get runs on trama's client", async () => {

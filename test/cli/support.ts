@@ -1,5 +1,6 @@
 // Shared helpers for the `trama` command's tests: a fixture tree, raw and parsed HTTP
 // exchanges, spawning `bin/trama.js`, and peer-binary checks.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -265,4 +266,12 @@ export function waitForOutput(child: ChildProcess, predicate: (text: string) => 
 /** Lines of a child's stderr that are not empty. */
 export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** The one-line-error rule: exactly one stderr line, starting with `trama: `, matching `pattern`. */
+export function assertOneErrorLine(stderr: string, pattern: RegExp): void {
+  const lines = errorLines(stderr);
+  assert.equal(lines.length, 1, `one line, got: ${JSON.stringify(stderr)}`);
+  assert.match(lines[0]!, /^trama: /);
+  assert.match(lines[0]!, pattern);
 }
