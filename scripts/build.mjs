@@ -1,5 +1,6 @@
 // Builds everything with the TypeScript compiler, the three outputs in parallel:
-//   dist/esm  — the package's ESM build with .d.ts        (tsconfig.json)
+//   dist/esm  — the package's ESM build with .d.ts        (tsconfig.json); its register.js is
+//               written here: it loads the CommonJS one
 //   dist/cjs  — the package's CommonJS build with .d.ts   (tsconfig.cjs.json)
 //   build/    — src + test + bench, for the test runner and benchmarks (tsconfig.test.json)
 // Exits non-zero on any type error, so `npm test` never runs on code that does not type-check.
@@ -35,6 +36,17 @@ for (const r of results) {
 if (configs.includes('tsconfig.cjs.json')) {
   mkdirSync('dist/cjs', { recursive: true });
   writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
+}
+if (configs.includes('tsconfig.json')) {
+  // trama/register runs once per process, from its CommonJS build (src/register.ts says why); the
+  // ES module entry only loads that file, so `import` and `require` switch to the same objects.
+  mkdirSync('dist/esm', { recursive: true });
+  writeFileSync(
+    'dist/esm/register.js',
+    "// trama/register for `import` / `--import`: the one CommonJS implementation (see dist/cjs/register.js).\n" +
+      "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('../cjs/register.js');\n",
+  );
+  writeFileSync('dist/esm/register.d.ts', 'export {};\n');
 }
 if (failed) {
   console.error('build: type errors (see above)');

@@ -20,6 +20,26 @@ export type { DnsCacheOptions } from './io/dns-cache.js';
 // HTTP/1.1 server (issue 3): node:http's createServer/Server and the message classes.
 export { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 export type { ServerOptions, RequestListener, IncomingHttpHeaders, OutgoingHeaders, OutgoingHeaderValue } from './http/index.js';
+// WebSocket (issue 15): the WHATWG client, the server (`ws`'s shape), the sans-I/O engine.
+export { WebSocket, WebSocketServer, CloseEvent, ErrorEvent, CLOSE_TIMEOUT_MS } from './ws/index.js';
+export type { WebSocketInit, BinaryType, WebSocketServerOptions } from './ws/index.js';
+export { WsEngine, CloseCode, Opcode, PerMessageDeflate, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAGMENTS } from './wire/ws/index.js';
+export type { WsEvent, WsEngineOptions, PerMessageDeflateOptions } from './wire/ws/index.js';
 // TLS server (issue 12): HTTP/1.1 and HTTP/2 by ALPN through the same handler; node's https API is trama/https.
 export { createSecureServer, SecureServer } from './http/https-server.js';
 export type { SecureServerOptions } from './http/https-server.js';
+
+// CommonJS build: `require('trama')` gets plain writable data properties, as a module written by
+// hand (and node:http's) has, instead of the compiler's getter-only re-exports — so a program or
+// an interceptor can assign `trama.request = …`. `globalAgent` stays an accessor, as node's:
+// assigning it changes the pool `request()` uses. (The ES module build's names are bindings,
+// read-only as every ES module's; `globalAgent` there is live.)
+import * as agents from './http/agent.js';
+if (typeof module === 'object' && module !== null && module.exports === exports) {
+  const cjs = module.exports as Record<string, unknown>;
+  for (const name of Object.keys(cjs)) {
+    if (name === 'globalAgent') continue;
+    Object.defineProperty(cjs, name, { value: cjs[name], writable: true, enumerable: true, configurable: true });
+  }
+  Object.defineProperty(cjs, 'globalAgent', { get: () => agents.globalAgent, set: (a: agents.Agent) => agents.setGlobalAgent(a), enumerable: true, configurable: true });
+}

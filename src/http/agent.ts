@@ -665,7 +665,15 @@ export class HttpsAgent extends AgentBase {
 /**
  * The default pool for `http:`: node 20's globalAgent, `keepAlive: true`, `timeout: 5000`.
  */
-export const globalAgent: Agent = new AgentBase({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+export let globalAgent: Agent = new AgentBase({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+
+/**
+ * What node's `http.globalAgent = agent` setter does: `request()` without an `agent` option uses
+ * the new pool from then on (the binding above is live for every importer).
+ */
+export function setGlobalAgent(agent: Agent): void {
+  globalAgent = agent;
+}
 
 /** The default pool for `https:` (trama's extension of `request`). */
 export const globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });

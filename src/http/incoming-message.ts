@@ -107,6 +107,40 @@ function buildDistinct(raw: readonly string[]): Record<string, string[]> {
   return dest;
 }
 
+/**
+ * node's parser hands fields to JavaScript in batches of this many (its C++ buffer holds 32 and
+ * flushes when the 32nd field starts), and stops keeping batches once `maxHeaderPairs` entries
+ * are kept: what `rawHeaders`/`rawTrailers` show past the limit depends on it.
+ */
+export const FIELD_BATCH = 31;
+
+/**
+ * The fields node exposes of `raw` (flat name/value list) under a limit of `maxEntries` list
+ * entries (node's `maxHeaderPairs`, `maxHeadersCount << 1`; 0 or less: no limit): whole batches
+ * of FIELD_BATCH fields are kept while fewer than `maxEntries` entries are kept. Framing has
+ * already used every field (the parser saw them all); this only decides what is shown.
+ *
+ * @example
+ * exposedFields(raw, 4); // a 5-field head keeps all 5 (one batch); 40 fields keep 31
+ */
+export function exposedFields(raw: string[], maxEntries: number): string[] {
+  if (maxEntries <= 0 || raw.length <= maxEntries) return raw;
+  const batch = FIELD_BATCH * 2;
+  let kept = 0;
+  while (kept < raw.length && kept < maxEntries) kept += batch;
+  return kept >= raw.length ? raw : raw.slice(0, kept);
+}
+
+/**
+ * Make `headers` and `headersDistinct` show only the first `entries` entries of `rawHeaders`, as
+ * node's do under `maxHeadersCount` (its kHeadersCount). Built at once: this is the rare path.
+ */
+export function limitHeaderEntries(msg: IncomingMessageBase, entries: number): void {
+  const counted = msg.rawHeaders.slice(0, entries);
+  msg[kHeaders] = buildHeaders(counted, msg.joinDuplicateHeaders);
+  msg[kHeadersDistinct] = buildDistinct(counted);
+}
+
 /** The methods and state of IncomingMessage (never constructed directly: use `IncomingMessage`). */
 export class IncomingMessageBase extends Readable {
   declare socket: Socket | null;
@@ -306,6 +340,8 @@ function IncomingMessageFn(this: IncomingMessageBase, socket?: Socket | null): I
   if (new.target === IncomingMessageFn || this === undefined || this === null || (this as unknown) === globalThis) return new IncomingMessageBase(socket);
   initIncomingMessage(this, socket);
 }
+// node's name: `.name`, `constructor.name` and util.inspect show 'IncomingMessage'.
+Object.defineProperty(IncomingMessageFn, 'name', { value: 'IncomingMessage' });
 IncomingMessageFn.prototype = IncomingMessageBase.prototype;
 Object.defineProperty(IncomingMessageBase.prototype, 'constructor', {
   value: IncomingMessageFn,

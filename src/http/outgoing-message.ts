@@ -34,6 +34,7 @@ import {
   invalidArgType,
 } from '../wire/shared/index.js';
 import { adoptState } from './adopt-state.js';
+import { debug, debugEnabled } from './debug.js';
 import { CRLF, chunkHeader, fieldLine, lastChunk } from '../wire/h1/serializer.js';
 
 export type { OutgoingSink } from '../io/exchange.js';
@@ -500,6 +501,18 @@ export class OutgoingMessageBase {
     // RFC 9110 §6.6.1: an origin server with a clock MUST send Date (node: unless sendDate=false).
     if (this.sendDate && !state.date) header += fieldLine('Date', utcDate());
 
+    // A user's chunked Transfer-Encoding on a 204 or 304, which have no content (RFC 9110 §15.3.5,
+    // §15.4.5): node sends no last chunk and closes the connection after it, so a peer that reads
+    // the field as framing cannot take the next response for this one's body.
+    if (this.chunkedEncoding) {
+      const status = (this as { statusCode?: number }).statusCode;
+      if (status === 204 || status === 304) {
+        debug(`${status} response should not use chunked encoding, closing connection.`);
+        this.chunkedEncoding = false;
+        this.shouldKeepAlive = false;
+      }
+    }
+
     // Persistence (RFC 9112 §9.3): say keep-alive or close explicitly, as node does.
     if (this._removedConnection) {
       this._last = !this.shouldKeepAlive;
@@ -529,6 +542,7 @@ export class OutgoingMessageBase {
         header += TRANSFER_ENCODING_CHUNKED;
         this.chunkedEncoding = true;
       } else {
+        debug('Both Content-Length and Transfer-Encoding are removed');
         this._last = true;
       }
     }
@@ -574,8 +588,10 @@ export class OutgoingMessageBase {
         return this._writeRaw(data, encoding, callback);
       }
       const header = this._header;
-      // One write for head + body when both are text in a byte-compatible encoding.
-      if (typeof data === 'string' && isTextEncoding(encoding)) {
+      // One write for head + body when the body is text, in the body's encoding: node's rule, which
+      // also decides how a header value above 0x7F leaves (as latin1 bytes, except when merged
+      // with a UTF-8 string body).
+      if (typeof data === 'string' && (encoding === 'utf8' || encoding === 'latin1' || !encoding)) {
         data = header + data;
       } else {
         this._headerSent = true;
@@ -639,7 +655,9 @@ export class OutgoingMessageBase {
       const enc = w.encoding ?? 'utf8';
       if (typeof w.data === 'string' && (enc === 'utf8' || enc === 'utf-8' || enc === 'latin1')) {
         const wantsUtf8 = enc !== 'latin1';
-        if (textEnc === 'latin1' && wantsUtf8 && hasHighByte(text)) flushText();
+        // Latin-1 text (a head, a trailer section) and UTF-8 text share one write only while the
+        // latin1 part is ASCII: a header value's byte 0xE5 must leave as one byte, as node sends it.
+        if (wantsUtf8 ? textEnc === 'latin1' && hasHighByte(text) : textEnc === 'utf8' && hasHighByte(w.data)) flushText();
         text += w.data;
         if (wantsUtf8) textEnc = 'utf8';
         else textEnc ??= 'latin1';
@@ -721,6 +739,7 @@ export class OutgoingMessageBase {
     this.finished = true;
     this[kCorked] = 0;
     this[kAutoUncork] = false;
+    if (debugEnabled) debug('outgoing message end.');
     const sink = this[kSink];
     if (sink !== null) {
       if (this.outputData.length > 0) this._flushOutput(sink);
@@ -952,6 +971,7 @@ function writeChunk(
     if (msg[kRejectNonStandardBodyWrites]) {
       throw nodeError(Error, 'ERR_HTTP_BODY_NOT_ALLOWED', 'Adding content for this request method or response status is not allowed.');
     }
+    debug('This type of response MUST NOT have a body. Ignoring write() calls.');
     process.nextTick(cb);
     return true;
   }
@@ -969,15 +989,31 @@ function writeChunk(
     msg[kCorked]++;
     process.nextTick(autoUncork, msg);
   }
-  if (!msg.chunkedEncoding || chunk.length === 0) return msg._send(chunk, encoding, callback);
+  if (!msg.chunkedEncoding || chunk.length === 0) {
+    const ret = msg._send(chunk, encoding, callback);
+    if (debugEnabled) debug('write ret = ' + ret);
+    return ret;
+  }
   len ??= byteLength(chunk, encoding);
   const size = chunkHeader(len);
   if (typeof chunk === 'string' && isTextEncoding(encoding)) {
-    return msg._send(size + chunk + CRLF, encoding, callback);
+    let ret: boolean;
+    if (!msg._headerSent && msg._header !== null) {
+      // The head leaves with the size line, in latin1, as node sends it (a header value's 0xE5
+      // stays one byte); later chunks are one string.
+      msg._send(size, 'latin1', null);
+      ret = msg._send(chunk + CRLF, encoding, callback);
+    } else {
+      ret = msg._send(size + chunk + CRLF, encoding, callback);
+    }
+    if (debugEnabled) debug('write ret = ' + ret);
+    return ret;
   }
   msg._send(size, 'latin1', null);
   msg._send(chunk, encoding, null);
-  return msg._send(CRLF, 'latin1', callback);
+  const ret = msg._send(CRLF, 'latin1', callback);
+  if (debugEnabled) debug('write ret = ' + ret);
+  return ret;
 }
 
 function isCookieField(key: string): boolean {
@@ -1052,6 +1088,8 @@ function OutgoingMessageFn(this: OutgoingMessageBase, options?: OutgoingMessageO
 }
 Object.setPrototypeOf(OutgoingMessageBase.prototype, Stream.prototype);
 Object.setPrototypeOf(OutgoingMessageBase, Stream);
+// node's name: `.name`, `constructor.name` and util.inspect show 'OutgoingMessage'.
+Object.defineProperty(OutgoingMessageFn, 'name', { value: 'OutgoingMessage' });
 OutgoingMessageFn.prototype = OutgoingMessageBase.prototype;
 Object.defineProperty(OutgoingMessageBase.prototype, 'constructor', {
   value: OutgoingMessageFn,

@@ -7,6 +7,7 @@
  * `class … extends`), see outgoing-message.ts for the construction pattern.
  */
 import type { Socket } from 'node:net';
+import { channel } from 'node:diagnostics_channel';
 import { nodeError, STATUS_CODES, hasInvalidFieldValueChar, invalidArgValue } from '../wire/shared/index.js';
 import {
   OutgoingMessage,
@@ -23,6 +24,9 @@ import { isStructuredSink } from '../io/exchange.js';
 import { structuredFields } from './structured-head.js';
 
 const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+
+/** node's (22.12+/23) channel for a new response, before anything is sent; published only when subscribed. */
+export const onResponseCreatedChannel = channel('http.server.response.created');
 // A Link value as node's writeEarlyHints accepts it: `<uri>` then `; param` pairs.
 const LINK_VALUE = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(?:"[^"]*"|[^;"\s]*))?)*$/;
 
@@ -48,7 +52,10 @@ export class ServerResponseBase extends OutgoingMessageBase {
     this._expect_continue = false;
     this.statusCode = 200;
     this.statusMessage = undefined;
-    if ((req.httpVersionMajor ?? 1) < 1 || (req.httpVersionMinor ?? 1) < 1) {
+    // node's test, null included: a request built by hand (nock's interceptors, `new
+    // IncomingMessage(socket)`) has null versions and is answered as HTTP/1.0, without chunking.
+    const major = req.httpVersionMajor as number | null;
+    if ((major as number) < 1 || (major === 1 && req.httpVersionMinor === 0)) {
       // RFC 9112 §7: an HTTP/1.0 client does not understand chunked unless it said so in TE.
       const te = req.headers.te;
       this.useChunkedEncodingByDefault = typeof te === 'string' && RE_TE_CHUNKED.test(te);
@@ -231,9 +238,16 @@ export type ServerResponse = ServerResponseBase;
 function ServerResponseFn(this: ServerResponseBase, req: IncomingMessage, options?: ServerResponseOptions): ServerResponseBase | void {
   // Called without `new` and without a receiver: construct (node's constructors tolerate it).
   // `new ServerResponse(req)`, or a call without a receiver: the class builds it.
-  if (new.target === ServerResponseFn || this === undefined || this === null || (this as unknown) === globalThis) return new ServerResponseBase(req, options);
+  if (new.target === ServerResponseFn || this === undefined || this === null || (this as unknown) === globalThis) {
+    const res = new ServerResponseBase(req, options);
+    if (onResponseCreatedChannel.hasSubscribers) onResponseCreatedChannel.publish({ request: req, response: res });
+    return res;
+  }
   initServerResponse(this, req, options);
+  if (onResponseCreatedChannel.hasSubscribers) onResponseCreatedChannel.publish({ request: req, response: this });
 }
+// node's name: `.name`, `constructor.name` and util.inspect show 'ServerResponse'.
+Object.defineProperty(ServerResponseFn, 'name', { value: 'ServerResponse' });
 ServerResponseFn.prototype = ServerResponseBase.prototype;
 Object.defineProperty(ServerResponseBase.prototype, 'constructor', {
   value: ServerResponseFn,

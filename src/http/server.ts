@@ -5,13 +5,16 @@
  * binds each socket to an `H1ServerConnection` (src/io/h1-server.ts). The driver produces
  * Exchanges; this file wraps each in an `IncomingMessage` and a `ServerResponse` and emits
  * node's events in node's order. Options, defaults and events follow the node:http docs; where
- * trama is stricter (parser rejects, maxHeadersCount → 431) docs/server.md says why.
+ * trama is stricter (parser rejects: smuggling shapes, Host rules) docs/server.md says why.
  */
 import { Server as NetServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
+import { channel } from 'node:diagnostics_channel';
+import { captureRejectionSymbol } from 'node:events';
 // Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
 import { setInterval, clearInterval } from 'node:timers';
-import { nodeError, invalidArgType } from '../wire/shared/index.js';
+import { nodeError, invalidArgType, STATUS_CODES } from '../wire/shared/index.js';
+import { debug, debugEnabled } from './debug.js';
 import { DEFAULT_MAX_HEADER_SIZE } from '../wire/h1/parser.js';
 import type { H1ParserOptions } from '../wire/h1/types.js';
 import type { RequestHead } from '../io/exchange.js';
@@ -25,9 +28,9 @@ import {
 } from '../io/h1-server.js';
 import { H2ServerSession, sniffPreface, type H2Exchange, type H2ServerHost } from '../io/h2-server.js';
 import { decodeHttp2Settings } from '../wire/h2/connection.js';
-import { IncomingMessage, IncomingMessageBase, kBodySource, type IncomingMessageConstructor } from './incoming-message.js';
+import { IncomingMessage, IncomingMessageBase, kBodySource, exposedFields, limitHeaderEntries, type IncomingMessageConstructor } from './incoming-message.js';
 import { installH2Extras, kH2Exchange } from './h2-extras.js';
-import { ServerResponse, ServerResponseBase, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
+import { ServerResponse, ServerResponseBase, onResponseCreatedChannel, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
 /** node's defaults (Node 20–23 docs). */
@@ -35,8 +38,14 @@ export const DEFAULT_REQUEST_TIMEOUT = 300_000;
 export const DEFAULT_HEADERS_TIMEOUT = 60_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
 export const DEFAULT_CONNECTIONS_CHECKING_INTERVAL = 30_000;
-/** node's default `maxHeadersCount` (when null). */
-export const DEFAULT_MAX_HEADERS_COUNT = 2000;
+/**
+ * The list entries (name and value each count) node exposes when `maxHeadersCount` is null: its
+ * parser's default `maxHeaderPairs`, 2000 entries, so 1000 fields reach `headers` (node's docs say
+ * 2000 headers; node 20 shows 1000). Framing always uses every field.
+ */
+export const DEFAULT_MAX_HEADER_ENTRIES = 2000;
+/** The parser's field-count limit for a server: none of its own (maxHeaderSize bounds a head), as node's. */
+const UNLIMITED_FIELDS = 0x7fffffff;
 
 /** `http.maxHeaderSize`: the default limit on a request head, in bytes. */
 export const maxHeaderSize: number = DEFAULT_MAX_HEADER_SIZE;
@@ -85,13 +94,24 @@ const kResOptions = Symbol('kResOptions');
 export const kInitHttp = Symbol('kInitHttp');
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
-function validateTimeout(value: unknown, name: string, def: number): number {
-  if (value === undefined) return def;
+// node's diagnostics_channel names for the server side; published only when someone subscribes.
+const onRequestStartChannel = channel('http.server.request.start');
+const onResponseFinishChannel = channel('http.server.response.finish');
+
+/** node's validateInteger(value, name, 0) with its messages. */
+function validateNonNegativeInteger(value: unknown, name: string): number {
   if (typeof value !== 'number') throw invalidArgType(name, ['number'], value);
-  if (!Number.isInteger(value) || value < 0) {
+  if (!Number.isInteger(value)) {
+    throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be an integer. Received ${String(value)}`);
+  }
+  if (value < 0 || value > Number.MAX_SAFE_INTEGER) {
     throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be >= 0 && <= ${Number.MAX_SAFE_INTEGER}. Received ${String(value)}`);
   }
   return value;
+}
+
+function validateTimeout(value: unknown, name: string, def: number): number {
+  return value === undefined ? def : validateNonNegativeInteger(value, name);
 }
 
 function validateBool(value: unknown, name: string): boolean | undefined {
@@ -145,14 +165,16 @@ class ServerHost implements H1ServerHost, H2ServerHost {
 
   h1ParserOptions(): H1ParserOptions {
     const s = this.#server;
-    const count = s.maxHeadersCount;
     return {
       role: 'request',
       maxHeaderSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
-      // 0 means "no limit" in node; a count is still bounded by maxHeaderSize.
-      maxHeaderCount: count == null ? DEFAULT_MAX_HEADERS_COUNT : count === 0 ? 0x7fffffff : count,
+      // maxHeadersCount limits what is exposed, not what is parsed (see #newRequest), as node's.
+      maxHeaderCount: UNLIMITED_FIELDS,
       lenient: s.insecureHTTPParser,
-      requireHost: s.requireHostHeader,
+      // Host rules stay on (RFC 9112 §3.2: two Host fields or an invalid one get 400, request
+      // smuggling through disagreeing hosts); requireHostHeader: false only lets a missing one in.
+      requireHost: true,
+      allowMissingHost: s.requireHostHeader === false,
     };
   }
 
@@ -171,8 +193,25 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     req.url = head.url;
     req.rawHeaders = head.rawHeaders;
     req.upgrade = head.upgrade;
-    req.joinDuplicateHeaders = s.joinDuplicateHeaders;
+    req.joinDuplicateHeaders = s.joinDuplicateHeaders === true;
+    const maxEntries = this.maxHeaderEntries();
+    if (maxEntries > 0 && head.rawHeaders.length > maxEntries) {
+      // node keeps parsing every field (framing needs them) and shows fewer.
+      req.rawHeaders = exposedFields(head.rawHeaders, maxEntries);
+      limitHeaderEntries(req, maxEntries);
+    }
     return req;
+  }
+
+  /** node's `maxHeaderPairs`: `maxHeadersCount << 1` when it is a number (0 or less: no limit). */
+  maxHeaderEntries(): number {
+    const count = this.#server.maxHeadersCount;
+    return typeof count === 'number' ? count << 1 : DEFAULT_MAX_HEADER_ENTRIES;
+  }
+
+  /** The trailer fields node exposes of a complete trailer section (its batches, see exposedFields). */
+  exposedTrailers(trailers: string[]): string[] {
+    return exposedFields(trailers, this.maxHeaderEntries());
   }
 
   onRequest(ex: H1Exchange): void {
@@ -184,7 +223,14 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     req[kBodySource] = ex;
     ex.req = req;
     const Res = s.ServerResponse;
-    const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
+    let res: ServerResponse;
+    if (Res === ServerResponse) {
+      res = new ServerResponseBase(req, s[kResOptions]);
+      // (a subclass's constructor goes through the exported ServerResponse, which publishes)
+      if (onResponseCreatedChannel.hasSubscribers) onResponseCreatedChannel.publish({ request: req, response: res });
+    } else {
+      res = new Res(req, s[kResOptions]) as ServerResponse;
+    }
     res._keepAliveTimeout = s.keepAliveTimeout;
     res._maxRequestsPerSocket = s.maxRequestsPerSocket;
     res.shouldKeepAlive = head.keepAlive;
@@ -194,6 +240,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     ex.res = res;
     const sock = socket as Socket & { _httpMessage?: unknown };
     if (!sock._httpMessage) sock._httpMessage = res;
+    if (onRequestStartChannel.hasSubscribers) onRequestStartChannel.publish({ request: req, response: res, socket, server: s });
 
     if (head.versionMajor === 1 && head.versionMinor === 1) {
       const max = s.maxRequestsPerSocket;
@@ -233,6 +280,8 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   onResponseFinished(ex: H1Exchange, inWriteCallback: boolean): void {
     const res = ex.res as ServerResponse;
     const req = ex.req as IncomingMessage;
+    // node publishes from its own 'finish' listener, the first one: before the user's.
+    if (onResponseFinishChannel.hasSubscribers) onResponseFinishChannel.publish({ request: req, response: res, socket: ex.socket, server: this.#server });
     res._onSinkFinished();
     const sock = res.socket as (Socket & { _httpMessage?: unknown }) | null;
     if (sock && sock._httpMessage === res) sock._httpMessage = null;
@@ -269,6 +318,10 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     }
     const req = this.#newRequest(head, socket);
     req.upgrade = true;
+    if (debugEnabled) {
+      debug('SERVER upgrade or connect', head.method);
+      debug('SERVER have listener for %s', head.method === 'CONNECT' ? 'connect' : 'upgrade');
+    }
     // No data is lost between our listener leaving and theirs arriving.
     (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
     if (socket.isPaused()) socket.resume();
@@ -277,6 +330,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   }
 
   onClientError(err: Error, socket: Socket): boolean {
+    if (debugEnabled && (err as { code?: string }).code?.startsWith('HPE_')) debug('parse error', err);
     return this.#server.emit('clientError', err, socket);
   }
 
@@ -294,6 +348,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   }
 
   onConnectionClosed(conn: H1ServerConnection): void {
+    debug('server socket close');
     this.#server[kConnections].delete(conn);
   }
 
@@ -470,8 +525,58 @@ function expectValue(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Express (4 and 5) and frameworks like it build every `req`/`res` on their own objects that
+ * inherit from `require('http').IncomingMessage.prototype` / `.ServerResponse.prototype`, and set
+ * them as the prototypes of the objects the server hands over. Without trama/register those are
+ * node:http's prototypes, whose methods read node's internal state: the first request would crash
+ * deep inside node (`Cannot read properties of undefined (reading 'content-type')` in
+ * getHeader). Such a handler is recognised by the objects it carries (`app.request`,
+ * `app.response`) and refused at once with the way out.
+ */
+function assertNodeCompatibleListener(listener: unknown): void {
+  if (typeof listener !== 'function') return;
+  const l = listener as { request?: unknown; response?: unknown };
+  const req = l.request;
+  const res = l.response;
+  if ((req === undefined || req === null) && (res === undefined || res === null)) return;
+  const foreign = foreignPrototype(req, IncomingMessage.prototype, 'IncomingMessage') ?? foreignPrototype(res, ServerResponse.prototype, 'ServerResponse');
+  if (foreign === undefined) return;
+  throw nodeError(
+    TypeError,
+    'ERR_TRAMA_NODE_HTTP_PROTOTYPE',
+    `This request listener builds req/res on another http module's ${foreign}.prototype (Express does this with ` +
+      `node:http's, or another copy of trama's); that module's methods cannot run on trama's objects. Start the program with ` +
+      `\`node --import trama/register app.js\` (or \`node -r trama/register app.js\`) so that every require('http') ` +
+      `and import of node:http is trama, or create this server with node:http.`,
+  );
+}
+
+// A listener added after construction (`server.on('request', app)`) is checked when listening starts.
+const netListen = NetServer.prototype.listen as (this: NetServer, ...args: unknown[]) => NetServer;
+function listen(this: ServerClass, ...args: unknown[]): ServerClass {
+  const listeners = this.listeners('request');
+  for (let i = 0; i < listeners.length; i++) assertNodeCompatibleListener(listeners[i]);
+  return netListen.apply(this, args) as ServerClass;
+}
+
+/** Express's chain is 3 deep; the bound only guards against a Proxy whose prototype chain never ends. */
+const MAX_PROTOTYPE_DEPTH = 64;
+
+/** The class name when `obj` inherits from a `name` prototype other than `own` (node's, or another copy of trama's). */
+function foreignPrototype(obj: unknown, own: object, name: string): string | undefined {
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return undefined;
+  for (let p: unknown = obj, depth = 0; p !== null && depth < MAX_PROTOTYPE_DEPTH; p = Object.getPrototypeOf(p), depth++) {
+    if (p === own) return undefined;
+    const ctor = Object.prototype.hasOwnProperty.call(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
+    if (typeof ctor === 'function' && ctor.name === name && ctor.prototype === p) return name;
+  }
+  return undefined;
+}
+
 /** Binds one accepted socket to the server (node's connectionListener); trama/https calls it per TLS socket. */
 export function connectionListener(this: Server, socket: Socket): void {
+  debug('SERVER new http connection');
   const server = this;
   const s = socket as Socket & { server?: unknown };
   if (s.server == null) s.server = server;
@@ -504,120 +609,89 @@ function setupConnectionsTracking(this: Server): void {
 }
 
 /**
- * node:http's Server: a `net.Server` speaking HTTP/1.1.
- *
- * @example
- * const server = new Server({ keepAliveTimeout: 10_000 }, (req, res) => res.end('ok'));
- * server.listen(0, '127.0.0.1');
+ * The methods of node:http's Server (a `net.Server` speaking HTTP/1.1). Never constructed through
+ * this class: the exported `Server` function below initializes the object (see there), so
+ * `Server.call(this)` works for `util.inherits` subclasses as in node.
  */
 class ServerClass extends NetServer {
-  timeout = 0;
-  maxHeadersCount: number | null = null;
-  maxRequestsPerSocket = 0;
-  headersTimeout!: number;
-  requestTimeout!: number;
-  keepAliveTimeout!: number;
-  connectionsCheckingInterval!: number;
-  requireHostHeader!: boolean;
-  joinDuplicateHeaders!: boolean;
-  insecureHTTPParser!: boolean;
-  maxHeaderSize: number | undefined;
-  rejectNonStandardBodyWrites!: boolean;
-  httpAllowHalfOpen = false;
-  maxPipelineDepth!: number;
+  declare timeout: number;
+  declare maxHeadersCount: number | null;
+  declare maxRequestsPerSocket: number;
+  declare headersTimeout: number;
+  declare requestTimeout: number;
+  declare keepAliveTimeout: number;
+  declare connectionsCheckingInterval: number;
+  declare requireHostHeader: boolean;
+  declare joinDuplicateHeaders: boolean | undefined;
+  declare insecureHTTPParser: boolean | undefined;
+  declare maxHeaderSize: number | undefined;
+  declare rejectNonStandardBodyWrites: boolean;
+  declare httpAllowHalfOpen: boolean;
+  declare maxPipelineDepth: number;
   /** close() was called: new requests get `Connection: close`, idle connections close. */
-  closing = false;
-  IncomingMessage!: new (socket: Socket) => IncomingMessage;
-  ServerResponse!: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
+  declare closing: boolean;
+  declare IncomingMessage: new (socket: Socket) => IncomingMessage;
+  declare ServerResponse: new (req: IncomingMessage, options?: ServerResponseOptions) => ServerResponse;
   /** Serve HTTP/1.1 (trama option, node:http2's name). */
-  allowHTTP1!: boolean;
+  declare allowHTTP1: boolean;
   /** Serve HTTP/2 with prior knowledge on cleartext. */
-  allowHTTP2!: boolean;
+  declare allowHTTP2: boolean;
   /** Answer `Upgrade: h2c`. */
-  allowH2CUpgrade!: boolean;
-  [kConnections] = new Set<H1ServerConnection | H2ServerSession>();
-  [kInterval]: ReturnType<typeof setInterval> | null = null;
-  [kHost]!: ServerHost;
-  [kResOptions]!: ServerResponseOptions;
-  [kUniqueHeaders]!: Set<string> | null;
-
-  constructor(requestListener?: RequestListener);
-  constructor(options: ServerOptions, requestListener?: RequestListener);
-  constructor(options?: ServerOptions | RequestListener | null, requestListener?: RequestListener) {
-    let opts: ServerOptions;
-    if (typeof options === 'function') {
-      requestListener = options;
-      opts = {};
-    } else if (options == null) {
-      opts = {};
-    } else if (typeof options === 'object') {
-      opts = options;
-    } else {
-      throw invalidArgType('options', ['object'], options);
-    }
-    const noDelay = validateBool(opts.noDelay, 'options.noDelay') ?? true;
-    const keepAlive = validateBool(opts.keepAlive, 'options.keepAlive') ?? false;
-    const netOptions: Record<string, unknown> = {
-      allowHalfOpen: true,
-      noDelay,
-      keepAlive,
-      keepAliveInitialDelay: opts.keepAliveInitialDelay ?? 0,
-    };
-    if (opts.highWaterMark !== undefined) netOptions.highWaterMark = opts.highWaterMark;
-    super(netOptions);
-    this[kInitHttp](opts, requestListener);
-    this.on('connection', connectionListener);
-  }
+  declare allowH2CUpgrade: boolean;
+  declare [kConnections]: Set<H1ServerConnection | H2ServerSession>;
+  declare [kInterval]: ReturnType<typeof setInterval> | null;
+  declare [kHost]: ServerHost;
+  declare [kResOptions]: ServerResponseOptions;
+  declare [kUniqueHeaders]: Set<string> | null;
 
   /**
-   * The HTTP half of the constructor (node's storeHTTPOptions), shared with trama/https's Server,
-   * which runs it on a `tls.Server` and binds 'secureConnection' instead of 'connection'.
+   * The HTTP half of the constructor (node's storeHTTPOptions and the HTTP listeners), run by the
+   * `Server` function below and shared with trama/https's Server, which runs it on a `tls.Server`
+   * and binds 'secureConnection' instead of 'connection'. Validation and messages are node's.
    */
   [kInitHttp](opts: ServerOptions, requestListener?: RequestListener): void {
-    this.timeout = 0;
-    this.maxHeadersCount = null;
-    this.maxRequestsPerSocket = 0;
-    this.httpAllowHalfOpen = false;
-    this.closing = false;
-    this[kConnections] = new Set<H1ServerConnection | H2ServerSession>();
-    this[kInterval] = null;
-    this.IncomingMessage = (opts.IncomingMessage ?? IncomingMessage) as new (socket: Socket) => IncomingMessage;
-    this.ServerResponse = (opts.ServerResponse ?? ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
-    if (opts.maxHeaderSize !== undefined) {
-      if (typeof opts.maxHeaderSize !== 'number') throw invalidArgType('maxHeaderSize', ['number'], opts.maxHeaderSize);
-      if (!Number.isInteger(opts.maxHeaderSize) || opts.maxHeaderSize < 0) {
-        throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxHeaderSize" is out of range. It must be >= 0 && <= 4294967295. Received ${opts.maxHeaderSize}`);
-      }
-    }
+    this.IncomingMessage = (opts.IncomingMessage || IncomingMessage) as new (socket: Socket) => IncomingMessage;
+    this.ServerResponse = (opts.ServerResponse || ServerResponse) as new (req: IncomingMessage, o?: ServerResponseOptions) => ServerResponse;
+    if (opts.maxHeaderSize !== undefined) validateNonNegativeInteger(opts.maxHeaderSize, 'maxHeaderSize');
     this.maxHeaderSize = opts.maxHeaderSize;
-    this.insecureHTTPParser = validateBool(opts.insecureHTTPParser, 'options.insecureHTTPParser') ?? false;
+    this.insecureHTTPParser = validateBool(opts.insecureHTTPParser, 'options.insecureHTTPParser');
     this.requestTimeout = validateTimeout(opts.requestTimeout, 'requestTimeout', DEFAULT_REQUEST_TIMEOUT);
-    this.headersTimeout = validateTimeout(opts.headersTimeout, 'headersTimeout', Math.min(DEFAULT_HEADERS_TIMEOUT, this.requestTimeout || DEFAULT_HEADERS_TIMEOUT));
+    this.headersTimeout = validateTimeout(opts.headersTimeout, 'headersTimeout', Math.min(DEFAULT_HEADERS_TIMEOUT, this.requestTimeout));
     if (this.requestTimeout > 0 && this.headersTimeout > 0 && this.headersTimeout > this.requestTimeout) {
       throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "headersTimeout" is out of range. It must be <= requestTimeout. Received ${this.headersTimeout}`);
     }
     this.keepAliveTimeout = validateTimeout(opts.keepAliveTimeout, 'keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT);
     this.connectionsCheckingInterval = validateTimeout(opts.connectionsCheckingInterval, 'connectionsCheckingInterval', DEFAULT_CONNECTIONS_CHECKING_INTERVAL);
     this.requireHostHeader = validateBool(opts.requireHostHeader, 'options.requireHostHeader') ?? true;
-    this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders') ?? false;
+    this.joinDuplicateHeaders = validateBool(opts.joinDuplicateHeaders, 'options.joinDuplicateHeaders');
     this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
+    // trama: an option for it too (node 20 only has the property), see ServerOptions.
     this.httpAllowHalfOpen = validateBool(opts.httpAllowHalfOpen, 'options.httpAllowHalfOpen') ?? false;
-    this.maxPipelineDepth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
     this.allowHTTP1 = validateBool(opts.allowHTTP1, 'options.allowHTTP1') ?? true;
     this.allowHTTP2 = validateBool(opts.allowHTTP2, 'options.allowHTTP2') ?? true;
     this.allowH2CUpgrade = validateBool(opts.allowH2CUpgrade, 'options.allowH2CUpgrade') ?? true;
-    if (!Number.isInteger(this.maxPipelineDepth) || this.maxPipelineDepth < 1) {
+    const depth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
+    if (!Number.isInteger(depth) || depth < 1) {
       throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);
     }
+    this.maxPipelineDepth = depth;
+    if (requestListener) {
+      assertNodeCompatibleListener(requestListener);
+      this.on('request', requestListener);
+    }
+    this.on('listening', onListening);
+    this.timeout = 0;
+    this.maxHeadersCount = null;
+    this.maxRequestsPerSocket = 0;
+    this.closing = false;
+    this[kConnections] = new Set<H1ServerConnection | H2ServerSession>();
+    this[kInterval] = null;
     this[kUniqueHeaders] = uniqueHeaderSet(opts.uniqueHeaders);
     this[kResOptions] = {
       highWaterMark: opts.highWaterMark,
       rejectNonStandardBodyWrites: this.rejectNonStandardBodyWrites,
     };
     this[kHost] = new ServerHost(this);
-
-    if (requestListener) this.on('request', requestListener);
-    this.on('listening', onListening);
   }
 
   /**
@@ -670,25 +744,73 @@ class ServerClass extends NetServer {
     for (const conn of [...this[kConnections]]) conn.checkTimeouts(now, ht, rt);
   }
 
+  /**
+   * A rejected promise from an async listener, with `events.captureRejections` on: node's answer
+   * for 'request' is a 500 with no header the handler had set (none may leak), or, once the head
+   * is out, destroying the response; other events go to net.Server's handler.
+   */
+  override [captureRejectionSymbol](err: Error, event: string, ...args: unknown[]): void {
+    if (event === 'request') {
+      const res = args[1] as ServerResponse;
+      if (!res.headersSent && !res.writableEnded) {
+        const names = res.getHeaderNames();
+        for (let i = 0; i < names.length; i++) res.removeHeader(names[i]!);
+        res.statusCode = 500;
+        res.end(STATUS_CODES[500]);
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    const base = (NetServer.prototype as unknown as Record<symbol, (this: unknown, ...a: unknown[]) => void>)[captureRejectionSymbol];
+    base?.call(this, err, event, ...args);
+  }
+
   override async [Symbol.asyncDispose](): Promise<void> {
     return promisify(this.close).call(this) as Promise<void>;
   }
 }
 
-function uniqueHeaderSet(list: (string | string[])[] | undefined): Set<string> | null {
-  if (list === undefined) return null;
-  if (!Array.isArray(list)) throw invalidArgType('options.uniqueHeaders', ['Array'], list);
+function uniqueHeaderSet(list: unknown): Set<string> | null {
+  // node ignores anything but an array here (parseUniqueHeadersOption).
+  if (!Array.isArray(list)) return null;
   const set = new Set<string>();
-  for (const entry of list) {
+  for (const entry of list as unknown[]) {
     if (Array.isArray(entry)) for (const e of entry) set.add(String(e).toLowerCase());
     else set.add(String(entry).toLowerCase());
   }
   return set;
 }
 
-Object.defineProperty(ServerClass, 'name', { value: 'Server' });
+/**
+ * node's Server constructor body on `self`: the options argument checked as node checks it,
+ * net.Server's init, then the HTTP half (`[kInitHttp]`) and the 'connection' listener.
+ */
+function initServer(self: ServerClass, options: ServerOptions | RequestListener | null | undefined, requestListener: RequestListener | undefined): void {
+  let opts: ServerOptions;
+  if (typeof options === 'function') {
+    requestListener = options;
+    opts = {};
+  } else if (options == null) {
+    opts = {};
+  } else if (typeof options !== 'object' || Array.isArray(options)) {
+    throw invalidArgType('options', ['object'], options);
+  } else {
+    opts = options;
+  }
+  // net.Server is a plain function in node: it initializes an existing object.
+  (NetServer as unknown as (this: object, o: object) => void).call(self, {
+    allowHalfOpen: true,
+    noDelay: opts.noDelay ?? true,
+    keepAlive: opts.keepAlive,
+    keepAliveInitialDelay: opts.keepAliveInitialDelay,
+    highWaterMark: opts.highWaterMark,
+  });
+  self[kInitHttp](opts, requestListener);
+  self.on('connection', connectionListener);
+}
 
-/** `Server`'s constructor: callable with or without `new`, as node's. */
+/** `Server`'s constructor: callable with or without `new`, and on an existing object, as node's. */
 export interface ServerConstructor {
   new (requestListener?: RequestListener): ServerClass;
   new (options: ServerOptions, requestListener?: RequestListener): ServerClass;
@@ -701,19 +823,25 @@ export interface ServerConstructor {
 export type Server = ServerClass;
 
 /**
- * node:http's Server. Like node's, `Server(listener)` without `new` returns a new server; it is
- * an ES class underneath (subclass it with `class extends Server`), so the `util.inherits` form
- * `Server.call(this)` cannot initialize an existing object and also returns a new server.
+ * node:http's Server. A plain function, as node's: `Server(listener)` without `new` returns a new
+ * server, `Server.call(this, options)` initializes a `util.inherits` subclass's object, and
+ * `class MyServer extends Server` works too.
  *
  * @example
- * const server = Server((req, res) => res.end('ok'));
+ * const server = new Server({ keepAliveTimeout: 10_000 }, (req, res) => res.end('ok'));
  * server.listen(0, '127.0.0.1');
  */
-export const Server: ServerConstructor = new Proxy(ServerClass, {
-  apply(target, _thisArg, args: [ServerOptions | RequestListener | undefined, RequestListener | undefined]) {
-    return new target(args[0] as ServerOptions, args[1]);
-  },
-}) as unknown as ServerConstructor;
+function Server(this: unknown, options?: ServerOptions | RequestListener | null, requestListener?: RequestListener): ServerClass | void {
+  if (!(this instanceof Server)) return new (Server as unknown as ServerConstructor)(options as ServerOptions, requestListener);
+  initServer(this as ServerClass, options, requestListener);
+}
+Server.prototype = ServerClass.prototype;
+Object.defineProperty(ServerClass.prototype, 'listen', { value: listen, writable: true, configurable: true, enumerable: false });
+Object.defineProperty(ServerClass.prototype, 'constructor', { value: Server, writable: true, configurable: true, enumerable: false });
+Object.setPrototypeOf(Server, NetServer);
+
+const ServerExport = Server as unknown as ServerConstructor;
+export { ServerExport as Server };
 
 /**
  * Create an HTTP/1.1 server (node:http's `createServer`).
@@ -725,5 +853,5 @@ export const Server: ServerConstructor = new Proxy(ServerClass, {
 export function createServer(requestListener?: RequestListener): Server;
 export function createServer(options: ServerOptions, requestListener?: RequestListener): Server;
 export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
-  return new ServerClass(options as ServerOptions, requestListener);
+  return new ServerExport(options as ServerOptions, requestListener);
 }

@@ -53,6 +53,8 @@ export interface H1ServerHost {
   readonly maxPipelineDepth: number;
   /** A request head arrived: build req/res on the exchange and dispatch it. */
   onRequest(ex: H1Exchange): void;
+  /** The trailer fields to show of a complete trailer section (node's maxHeadersCount rule; the parser used them all). */
+  exposedTrailers(trailers: string[]): string[];
   /**
    * The response's bytes are flushed ('finish' time). `inWriteCallback`: called from the socket's
    * write callback, which already runs a tick (or more) after the write, as node's 'finish' does.
@@ -163,7 +165,7 @@ export function setMaxIdleHTTPParsers(max: number): void {
 }
 
 function parserKey(o: H1ParserOptions): string {
-  return `${o.maxHeaderSize ?? ''}|${o.maxHeaderCount ?? ''}|${o.lenient ? 1 : 0}|${o.requireHost === false ? 0 : 1}`;
+  return `${o.maxHeaderSize ?? ''}|${o.maxHeaderCount ?? ''}|${o.lenient ? 1 : 0}|${o.requireHost === false ? 0 : 1}|${o.allowMissingHost === true ? 1 : 0}`;
 }
 
 function acquireParser(options: H1ParserOptions): PooledParser {
@@ -611,7 +613,7 @@ export class H1ServerConnection {
     const req = ex?.req;
     if (!req) return;
     req.complete = true;
-    if (trailers !== null) req.rawTrailers = trailers;
+    if (trailers !== null) req.rawTrailers = this.host.exposedTrailers(trailers);
     if (!req.destroyed) req.push(null);
   }
 

@@ -231,7 +231,7 @@ test('Symbol.asyncDispose closes the server', async () => {
   assert.equal(server.listening, false);
 });
 
-test('maxHeaderSize option and maxHeadersCount: crossing either gets 431', async () => {
+test('maxHeaderSize option: crossing it gets 431 (maxHeadersCount only limits what is exposed: node-parity.test.ts)', async () => {
   const small = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}X-A: ${'a'.repeat(200)}\r\n\r\n`], {
     serverOptions: { maxHeaderSize: 128 },
   });
@@ -240,14 +240,6 @@ test('maxHeaderSize option and maxHeadersCount: crossing either gets 431', async
     serverOptions: { maxHeaderSize: 128 },
   });
   assert.match(fits.text, /^HTTP\/1\.1 200 /);
-  const many = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}A: 1\r\nB: 2\r\nC: 3\r\n\r\n`], {
-    setup: (s) => (s.maxHeadersCount = 3),
-  });
-  assert.match(many.text, /^HTTP\/1\.1 431 /);
-  const three = await serveRaw(TRAMA_HTTP, (_q, res) => res.end('ok'), [`GET / HTTP/1.1\r\n${H}A: 1\r\nConnection: close\r\n\r\n`], {
-    setup: (s) => (s.maxHeadersCount = 3),
-  });
-  assert.match(three.text, /^HTTP\/1\.1 200 /);
 });
 
 test('maxHeaderSize export and setMaxIdleHTTPParsers validation match node', async () => {

@@ -400,6 +400,7 @@ export class H1Parser implements H1ParserLike {
   readonly #isRequest: boolean;
   readonly #lenient: boolean;
   readonly #requireHost: boolean;
+  readonly #allowMissingHost: boolean;
   readonly #maxHeaderSize: number;
   readonly #maxHeaderCount: number;
   readonly #maxExtSize: number;
@@ -461,6 +462,7 @@ export class H1Parser implements H1ParserLike {
     this.#isRequest = role === 'request';
     this.#lenient = options.lenient === true;
     this.#requireHost = options.requireHost !== false;
+    this.#allowMissingHost = options.allowMissingHost === true;
     this.#maxHeaderSize = positiveInt(options.maxHeaderSize, DEFAULT_MAX_HEADER_SIZE, 'maxHeaderSize');
     this.#maxHeaderCount = positiveInt(options.maxHeaderCount, DEFAULT_MAX_HEADER_COUNT, 'maxHeaderCount');
     this.#maxExtSize = positiveInt(
@@ -1505,7 +1507,7 @@ export class H1Parser implements H1ParserLike {
     const major = this.#versionMajor;
     const minor = this.#versionMinor;
     const v11 = major === 1 && minor >= 1;
-    if (isRequest && this.#requireHost && v11 && this.#hostCount === 0) {
+    if (isRequest && this.#requireHost && v11 && this.#hostCount === 0 && !this.#allowMissingHost) {
       // RFC 9112 §3.2: an HTTP/1.1 request without Host MUST get 400.
       this.#fail('HPE_STRICT', 'Missing Host header', this.#chunkBase + p - 1);
       return;

@@ -20,6 +20,11 @@ export interface H1ParserOptions {
   lenient?: boolean;
   /** Request role: an HTTP/1.1 request must carry exactly one valid Host (RFC 9112 §3.2). Default true. */
   requireHost?: boolean;
+  /**
+   * Request role, with `requireHost`: an HTTP/1.1 request without Host is accepted (node's
+   * `requireHostHeader: false`); two Host fields or an invalid one are still refused. Default false.
+   */
+  allowMissingHost?: boolean;
 }
 
 /** A parsed message head. Request role fills method/url, response role fills statusCode/statusMessage. */

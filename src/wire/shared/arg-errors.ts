@@ -48,7 +48,8 @@ export function invalidArgType(name: string, expected: string[], actual: unknown
     if (PRIMITIVES.has(e)) types.push(e);
     else if (CLASS_NAME.test(e)) instances.push(e);
   }
-  let msg = `The "${name}" ${name.endsWith(' argument') ? '' : 'argument '}must be `;
+  // node: a dotted name ('options.noDelay') is a "property", a name ending in ' argument' stands alone.
+  let msg = name.endsWith(' argument') ? `The ${name} must be ` : `The "${name}" ${name.includes('.') ? 'property' : 'argument'} must be `;
   const parts: string[] = [];
   if (types.length > 0) parts.push(`${types.length > 1 ? 'one of type' : 'of type'} ${joinList(types, 'or')}`);
   if (instances.length > 0) parts.push(`an instance of ${joinList(instances, 'or')}`);
