@@ -62,6 +62,28 @@ describe('the demo site in a real browser', { skip }, () => {
     }
   });
 
+  test('the terminal commands fit their box on a phone-sized screen, with the page\'s own origin', async () => {
+    const s = await startServeProcess([SITE, '--port', '0', '--quiet']);
+    try {
+      const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+      await page.goto(s.url);
+      await page.waitForFunction(`document.querySelector('pre.commands .origin').textContent === location.origin`);
+      // Nothing scrolls sideways and no command's box runs past the box around them.
+      const fit = (await page.evaluate(`(() => {
+        const pre = document.querySelector('pre.commands');
+        const edge = pre.getBoundingClientRect().right;
+        return { scrolls: pre.scrollWidth > pre.clientWidth, past: [...pre.querySelectorAll('code')].filter((c) => c.getBoundingClientRect().right > edge + 0.5).map((c) => c.textContent), pageScrolls: document.documentElement.scrollWidth > innerWidth };
+      })()`)) as { scrolls: boolean; past: string[]; pageScrolls: boolean };
+      assert.deepEqual(fit, { scrolls: false, past: [], pageScrolls: false });
+      const first = (await page.textContent('pre.commands code')) ?? '';
+      assert.equal(first, `npx trama get -v ${s.url}`);
+      await page.close();
+    } finally {
+      s.signal('SIGTERM');
+      await s.exitWithin(30_000);
+    }
+  });
+
   test('--no-live: the page says the live stream is not available', async () => {
     const s = await startServeProcess([SITE, '--port', '0', '--no-live', '--quiet']);
     try {

@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -79,6 +80,35 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.deepEqual(errorLines(w.stderr), [`trama: cannot listen on 127.0.0.1:${busy}: the port is in use (choose another with --port)`]);
     } finally {
       holder.close();
+    }
+  });
+
+  test("the demo page's terminal commands work as written (npx trama = node bin/trama.js)", async () => {
+    const s = await startServeProcess([join(REPO_ROOT, 'examples', 'site'), '--port', '0', '--quiet']);
+    try {
+      const html = readFileSync(join(REPO_ROOT, 'examples', 'site', 'index.html'), 'utf8');
+      const box = /<pre class="commands">([\s\S]*?)<\/pre>/.exec(html);
+      assert.ok(box, 'the page has its commands box');
+      const unescape = (t: string): string => t.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+      // app.js puts the page's own origin where the page says http://127.0.0.1:8080.
+      const commands = [...box[1]!.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => unescape(m[1]!).replaceAll('http://127.0.0.1:8080', `http://127.0.0.1:${s.port}`));
+      assert.ok(commands.length >= 4, commands.join('\n'));
+      const curlMissing = spawnSync('sh', ['-c', 'command -v curl']).status !== 0;
+      for (const command of commands) {
+        assert.match(command, /^(npx trama get|curl) /, command);
+        if (command.startsWith('curl') && curlMissing) continue;
+        const line = command.replace(/^npx trama /, `${JSON.stringify(process.execPath)} bin/trama.js `);
+        const child = spawn('sh', ['-c', line], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString('latin1')));
+        child.stderr.resume();
+        const [code] = (await once(child, 'close')) as [number | null];
+        assert.equal(code, 0, command);
+        assert.ok(out.length > 0, `${command}: printed nothing`);
+      }
+    } finally {
+      s.signal('SIGTERM');
+      await s.exitWithin(30_000);
     }
   });
 

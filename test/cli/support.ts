@@ -1,5 +1,6 @@
 // Shared helpers for the `trama` command's tests: a fixture tree, raw and parsed HTTP
 // exchanges, spawning `bin/trama.js`, and peer-binary checks.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -149,6 +150,9 @@ export interface Ran {
   readonly stderr: string;
 }
 
+/** How long a spawned `trama` may run before the test kills it (a hang guard). */
+export const RUN_GUARD_MS = 90_000;
+
 /** Run `node bin/trama.js ...args` to its end. */
 export async function runTrama(args: readonly string[], options: { stdin?: string | Buffer; cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
   if (!existsSync(join(REPO_ROOT, 'dist', 'esm', 'cli', 'main.js'))) throw new Error('dist/esm is not built: run `npm run build` (npm test does)');
@@ -158,7 +162,9 @@ export async function runTrama(args: readonly string[], options: { stdin?: strin
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   child.stdin.end(options.stdin);
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  // A guard against a hung child, not a speed check: on a machine shared by many suites (load
+  // average 50 on 2 cores was seen) a node start-up alone took over 20 s.
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? RUN_GUARD_MS);
   const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout: Buffer.concat(out), stderr: err };
@@ -260,4 +266,12 @@ export function waitForOutput(child: ChildProcess, predicate: (text: string) => 
 /** Lines of a child's stderr that are not empty. */
 export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** The one-line-error rule: exactly one stderr line, starting with `trama: `, matching `pattern`. */
+export function assertOneErrorLine(stderr: string, pattern: RegExp): void {
+  const lines = errorLines(stderr);
+  assert.equal(lines.length, 1, `one line, got: ${JSON.stringify(stderr)}`);
+  assert.match(lines[0]!, /^trama: /);
+  assert.match(lines[0]!, pattern);
 }
