@@ -12,7 +12,8 @@
  *   cannot grow our memory.
  * - Batching: everything produced while one socket read is being parsed (16 pipelined
  *   responses, or a head and a small body) leaves in ONE socket write, merged as one string;
- *   so does what is written later in one turn (answers after 'end' or an await), on one tick.
+ *   so does what is written later in one turn (answers after 'end', an await, setImmediate),
+ *   written on one immediate.
  * - 'finish' is emitted when the socket's write callback for the response's last bytes fires
  *   (node's timing), tracked with write sequence numbers: no closure per response.
  * - No per-connection closures: socket listeners are module functions that find the connection
@@ -364,6 +365,8 @@ export class H1ServerConnection {
     socket.on('timeout', onSocketTimeout);
     // res.destroy() destroys the socket: what the current read's batch holds goes out first.
     if (!Object.prototype.hasOwnProperty.call(socket, 'destroy')) this.socket.destroy = destroyAfterFlush;
+    // So does socket.end() (`res.end(); res.socket.end()`): node's bytes are already written then.
+    if (!Object.prototype.hasOwnProperty.call(socket, 'end')) this.socket.end = endAfterFlush;
     // Until its first byte a connection waits for a request head: headersTimeout/requestTimeout
     // run from the accept, as node's do (408), and the keep-alive timeout does not (node arms it
     // only after a response). It still counts as idle for closeIdleConnections() and close(), as
@@ -708,6 +711,7 @@ export class H1ServerConnection {
     s.removeListener('drain', onSocketDrain);
     s.removeListener('timeout', onSocketTimeout);
     if (s.destroy === destroyAfterFlush) delete (s as { destroy?: unknown }).destroy;
+    if (s.end === endAfterFlush) delete (s as { end?: unknown }).end;
     if (this.#timeoutMs !== 0 && typeof s.setTimeout === 'function') s.setTimeout(0);
     this.#timeoutMs = 0;
     this.host.keepAliveClock.remove(this);
@@ -733,14 +737,17 @@ export class H1ServerConnection {
     if (typeof data === 'string' && isUtf8Compatible(data, encoding)) {
       if (!this.#batching) {
         // Written outside a read (a handler that answered after 'end', an `await`, a timer): the
-        // responses of this turn leave together, in one write after the tick queue and the
-        // microtasks that produce them (16 pipelined requests answered on their 'end' ticks, or
-        // after one await each, are one batch, as when answered at once). One tick, not one per
-        // response; 'finish' still waits for the write's callback.
+        // responses of this turn leave together, in one write in the check phase, after the
+        // ticks, microtasks and immediates that produce them (16 pipelined requests answered on
+        // their 'end' ticks, after one await each, or from one setImmediate each, are one
+        // batch, as when answered at once). One immediate per batch, not a write per response;
+        // 'finish' still waits for the write's callback. setImmediate rather than nextTick, by
+        // measurement (docs/server.md): node runs the tick queue between immediates, so a tick
+        // flush writes once per immediate, and it cost no less at keep-alive.
         this.#batching = true;
         if (!this.#turnScheduled) {
           this.#turnScheduled = true;
-          process.nextTick(endTurn, this);
+          setImmediate(endTurn, this);
         }
       }
       this.#batch += data;
@@ -756,7 +763,7 @@ export class H1ServerConnection {
     return sock.write(data, encoding ?? 'utf8', cb ? (err) => { cb(err); this.#onWriteDone(err); } : this.#onWriteDoneBound);
   }
 
-  /** The turn's batch (see `out`): written once the tick queue and the microtasks ran. */
+  /** The turn's batch (see `out`): written in the check phase. */
   endTurn(): void {
     this.#turnScheduled = false;
     // A read parsed since (readBuffered's tick) already wrote it.
@@ -975,6 +982,9 @@ export class H1ServerConnection {
     // request gets 'aborted' (unless read to its end) and 'close', the response 'close' without
     // 'finish', as in node. A connection that failed and was left open by a 'clientError'
     // listener ends too (node's socketOnEnd): no descriptor waits for a peer that left.
+    // Responses ended before the FIN was read are node's already written: a turn's batch still
+    // open (its flush waits for the check phase) goes out first.
+    if (this.#batching) this.#writeBatch();
     this.#dead = true;
     this.#inputClosed = true;
     this.#outputClosed = true;
@@ -1050,6 +1060,11 @@ export class H1ServerConnection {
   /** res.destroy() is destroying the socket: the batch of the read being parsed goes out first. */
   flushBeforeDestroy(): void {
     if (this.#batching && this.#batch.length > 0 && !this.socket.destroyed && !this.#outputClosed) this.flush();
+  }
+
+  /** socket.end() is ending the socket: what is batched is written before it. */
+  writeBatchBeforeEnd(): void {
+    if (this.#batching && !this.socket.destroyed) this.#writeBatch();
   }
 
   /** Close if idle (server.closeIdleConnections). */
@@ -1200,6 +1215,13 @@ function lingerClose(sock: Socket): void {
 const readablePush = Readable.prototype.push;
 
 /** The socket's `destroy` while we own it (see `flushBeforeDestroy`); the prototype's does the work. */
+/** The socket's `end` while we own it: the open batch is written first (not the rest of a flush). */
+function endAfterFlush(this: SocketWithConn, ...args: unknown[]): SocketWithConn {
+  this[kConn]?.writeBatchBeforeEnd();
+  (Object.getPrototypeOf(this) as { end(this: Socket, ...a: unknown[]): Socket }).end.apply(this, args);
+  return this;
+}
+
 function destroyAfterFlush(this: SocketWithConn, err?: Error): SocketWithConn {
   this[kConn]?.flushBeforeDestroy();
   const protoDestroy = (Object.getPrototypeOf(this) as { destroy(this: Socket, e?: Error): Socket }).destroy;

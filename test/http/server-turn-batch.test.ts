@@ -36,6 +36,9 @@ const deferred: Record<string, http.RequestListener> = {
     await Promise.resolve();
     res.end(`body of ${req.url}`);
   },
+  'from setImmediate': (req, res) => {
+    setImmediate(() => res.end(`body of ${req.url}`));
+  },
 };
 
 for (const [shape, handler] of Object.entries(deferred)) {
@@ -152,3 +155,29 @@ test('a response ended after the client went away: no error, res closes as in no
   assert.deepEqual(trama, node);
   assert.deepEqual(trama.codes, [200]);
 });
+
+for (const when of ['in the request listener', "on the request's 'end'"]) {
+  test(`res.end() then res.socket.end() ${when}: the response is sent before the FIN, as in node`, async () => {
+    const { node, trama } = await both(async (lib) => {
+      const errors: string[] = [];
+      const server = lib.createServer((req, res) => {
+        const answer = (): void => {
+          res.end('bye');
+          res.socket!.end();
+        };
+        if (when === 'in the request listener') answer();
+        else {
+          req.on('end', answer);
+          req.resume();
+        }
+      });
+      server.on('clientError', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+      const port = await listen(server);
+      const ex = await rawExchange(port, [`GET / HTTP/1.1\r\n${H}\r\n`]);
+      await closeServer(server);
+      return { body: ex.text.slice(ex.text.indexOf('\r\n\r\n') + 4), closed: ex.closed, errors };
+    });
+    assert.deepEqual(trama, node);
+    assert.deepEqual(trama, { body: 'bye', closed: true, errors: [] });
+  });
+}
