@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { REPO_ROOT } from '../support/paths.js';
-import { startServeProcess } from './support.js';
+import { CHILD_HANG_GUARD_MS, startServeProcess } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install chromium)`;
@@ -58,7 +58,7 @@ describe('the demo site in a real browser', { skip }, () => {
       await page.close();
     } finally {
       s.signal('SIGTERM');
-      await s.exitWithin(30_000);
+      await s.exitWithin(CHILD_HANG_GUARD_MS);
     }
   });
 
@@ -71,7 +71,7 @@ describe('the demo site in a real browser', { skip }, () => {
       await page.close();
     } finally {
       s.signal('SIGTERM');
-      await s.exitWithin(30_000);
+      await s.exitWithin(CHILD_HANG_GUARD_MS);
     }
   });
 });

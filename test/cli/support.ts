@@ -149,7 +149,15 @@ export interface Ran {
   readonly stderr: string;
 }
 
-/** Run `node bin/trama.js ...args` to its end. */
+/**
+ * How long a spawned `trama` may take before a test calls it hung and kills it. A hang guard
+ * only, not a performance bound: on a loaded 2-core machine (load 30-60) a node start-up alone
+ * took seconds and children were killed at 20 s while working; a hung child still fails its
+ * test, well within the runner's 120 s for a file.
+ */
+export const CHILD_HANG_GUARD_MS = 60_000;
+
+/** Run `node bin/trama.js ...args` to its end (killed, and the call rejects, past `timeoutMs`). */
 export async function runTrama(args: readonly string[], options: { stdin?: string | Buffer; cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
   if (!existsSync(join(REPO_ROOT, 'dist', 'esm', 'cli', 'main.js'))) throw new Error('dist/esm is not built: run `npm run build` (npm test does)');
   const child = spawn(process.execPath, [TRAMA_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -158,9 +166,16 @@ export async function runTrama(args: readonly string[], options: { stdin?: strin
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   child.stdin.end(options.stdin);
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  const limit = options.timeoutMs ?? CHILD_HANG_GUARD_MS;
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, limit);
   const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
+  // Say so, rather than let a caller compare a null exit code.
+  if (killed) throw new Error(`trama ${args.join(' ')}: killed, not done within ${limit} ms; stderr: ${JSON.stringify(err)}`);
   return { code, stdout: Buffer.concat(out), stderr: err };
 }
 
