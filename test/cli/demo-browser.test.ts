@@ -1,37 +1,20 @@
 // What a newcomer sees after `npm start`: Debian's Chromium (playwright-core) opens the demo
 // site served by `trama serve examples/site` (a spawned process): the stylesheet and the logo
-// load, the live panel shows the server's clock and counter from /__trama/events, and with
-// --no-live the page says the stream is not available.
-import { after, before, describe, test } from 'node:test';
+// load, and the live panel shows the server's clock and counter from /__trama/events.
+// With --no-live: demo-browser-no-live.test.ts.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { REPO_ROOT } from '../support/paths.js';
 import { CHILD_HANG_GUARD_MS, startServeProcess } from './support.js';
+import { chromiumSkip, SITE, useChromium } from './demo-browser-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install chromium)`;
-if (missing !== undefined && process.env.TRAMA_REQUIRE_PEERS === '1') throw new Error(`TRAMA_REQUIRE_PEERS=1 but ${missing}`);
-const skip = missing === undefined ? false : `skipped: ${missing}`;
-
-const SITE = join(REPO_ROOT, 'examples', 'site');
-
-describe('the demo site in a real browser', { skip }, () => {
-  let browser: Browser;
-  before(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
-    });
-  });
-  after(() => browser?.close());
+describe('the demo site in a real browser', { skip: chromiumSkip }, () => {
+  const browser = useChromium();
 
   test('static assets load and the live panel ticks', async () => {
     const s = await startServeProcess([SITE, '--port', '0']);
     try {
-      const page = await browser.newPage();
+      const page = await browser().newPage();
+      page.setDefaultTimeout(CHILD_HANG_GUARD_MS); // playwright's 30 s: a hang guard too
       const statuses = new Map<string, number>();
       page.on('response', (r) => statuses.set(new URL(r.url()).pathname, r.status()));
       await page.goto(s.url);
@@ -55,19 +38,6 @@ describe('the demo site in a real browser', { skip }, () => {
       await page.reload();
       await page.waitForLoadState('load');
       assert.equal(statuses.get('/style.css'), 304);
-      await page.close();
-    } finally {
-      s.signal('SIGTERM');
-      await s.exitWithin(CHILD_HANG_GUARD_MS);
-    }
-  });
-
-  test('--no-live: the page says the live stream is not available', async () => {
-    const s = await startServeProcess([SITE, '--port', '0', '--no-live', '--quiet']);
-    try {
-      const page = await browser.newPage();
-      await page.goto(s.url);
-      await page.waitForFunction(`/not available/.test(document.getElementById('live-status').textContent)`);
       await page.close();
     } finally {
       s.signal('SIGTERM');
