@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { HpackDecoder, HpackEncoder } from '../src/hpack.js';
 
 type Field = [string, string];
-const SHARED = process.env.TRAMA_SHARED ?? resolve(process.cwd(), '../shared');
-const STORIES = join(SHARED, 'conformance', 'hpack');
+// The conformance folder, as the tests find it (TRAMA_CONFORMANCE, docs/architecture.md).
+const STORIES = join(resolve(process.cwd(), process.env.TRAMA_CONFORMANCE ?? '../shared/conformance'), 'hpack');
 /** Time spent measuring each figure (after one warm-up pass of the same length). */
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 1000);
 

@@ -15,6 +15,7 @@ const only = process.argv.slice(2);
 const configs = only.length ? only : ['tsconfig.json', 'tsconfig.cjs.json', 'tsconfig.test.json'];
 const outDirs = { 'tsconfig.json': 'dist/esm', 'tsconfig.cjs.json': 'dist/cjs', 'tsconfig.test.json': 'build' };
 
+if (configs.some((c) => outDirs[c].startsWith('dist/'))) rmSync('dist/.built', { force: true });
 for (const c of configs) rmSync(outDirs[c], { recursive: true, force: true });
 
 const run = (config) =>
@@ -51,3 +52,5 @@ if (failed) {
   console.error('build: type errors (see above)');
   process.exit(1);
 }
+// The stamp scripts/prepare.mjs compares with the sources: dist/ is complete and current.
+if (configs.includes('tsconfig.json') && configs.includes('tsconfig.cjs.json')) writeFileSync('dist/.built', `${new Date().toISOString()}\n`);

@@ -20,13 +20,13 @@ import type { PrioritySpec } from '../wire/h2/priority/index.js';
 import { IncomingMessageBase, kBodySource } from './incoming-message.js';
 import { ServerResponseBase } from './server-response.js';
 
-/** Where an h2 request/response keeps its Exchange. */
-export const kH2Exchange = Symbol('trama.h2exchange');
-
-type WithExchange = { [kH2Exchange]?: H2Exchange };
-
+/**
+ * The h2 Exchange behind a request (its body source) or a response (its sink); no extra property
+ * per object (adding one grew every h2 req and res by a property store).
+ */
 function exchangeOf(o: object): H2Exchange | undefined {
-  return (o as WithExchange)[kH2Exchange];
+  const ex = (o as { [kBodySource]?: unknown })[kBodySource] ?? (o as { _kSink?: unknown })._kSink;
+  return ex != null && (ex as { structured?: unknown }).structured === true ? (ex as H2Exchange) : undefined;
 }
 
 function field(ex: H2Exchange | undefined, name: string): string | undefined {
@@ -77,7 +77,6 @@ function pushedPair(parentRes: ServerResponseBase, ex: H2Exchange): ServerRespon
   req.complete = true;
   req.push(null);
   req[kBodySource] = ex;
-  (req as WithExchange)[kH2Exchange] = ex;
   ex.req = req;
   const Res = parentRes.constructor as unknown as new (r: IncomingMessageBase) => ServerResponseBase;
   let res: ServerResponseBase;
@@ -88,7 +87,6 @@ function pushedPair(parentRes: ServerResponseBase, ex: H2Exchange): ServerRespon
   }
   res.sendDate = true;
   res.socket = ex.socket as Socket;
-  (res as WithExchange)[kH2Exchange] = ex;
   res._attachSink(ex);
   ex.res = res;
   void parentReq;

@@ -29,7 +29,7 @@ import {
 import { H2ServerSession, sniffPreface, type H2Exchange, type H2ServerHost } from '../io/h2-server.js';
 import { decodeHttp2Settings } from '../wire/h2/connection.js';
 import { IncomingMessage, IncomingMessageBase, kBodySource, exposedFields, limitHeaderEntries, type IncomingMessageConstructor } from './incoming-message.js';
-import { installH2Extras, kH2Exchange } from './h2-extras.js';
+import { installH2Extras } from './h2-extras.js';
 import { ServerResponse, ServerResponseBase, onResponseCreatedChannel, type ServerResponseConstructor, type ServerResponseOptions } from './server-response.js';
 import { kUniqueHeaders } from './outgoing-message.js';
 
@@ -255,24 +255,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
         }
       }
       const expect = expectValue(head.rawHeaders);
-      if (expect !== undefined) {
-        if (CONTINUE.test(expect)) {
-          res._expect_continue = true;
-          if (s.listenerCount('checkContinue') > 0) {
-            s.emit('checkContinue', req, res);
-          } else {
-            res.writeContinue();
-            s.emit('request', req, res);
-          }
-        } else if (s.listenerCount('checkExpectation') > 0) {
-          s.emit('checkExpectation', req, res);
-        } else {
-          // RFC 9110 §10.1.1: an expectation we can't meet gets 417.
-          res.writeHead(417);
-          res.end();
-        }
-        return;
-      }
+      if (expect !== undefined) return answerExpectation(s, req, res, expect);
     }
     s.emit('request', req, res);
   }
@@ -378,7 +361,6 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     const req = this.#newRequest(head, socket);
     req.upgrade = false;
     req[kBodySource] = ex;
-    (req as unknown as Record<symbol, unknown>)[kH2Exchange] = ex;
     ex.req = req;
     const Res = s.ServerResponse;
     const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
@@ -386,27 +368,10 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     res.sendDate = true;
     res[kUniqueHeaders] = s[kUniqueHeaders];
     res.socket = socket;
-    (res as unknown as Record<symbol, unknown>)[kH2Exchange] = ex;
     res._attachSink(ex);
     ex.res = res;
     const expect = expectValue(head.rawHeaders);
-    if (expect !== undefined) {
-      if (CONTINUE.test(expect)) {
-        res._expect_continue = true;
-        if (s.listenerCount('checkContinue') > 0) {
-          s.emit('checkContinue', req, res);
-        } else {
-          res.writeContinue();
-          s.emit('request', req, res);
-        }
-      } else if (s.listenerCount('checkExpectation') > 0) {
-        s.emit('checkExpectation', req, res);
-      } else {
-        res.writeHead(417);
-        res.end();
-      }
-      return;
-    }
+    if (expect !== undefined) return answerExpectation(s, req, res, expect);
     s.emit('request', req, res);
   }
 
@@ -515,6 +480,25 @@ export function serveH2(server: Server, socket: Socket, firstBytes?: Buffer): H2
   if (sock.server == null) sock.server = server;
   if (server[kInterval] === null) setupConnectionsTracking.call(server);
   return new H2ServerSession(socket, server[kHost], firstBytes ? { firstBytes } : {});
+}
+
+/** A request with `Expect` (HTTP/1.1 and HTTP/2 alike): node's checkContinue / checkExpectation / 417. */
+function answerExpectation(s: Server, req: IncomingMessage, res: ServerResponse, expect: string): void {
+  if (CONTINUE.test(expect)) {
+    res._expect_continue = true;
+    if (s.listenerCount('checkContinue') > 0) {
+      s.emit('checkContinue', req, res);
+    } else {
+      res.writeContinue();
+      s.emit('request', req, res);
+    }
+  } else if (s.listenerCount('checkExpectation') > 0) {
+    s.emit('checkExpectation', req, res);
+  } else {
+    // RFC 9110 §10.1.1: an expectation we can't meet gets 417.
+    res.writeHead(417);
+    res.end();
+  }
 }
 
 function expectValue(raw: readonly string[]): string | undefined {

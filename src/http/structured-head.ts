@@ -60,7 +60,12 @@ function push(out: Array<[string, string]>, state: { contLen: boolean; date: boo
   if (DROPPED.has(lower)) return;
   if (lower === 'content-length') state.contLen = true;
   else if (lower === 'date') state.date = true;
-  out.push([lower, String(value)]);
+  let text = String(value);
+  // RFC 9113 §8.2.1: no leading or trailing whitespace in an h2 field value (RFC 9110 §5.5: it
+  // is not part of the value anyway); HTTP/1.1 handlers may set some.
+  const last = text.length - 1;
+  if (last >= 0 && (text.charCodeAt(0) <= 0x20 || text.charCodeAt(last) <= 0x20)) text = text.trim();
+  out.push([lower, text]);
 }
 
 /**

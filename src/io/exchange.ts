@@ -117,3 +117,19 @@ export interface Exchange extends OutgoingSink, BodySource {
   req: ExchangeRequest | null;
   res: ExchangeResponse | null;
 }
+
+/** node's `connResetException('aborted')`: what a request gets when its transport goes away. */
+export function connReset(): Error {
+  const err = new Error('aborted') as Error & { code: string };
+  err.code = 'ECONNRESET';
+  return err;
+}
+
+/** The transport is gone before the response finished: 'close' without 'finish' (node's onServerResponseClose). */
+export function closeResponse(res: ExchangeResponse | null): void {
+  if (res && !res._closed) {
+    res.destroyed = true;
+    res._closed = true;
+    res.emit('close');
+  }
+}

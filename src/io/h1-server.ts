@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { H1Parser } from '../wire/h1/parser.js';
 import { CRLF, fieldLine, statusLine } from '../wire/h1/serializer.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
-import type { Exchange, ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead } from './exchange.js';
+import { connReset, closeResponse, type Exchange, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead } from './exchange.js';
 
 /** Default bound on responses outstanding on one connection before reading stops (pipelining). */
 export const DEFAULT_MAX_PIPELINE_DEPTH = 64;
@@ -1093,15 +1093,6 @@ export class KeepAliveClock {
 
 function noop(): void {}
 
-/** The connection is gone before the response finished: 'close' without 'finish' (node's onServerResponseClose). */
-function closeResponse(res: ExchangeResponse | null): void {
-  if (res && !res._closed) {
-    res.destroyed = true;
-    res._closed = true;
-    res.emit('close');
-  }
-}
-
 function resumePipeline(conn: H1ServerConnection): void {
   conn.resumeScheduled();
 }
@@ -1112,13 +1103,6 @@ function isUtf8Compatible(s: string, encoding: BufferEncoding | null | undefined
   // Latin-1 text is byte-identical in UTF-8 only while it is ASCII.
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
-}
-
-/** node's `connResetException('aborted')`. */
-function connReset(): Error {
-  const err = new Error('aborted') as Error & { code: string };
-  err.code = 'ECONNRESET';
-  return err;
 }
 
 /** node's ERR_HTTP_REQUEST_TIMEOUT. */

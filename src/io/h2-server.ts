@@ -32,7 +32,7 @@ import { H2Connection, type H2ConnectionOptions } from '../wire/h2/connection.js
 import { CLIENT_PREFACE, ErrorCode, errorCodeName } from '../wire/h2/constants.js';
 import type { H2Event, H2Headers } from '../wire/h2/events.js';
 import type { PrioritySpec } from '../wire/h2/priority/index.js';
-import type { ExchangeRequest, ExchangeResponse, FinishableMessage, RequestHead, StructuredSink, Exchange, BodySource } from './exchange.js';
+import { connReset, closeResponse, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead, type StructuredSink, type Exchange, type BodySource } from './exchange.js';
 
 /** Bytes merged into one buffer before writing (below it one copy beats a writev of many frames). */
 export const MERGE_WRITE_BYTES = 64 * 1024;
@@ -87,8 +87,8 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   readonly fields: H2Headers;
   req: ExchangeRequest | null = null;
   res: ExchangeResponse | null = null;
-  /** RFC 7540 / RFC 9218 priority signals received for this stream. */
-  priority: PrioritySpec = {};
+  /** RFC 7540 / RFC 9218 priority signals received for this stream (null: none). */
+  priority: PrioritySpec | null = null;
   readonly structured = true as const;
 
   // response side
@@ -235,16 +235,31 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     const trailers = this.#trailers();
     const tail = this.#tail;
     this.#tail = null;
-    if (!this.headSent) this.#sendHead(tail === null && trailers === null);
-    if (trailers !== null) {
-      if (tail !== null) this.#give(tail, false);
-      conn.sendTrailers(this.streamId, trailers);
-    } else if (tail !== null) {
-      this.#give(tail, true);
-    } else if (!this.#endedByHead) {
-      conn.endStream(this.streamId);
+    try {
+      if (!this.headSent) this.#sendHead(tail === null && trailers === null);
+      if (trailers !== null) {
+        if (tail !== null) this.#give(tail, false);
+        conn.sendTrailers(this.streamId, trailers);
+      } else if (tail !== null) {
+        this.#give(tail, true);
+      } else if (!this.#endedByHead) {
+        conn.endStream(this.streamId);
+      }
+    } catch (err) {
+      this.#refused(err);
+      return;
     }
     this.session.ending(this);
+  }
+
+  /**
+   * The engine refused what the response asked to send (a header list beyond the client's
+   * SETTINGS_MAX_HEADER_LIST_SIZE, a field HTTP/2 cannot carry): the stream is reset with
+   * INTERNAL_ERROR and the response closes, instead of an exception escaping a later flush.
+   */
+  #refused(err: unknown): void {
+    if (this.res !== null) (this.res as unknown as { _kErrored: unknown })._kErrored = err;
+    this.destroyStream(err as Error);
   }
 
   #endedByHead = false;
@@ -288,11 +303,15 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     if (this.closed || this.ended) return;
     const conn = this.session.conn;
     if (!conn.isStreamOpen(this.streamId)) return;
-    if (!this.headSent && (this.#headDue || this.#tail !== null)) this.#sendHead(false);
-    const tail = this.#tail;
-    if (tail !== null && this.headSent) {
-      this.#tail = null;
-      this.#give(tail, false);
+    try {
+      if (!this.headSent && (this.#headDue || this.#tail !== null)) this.#sendHead(false);
+      const tail = this.#tail;
+      if (tail !== null && this.headSent) {
+        this.#tail = null;
+        this.#give(tail, false);
+      }
+    } catch (err) {
+      this.#refused(err);
     }
   }
 
@@ -538,7 +557,7 @@ export class H2ServerSession {
       }
       case 'priority-updated': {
         const ex = this.streams.get(e.streamId);
-        if (ex !== undefined) ex.priority = { ...ex.priority, ...e.priority };
+        if (ex !== undefined) ex.priority = { ...(ex.priority ?? {}), ...e.priority };
         break;
       }
       case 'settings-acked':
@@ -901,20 +920,6 @@ function sessionError(code: number, remote: boolean, message: string): Error {
   return err;
 }
 
-/** node's `connResetException('aborted')`. */
-function connReset(): Error {
-  const err = new Error('aborted') as Error & { code: string };
-  err.code = 'ECONNRESET';
-  return err;
-}
-
-function closeResponse(res: ExchangeResponse | null): void {
-  if (res && !res._closed) {
-    res.destroyed = true;
-    res._closed = true;
-    res.emit('close');
-  }
-}
 
 function flushSession(s: H2ServerSession): void {
   s.flush();

@@ -43,6 +43,7 @@ import type { IncomingMessage } from '../http/incoming-message.js';
 import { createEventStreamParser, DEFAULT_MAX_BUFFER_SIZE } from '../wire/sse/parser.js';
 import type { EventStreamParser } from '../wire/sse/parser.js';
 import { TramaError, nodeError } from '../wire/shared/errors.js';
+import { USER_AGENT } from '../version.js';
 
 /** The reconnection time before any `retry` field (WHATWG: "a user-agent-defined value"; browsers use ~3 s). */
 export const DEFAULT_RECONNECTION_TIME = 3000;
@@ -98,7 +99,7 @@ export type EventSourceRequestFunction = (
 export interface EventSourceInit {
   /** WHATWG: reflected by `withCredentials`. Node has no cookie jar, so it changes nothing else. */
   withCredentials?: boolean;
-  /** Extra request headers (e.g. `Authorization`); `Accept` and `Last-Event-ID` are EventSource's. */
+  /** Extra request headers (e.g. `Authorization`, `User-Agent`: default `trama/VERSION`); `Accept` and `Last-Event-ID` are EventSource's. */
   headers?: Record<string, string>;
   /** The last event ID to start with (sent as `Last-Event-ID` on the first request). */
   lastEventId?: string;
@@ -355,8 +356,9 @@ export class EventSource extends EventTarget {
   #fetch(url: URL, redirects: number, extraHeaders: Record<string, string>): void {
     // WHATWG §9.2.2: the request's cache mode is "no-store", which Fetch §4.5 (HTTP-network-or-cache
     // fetch) turns into `Pragma: no-cache` and `Cache-Control: no-cache` unless already present
-    // (what browsers send).
-    const headers: Record<string, string> = { pragma: 'no-cache', 'cache-control': 'no-cache', ...extraHeaders, accept: 'text/event-stream' };
+    // (what browsers send). A User-Agent as browsers send one (servers log and sometimes route on
+    // it); `headers: { 'user-agent': … }` replaces it.
+    const headers: Record<string, string> = { pragma: 'no-cache', 'cache-control': 'no-cache', 'user-agent': USER_AGENT, ...extraHeaders, accept: 'text/event-stream' };
     const id = this.#parser.lastEventId;
     if (id !== '') headers['last-event-id'] = idToHeader(id);
     const options: EventSourceRequestOptions = { method: 'GET', headers };

@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -440,5 +441,70 @@ describe("the same handler on node:http's server", () => {
     assert.equal((await rawRequest(nport, 'GET', '/sub/')).status, 200);
     assert.deepEqual((await rawRequest(nport, 'GET', '/big.txt')).body, fx.big);
     assert.deepEqual(gunzipSync((await fetchWith(nport, '/big.txt', { 'accept-encoding': 'gzip' })).body), fx.big);
+  });
+});
+
+describe('--single and the custom 404 page', () => {
+  let dir: string;
+  let spa: HttpLikeServer;
+  let plain: HttpLikeServer;
+  let spaPort: number;
+  let plainPort: number;
+  const INDEX = '<!doctype html><title>app</title><div id=app></div>\n';
+  const PAGE = '<!doctype html><title>not here</title><p>Nothing at this address.</p>\n';
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'trama-spa-'));
+    writeFileSync(join(dir, 'index.html'), INDEX);
+    writeFileSync(join(dir, 'app.js'), 'console.log(1);\n');
+    writeFileSync(join(dir, '404.html'), PAGE);
+    writeFileSync(join(dir, '.env'), 'SECRET=1\n');
+    spa = createHttpServer(createFileHandler({ root: dir, single: true }));
+    spaPort = await listen(spa);
+    plain = createHttpServer(createFileHandler({ root: dir }));
+    plainPort = await listen(plain);
+  });
+  after(async () => {
+    await close(spa);
+    await close(plain);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--single: a missing client-side route gets index.html with 200; files are still files', async () => {
+    for (const t of ['/users/42', '/deep/nested/route', '/settings?tab=2']) {
+      const r = await rawRequest(spaPort, 'GET', t);
+      assert.equal(r.status, 200, t);
+      assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+      assert.equal(r.body.toString(), INDEX, t);
+    }
+    const js = await rawRequest(spaPort, 'GET', '/app.js');
+    assert.equal(js.body.toString(), 'console.log(1);\n');
+    // HEAD gets the same head without the body.
+    const head = await rawRequest(spaPort, 'HEAD', '/users/42');
+    assert.deepEqual([head.status, head.body.length], [200, 0]);
+  });
+
+  test('--single: a missing asset (with an extension), a dotfile, a traversal stay refused', async () => {
+    const missing = await rawRequest(spaPort, 'GET', '/missing.js');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.toString(), PAGE);
+    assert.equal((await rawRequest(spaPort, 'GET', '/.env')).status, 404);
+    assert.ok(!(await rawRequest(spaPort, 'GET', '/.env')).body.toString().includes('SECRET'));
+    assert.equal((await rawRequest(spaPort, 'GET', '/../etc/passwd')).status, 403);
+  });
+
+  test('without --single a route is a 404 with the 404.html page (text/html, no-cache)', async () => {
+    const r = await rawRequest(plainPort, 'GET', '/users/42');
+    assert.equal(r.status, 404);
+    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(r.headers['cache-control'], 'no-cache');
+    assert.equal(r.body.toString(), PAGE);
+    const head = await rawRequest(plainPort, 'HEAD', '/users/42');
+    assert.deepEqual([head.status, head.body.length, head.headers['content-length']], [404, 0, String(Buffer.byteLength(PAGE))]);
+  });
+
+  test('no 404.html: the short plain-text 404 as before', async () => {
+    const r = await rawRequest(port, 'GET', '/no-such-file');
+    assert.equal(r.status, 404);
+    assert.equal(r.body.toString(), '404 Not Found\n');
   });
 });

@@ -1,25 +1,42 @@
-// `trama get` against TLS (a self-signed certificate, made with openssl) and nginx as a real
-// non-Node server.
+// `trama get` against real TLS and a real non-Node server, spawned as a user runs it: a TLS
+// server with a self-signed certificate made by openssl at test time (-k, --cacert, exit 35/60/77)
+// and nginx (a generated config in a temp dir on a free port). A file of its own (split from
+// get.test.ts): on a loaded machine each spawned process is slow, and every file has its own
+// time budget.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as NodeServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { close, listen, makeFixture, peerSkip, runTrama, type Fixture } from './support.js';
+import { createServer } from '../../src/http/server.js';
+import { assertOneErrorLine, close, listen, makeFixture, peerSkip, runTrama, type Fixture, type HttpLikeServer } from './support.js';
 import { startNginx, type NginxInstance } from '../support/nginx.js';
-import { assertOneErrorLine, serveRoutes, state } from './get-support.js';
 
-serveRoutes();
+let base: string;
+/** A plain-HTTP server, for "TLS to a plain-HTTP port". */
+let plain: HttpLikeServer;
+let port: number;
+before(async () => {
+  base = mkdtempSync(join(tmpdir(), 'trama-get-peers-'));
+  plain = createServer((_req, res) => res.end('plain\n'));
+  port = await listen(plain);
+});
+after(async () => {
+  await close(plain);
+  rmSync(base, { recursive: true, force: true });
+});
+
 
 const opensslSkip = peerSkip('openssl', 'apt-get install openssl');
 describe('TLS', { skip: opensslSkip, concurrency: true }, () => {
   let tlsServer: NodeServer;
   let tlsPort: number;
   before(async () => {
-    const key = join(state.base, 'key.pem');
-    const cert = join(state.base, 'cert.pem');
+    const key = join(base, 'key.pem');
+    const cert = join(base, 'cert.pem');
     const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2', '-keyout', key, '-out', cert], { encoding: 'utf8' });
     assert.equal(gen.status, 0, gen.stderr);
     tlsServer = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end('secure\n'));
@@ -40,8 +57,16 @@ describe('TLS', { skip: opensslSkip, concurrency: true }, () => {
     assert.match(r.stderr, /^\*  subject: CN=localhost$/m);
     assert.match(r.stderr, /^\* TLS certificate verify result: .*continuing anyway \(-k\)\.$/m);
   });
+  test('--cacert trusts the server\'s certificate; an unreadable file is exit 77', async () => {
+    const r = await runTrama(['get', '--cacert', join(base, 'cert.pem'), `https://localhost:${tlsPort}/`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'secure\n');
+    const bad = await runTrama(['get', '--cacert', join(base, 'nope.pem'), `https://localhost:${tlsPort}/`]);
+    assert.equal(bad.code, 77);
+    assertOneErrorLine(bad.stderr, /certificate file/);
+  });
   test('TLS to a plain-HTTP port → exit 35', async () => {
-    const r = await runTrama(['get', `https://127.0.0.1:${state.port}/hello`]);
+    const r = await runTrama(['get', `https://127.0.0.1:${port}/`]);
     assert.equal(r.code, 35);
     assertOneErrorLine(r.stderr, /SSL connect error/);
   });

@@ -4,12 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
-import { CHILD_HANG_GUARD_MS, errorLines, fetchWith, makeFixture, runTrama, startServeProcess, waitForOutput, type Fixture } from './support.js';
+import { RUN_GUARD_MS, errorLines, fetchWith, makeFixture, runTrama, startServeProcess, waitForOutput, type Fixture } from './support.js';
 
 let fx: Fixture;
 before(() => {
@@ -82,6 +83,35 @@ describe('serve as a process', { concurrency: true }, () => {
     }
   });
 
+  test("the demo page's terminal commands work as written (npx trama = node bin/trama.js)", async () => {
+    const s = await startServeProcess([join(REPO_ROOT, 'examples', 'site'), '--port', '0', '--quiet']);
+    try {
+      const html = readFileSync(join(REPO_ROOT, 'examples', 'site', 'index.html'), 'utf8');
+      const box = /<pre class="commands">([\s\S]*?)<\/pre>/.exec(html);
+      assert.ok(box, 'the page has its commands box');
+      const unescape = (t: string): string => t.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+      // app.js puts the page's own origin where the page says http://127.0.0.1:8080.
+      const commands = [...box[1]!.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => unescape(m[1]!).replaceAll('http://127.0.0.1:8080', `http://127.0.0.1:${s.port}`));
+      assert.ok(commands.length >= 4, commands.join('\n'));
+      const curlMissing = spawnSync('sh', ['-c', 'command -v curl']).status !== 0;
+      for (const command of commands) {
+        assert.match(command, /^(npx trama get|curl) /, command);
+        if (command.startsWith('curl') && curlMissing) continue;
+        const line = command.replace(/^npx trama /, `${JSON.stringify(process.execPath)} bin/trama.js `);
+        const child = spawn('sh', ['-c', line], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString('latin1')));
+        child.stderr.resume();
+        const [code] = (await once(child, 'close')) as [number | null];
+        assert.equal(code, 0, command);
+        assert.ok(out.length > 0, `${command}: printed nothing`);
+      }
+    } finally {
+      s.signal('SIGTERM');
+      await s.exitWithin(30_000);
+    }
+  });
+
   test('npm start: the demo site, its assets, and the live stream', async () => {
     const s = await startServeProcess([join(REPO_ROOT, 'examples', 'site'), '--port', '0']);
     try {
@@ -118,7 +148,7 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.match(s.output(), /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\dms$/m);
     } finally {
       s.signal('SIGTERM');
-      await s.exitWithin(CHILD_HANG_GUARD_MS);
+      await s.exitWithin(RUN_GUARD_MS);
     }
   });
 
@@ -154,7 +184,7 @@ describe('serve as a process', { concurrency: true }, () => {
     await once(stuck, 'data');
     stuck.pause(); // never reads again
     s.signal('SIGTERM');
-    assert.equal(await s.exitWithin(CHILD_HANG_GUARD_MS), 1);
+    assert.equal(await s.exitWithin(RUN_GUARD_MS), 1);
     // Reading again: what was buffered, then the cut (the server closed it before the end).
     let bytes = 0;
     stuck.on('data', (c: Buffer) => (bytes += c.length));
@@ -173,7 +203,7 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.equal(s.output().match(/listening on/g)?.length, 1);
     } finally {
       s.signal('SIGTERM');
-      assert.equal(await s.exitWithin(CHILD_HANG_GUARD_MS), 0);
+      assert.equal(await s.exitWithin(RUN_GUARD_MS), 0);
     }
   });
 
@@ -183,7 +213,7 @@ describe('serve as a process', { concurrency: true }, () => {
     for (let round = 0; round < 3; round++) {
       const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '2']);
       s.signal('SIGTERM');
-      assert.equal(await s.exitWithin(CHILD_HANG_GUARD_MS), 0, `round ${round}: ${s.errors()}`);
+      assert.equal(await s.exitWithin(RUN_GUARD_MS), 0, `round ${round}: ${s.errors()}`);
       assert.match(s.output(), /trama serve: stopped\n$/);
       assert.equal(s.errors(), '');
     }
@@ -214,7 +244,7 @@ describe('serve as a process', { concurrency: true }, () => {
     s.signal('SIGTERM');
     await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
     s.signal('SIGTERM');
-    assert.equal(await s.exitWithin(CHILD_HANG_GUARD_MS), 130);
+    assert.equal(await s.exitWithin(RUN_GUARD_MS), 130);
     stuck.destroy();
   });
 });

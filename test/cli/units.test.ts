@@ -11,7 +11,14 @@ import { contentTypeFor, isCompressible } from '../../src/cli/serve/content-type
 import { escapeHtml, renderListing } from '../../src/cli/serve/listing.js';
 import { escapeLogField, formatAccessLine } from '../../src/cli/serve/access-log.js';
 import { renderProgress, formatBytes } from '../../src/cli/get/progress.js';
-import { parseHeaderArg, parseUrl } from '../../src/cli/get/get-command.js';
+import { BINARY_TO_TERMINAL, getCommand, parseGetArgs, parseHeaderArg, parseUrl, type GetConfig } from '../../src/cli/get/get-command.js';
+import { dataUrlencodePiece, formBoundary, formUrlEncode, multipartBody, parseFormArg } from '../../src/cli/get/form.js';
+import { emptyStats, writeOut, WRITE_OUT_VARIABLES } from '../../src/cli/get/write-out.js';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/paths.js';
 import { classifyError, ExitCode, GetError } from '../../src/cli/get/exit-codes.js';
 import { parseServeArgs, DEFAULT_PORT, DEFAULT_HOST, MAX_WORKERS } from '../../src/cli/serve/serve-command.js';
 
@@ -53,6 +60,10 @@ test('serve args: defaults and validation', () => {
   assert.equal(c.host, DEFAULT_HOST);
   assert.equal(c.workers, 0);
   assert.equal(parseServeArgs(['--help']), 'help');
+  assert.equal(c.single, false);
+  assert.equal(c.notFoundPage, join(c.root, '404.html'));
+  const spa = parseServeArgs(['site', '-s', '--404', 'site/missing.html']);
+  assert.ok(spa !== 'help' && spa.single && spa.notFoundPage.endsWith(join('site', 'missing.html')));
   assert.throws(() => parseServeArgs(['--port', '70000']), /out of range/);
   assert.throws(() => parseServeArgs(['--port', 'x']), /expected an integer/);
   assert.throws(() => parseServeArgs(['a', 'b']), /one folder/);
@@ -279,4 +290,157 @@ test('get: errors map to curl exit codes', () => {
   assert.equal(classifyError(err('HPE_INVALID_CONSTANT'), { ...ctx, connected: true }).exitCode, 8);
   assert.equal(classifyError(err('ECONNRESET', 'socket hang up'), { ...ctx, connected: true }).exitCode, 52);
   assert.equal(classifyError(err('ECONNRESET'), { ...ctx, connected: true, responseStarted: true }).exitCode, 56);
+});
+
+test('version: src/version.ts says what package.json says (the User-Agent carries it)', async () => {
+  const { VERSION, USER_AGENT } = await import('../../src/version.js');
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(VERSION, pkg.version);
+  assert.equal(USER_AGENT, `trama/${pkg.version}`);
+});
+
+test('get -F: text, @file, <file, ;type= ;filename=, quotes, bad forms (curl 7.88 semantics)', async () => {
+  const files: Record<string, Buffer> = { 'dir/up.txt': Buffer.from('file body\n'), 'logo.svg': Buffer.from('<svg/>'), 'x.bin': Buffer.from([0, 1]) };
+  const read = async (f: string): Promise<Buffer> => {
+    const b = files[f];
+    if (b === undefined) throw Object.assign(new Error(`ENOENT: ${f}`), { code: 'ENOENT' });
+    return b;
+  };
+  assert.deepEqual(await parseFormArg('name=value', false, read), { name: 'name', content: Buffer.from('value') });
+  assert.deepEqual(await parseFormArg('f=@dir/up.txt', false, read), { name: 'f', content: files['dir/up.txt'], filename: 'up.txt', contentType: 'text/plain' });
+  assert.deepEqual(await parseFormArg('f=@logo.svg', false, read), { name: 'f', content: files['logo.svg'], filename: 'logo.svg', contentType: 'image/svg+xml' });
+  assert.equal((await parseFormArg('f=@x.bin', false, read)).contentType, 'application/octet-stream');
+  assert.deepEqual(await parseFormArg('f=@dir/up.txt;type=text/x-foo;filename=o.txt', false, read), {
+    name: 'f',
+    content: files['dir/up.txt'],
+    filename: 'o.txt',
+    contentType: 'text/x-foo',
+  });
+  assert.deepEqual(await parseFormArg('t=<dir/up.txt', false, read), { name: 't', content: files['dir/up.txt'] });
+  assert.deepEqual(await parseFormArg('q="a;b\\"c";type=text/plain', false, read), { name: 'q', content: Buffer.from('a;b"c'), contentType: 'text/plain' });
+  assert.deepEqual(await parseFormArg('v=x;type=text/csv', false, read), { name: 'v', content: Buffer.from('x'), contentType: 'text/csv' });
+  assert.deepEqual(await parseFormArg('s=@not-a-file;type=x', true, read), { name: 's', content: Buffer.from('@not-a-file;type=x') });
+  await assert.rejects(parseFormArg('novalue', false, read), UsageError);
+  await assert.rejects(parseFormArg('=x', false, read), UsageError);
+  await assert.rejects(parseFormArg('f=@', false, read), UsageError);
+  await assert.rejects(parseFormArg('q="open', false, read), UsageError);
+  await assert.rejects(parseFormArg('f=@missing', false, read), (e: unknown) => e instanceof GetError && e.exitCode === ExitCode.READ_ERROR);
+});
+
+test('get -F: the multipart body, byte for byte; quotes and line breaks in names cannot break out', () => {
+  const body = multipartBody(
+    [
+      { name: 'a', content: Buffer.from('1') },
+      { name: 'we"ird\r\n', content: Buffer.from([0, 255]), filename: 'a"b.bin', contentType: 'application/octet-stream' },
+      { name: 'e', content: Buffer.alloc(0) },
+    ],
+    'XYZ',
+  );
+  assert.deepEqual(
+    body,
+    Buffer.concat([
+      Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'),
+      Buffer.from('--XYZ\r\nContent-Disposition: form-data; name="we%22ird%0D%0A"; filename="a%22b.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'),
+      Buffer.from([0, 255]),
+      Buffer.from('\r\n--XYZ\r\nContent-Disposition: form-data; name="e"\r\n\r\n\r\n--XYZ--\r\n'),
+    ]),
+  );
+  const b1 = formBoundary();
+  assert.match(b1, /^-{24}[0-9a-f]{24}$/);
+  assert.notEqual(b1, formBoundary());
+});
+
+test('get --data-urlencode: the five forms and the encoding (curl 7.88 output)', async () => {
+  const read = async (f: string): Promise<Buffer> => (f === 'up.txt' ? Buffer.from('file body\n') : Promise.reject(new Error('ENOENT')));
+  assert.equal(await dataUrlencodePiece('a b=c d', read), 'a b=c+d');
+  assert.equal(await dataUrlencodePiece('=x y', read), 'x+y');
+  assert.equal(await dataUrlencodePiece('plain text', read), 'plain+text');
+  assert.equal(await dataUrlencodePiece('n@up.txt', read), 'n=file+body%0A');
+  assert.equal(await dataUrlencodePiece('@up.txt', read), 'file+body%0A');
+  assert.equal(await dataUrlencodePiece('x=a b&c/é~*', read), 'x=a+b%26c%2F%C3%A9~%2A');
+  assert.equal(formUrlEncode(Buffer.from([0, 0x7f, 0x2e, 0x2d, 0x5f])), '%00%7F.-_');
+});
+
+test('get -w: variables, %%, \\n \\r \\t, other backslashes kept, %{stdout}/%{stderr}, unknown variables', () => {
+  const stats = emptyStats('GET', 'http://127.0.0.1:8080/x');
+  Object.assign(stats, { httpCode: 200, timeTotal: 1234.5678, sizeDownload: 12, contentType: 'text/plain', numRedirects: 2, remoteIp: '127.0.0.1', remotePort: 8080 });
+  const out: string[] = [];
+  const err: string[] = [];
+  const warnings: string[] = [];
+  writeOut('%{http_code} %{time_total} %{size_download} %{url_effective} %{content_type} %{num_redirects} %{remote_ip}:%{remote_port} %{scheme} 100%% a\\tb\\nc\\\\d\\q%{stderr}E%{bogus}%{stdout}O %{unterminated', stats, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    warn: (m) => warnings.push(m),
+  });
+  assert.deepEqual(out, ['200 1.234568 12 http://127.0.0.1:8080/x text/plain 2 127.0.0.1:8080 HTTP 100% a\tb\nc\\\\d\\q', 'O %{unterminated']);
+  assert.deepEqual(err, ['E']);
+  assert.deepEqual(warnings, ["unknown --write-out variable: 'bogus'"]);
+  // Nothing happened: curl's 000 and zero times.
+  const none: string[] = [];
+  writeOut('%{http_code} %{time_connect} %{remote_port}', emptyStats('GET', 'http://x/'), { stdout: (t) => none.push(t), stderr: () => {}, warn: () => {} });
+  assert.deepEqual(none, ['000 0.000000 0']);
+  for (const v of ['http_code', 'time_total', 'size_download', 'url_effective', 'time_starttransfer', 'exitcode', 'errormsg']) assert.ok(WRITE_OUT_VARIABLES.includes(v), v);
+});
+
+test('get: -u, -r, -O, -F with -d, -I with -F, --compressed defaults at parse time', async () => {
+  const u = (await parseGetArgs(['-u', 'bob:s3cret', 'http://h/'], '1.0.0')) as GetConfig;
+  assert.deepEqual(u.headers[0], ['Authorization', 'Basic Ym9iOnMzY3JldA==']);
+  const own = (await parseGetArgs(['-u', 'bob:x', '-H', 'Authorization: Bearer t', 'http://h/'], '1.0.0')) as GetConfig;
+  assert.deepEqual(own.headers, [['Authorization', 'Bearer t']]);
+  await assert.rejects(parseGetArgs(['-u', 'bob', 'http://h/'], '1.0.0'), UsageError);
+  const r = (await parseGetArgs(['-r', '0-99,-5', 'http://h/'], '1.0.0')) as GetConfig;
+  assert.deepEqual(r.headers, [['Range', 'bytes=0-99,-5']]);
+  await assert.rejects(parseGetArgs(['-r', '0-1\r\nX: y', 'http://h/'], '1.0.0'), UsageError);
+  assert.equal(((await parseGetArgs(['-O', 'http://h/a/b%20c.txt?q=1#f'], '1.0.0')) as GetConfig).output, 'b%20c.txt');
+  assert.equal(((await parseGetArgs(['-O', '-o', 'x', 'http://h/a/b.txt'], '1.0.0')) as GetConfig).output, 'x');
+  await assert.rejects(parseGetArgs(['-O', 'http://h/a/'], '1.0.0'), (e: unknown) => e instanceof GetError && e.exitCode === ExitCode.WRITE_ERROR);
+  await assert.rejects(parseGetArgs(['-F', 'a=b', '-d', 'c', 'http://h/'], '1.0.0'), UsageError);
+  await assert.rejects(parseGetArgs(['-I', '-F', 'a=b', 'http://h/'], '1.0.0'), UsageError);
+  const f = (await parseGetArgs(['-F', 'a=b', 'http://h/'], '1.0.0')) as GetConfig;
+  assert.equal(f.method, 'POST');
+  const type = f.headers.find(([n]) => n === 'Content-Type')![1];
+  const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(type)![1]!;
+  assert.equal(f.body!.toString(), `--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--${boundary}--\r\n`);
+  const mixed = (await parseGetArgs(['-d', 'a=1', '--data-urlencode', 'b=x y', 'http://h/'], '1.0.0')) as GetConfig;
+  assert.equal(mixed.body!.toString(), 'a=1&b=x+y');
+  await assert.rejects(parseGetArgs(['--cacert', '/nonexistent/ca.pem', 'https://h/'], '1.0.0'), (e: unknown) => e instanceof GetError && e.exitCode === ExitCode.SSL_CACERT_BADFILE);
+});
+
+test('get: a binary body is refused on a terminal (exit 23, one line), printed with -o -, text passes', async () => {
+  const { createServer } = await import('../../src/http/server.js');
+  const server = createServer((req, res) => res.end(req.url === '/bin' ? Buffer.from([0x41, 0, 0x42]) : 'text\n'));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const run = async (args: string[]): Promise<{ code: number; out: Buffer; err: string }> => {
+    const out: Buffer[] = [];
+    let err = '';
+    const code = await getCommand(args, {
+      stdout: { isTTY: true, write: (c: string | Uint8Array) => out.push(Buffer.from(c)) },
+      stderr: { isTTY: true, write: (s: string) => (err += s) },
+      version: '1.0.0',
+    });
+    return { code, out: Buffer.concat(out), err };
+  };
+  try {
+    const refused = await run([`${base}/bin`]);
+    assert.equal(refused.code, 23);
+    assert.equal(refused.out.length, 0);
+    assert.equal(refused.err, `trama: ${BINARY_TO_TERMINAL}\n`);
+    assert.deepEqual(await run(['-s', `${base}/bin`]), { code: 23, out: Buffer.alloc(0), err: '' });
+    const forced = await run(['--output', '-', `${base}/bin`]);
+    assert.deepEqual([forced.code, forced.out], [0, Buffer.from([0x41, 0, 0x42])]);
+    assert.deepEqual((await run([`${base}/text`])).out.toString(), 'text\n');
+  } finally {
+    server.close();
+  }
+});
+
+test('help texts: plain lines (no tab or CR from an escape), none wider than 100 columns', async () => {
+  const { GET_USAGE } = await import('../../src/cli/get/get-command.js');
+  const { SERVE_USAGE } = await import('../../src/cli/serve/serve-command.js');
+  for (const text of [GET_USAGE, SERVE_USAGE]) {
+    assert.doesNotMatch(text, /[\t\r]/);
+    for (const line of text.split('\n')) assert.ok(line.length <= 100, line);
+  }
 });

@@ -6,23 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server, type ServerOptions, type IncomingMessage, type ServerResponse } from '../../src/index.js';
+import type { IncomingMessage, ServerResponse, ServerOptions } from '../../src/index.js';
+import { startServer as start } from '../support/h2-server.js';
 import { H2Connection } from '../../src/wire/h2/connection.js';
 import { ErrorCode } from '../../src/wire/h2/constants.js';
 import type { H2Event } from '../../src/wire/h2/events.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-async function start(handler: Handler, options: ServerOptions = {}): Promise<{ server: Server; port: number; url: string; close: () => Promise<void> }> {
-  const server = createServer(options, handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    server, port, url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
 
 function get(client: http2.ClientHttp2Session, path: string): Promise<{ status: unknown; body: string }> {
   return new Promise((resolve, reject) => {

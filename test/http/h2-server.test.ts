@@ -5,22 +5,10 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server, type ServerOptions, type IncomingMessage, type ServerResponse } from '../../src/index.js';
+import { createServer, type IncomingMessage, type ServerResponse } from '../../src/index.js';
+import { startServer as start, connectH2 } from '../support/h2-server.js';
 import { serveH2 } from '../../src/http/server.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-async function start(handler: Handler, options: ServerOptions = {}): Promise<{ server: Server; port: number; url: string; close: () => Promise<void> }> {
-  const server = createServer(options, handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    server,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
 
 interface Answer {
   headers: http2.IncomingHttpHeaders;
@@ -48,13 +36,6 @@ function request(client: http2.ClientHttp2Session, headers: http2.OutgoingHttpHe
   });
 }
 
-function connect(url: string): Promise<http2.ClientHttp2Session> {
-  return new Promise((resolve, reject) => {
-    const c = http2.connect(url);
-    c.once('connect', () => resolve(c));
-    c.once('error', reject);
-  });
-}
 
 test('GET and POST over h2 prior knowledge: same classes, httpVersion 2.0, headers without pseudo-headers, :authority as host', async () => {
   const seen: Array<Record<string, unknown>> = [];
@@ -74,7 +55,7 @@ test('GET and POST over h2 prior knowledge: same classes, httpVersion 2.0, heade
       res.end(`got ${body.length}`);
     });
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const a = await request(client, { ':path': '/get?x=1', 'x-custom': 'yes' });
     assert.equal(a.headers[':status'], 200);
@@ -117,7 +98,7 @@ test('connection-specific fields a handler sets are dropped for h2, not thrown o
     res.write('a');
     res.end('b');
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const a = await request(client, { ':path': '/drop' });
     assert.equal(a.headers[':status'], 201);
@@ -146,7 +127,7 @@ test('trailers both ways: req.trailers after end, res.addTrailers as a trailing 
       res.end();
     });
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const a = await request(client, { ':path': '/t', ':method': 'POST' }, undefined, { waitForTrailers: true, endStream: false });
     assert.equal(a.body.toString(), 'body');
@@ -169,7 +150,7 @@ test('1xx: Expect 100-continue gets 100 before the body, writeEarlyHints sends 1
     req.on('data', (c: Buffer) => { body += c; });
     req.on('end', () => res.end(`continued ${body}`));
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const h = await request(client, { ':path': '/hints' });
     assert.equal(h.informational.length, 1);
@@ -212,7 +193,7 @@ test('RST_STREAM from the client: req "aborted" and "close", res "close" without
     res.write('partial');
     gotRequest();
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const stream = client.request({ ':path': '/slow' });
     stream.on('error', () => {});
@@ -240,7 +221,7 @@ test('res.setTimeout is per stream: "timeout" fires on the slow response, the ot
       res.end('timed out');
     });
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const slow = request(client, { ':path': '/slow' });
     const fast = await request(client, { ':path': '/fast' });
@@ -269,7 +250,7 @@ test('server push: createPushResponse (node compat) and pushResponse (promise) r
       }, (e: Error) => res.end(String(e)));
     });
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   const pushes: Array<Promise<string>> = [];
   client.on('stream', (stream, headers) => {
     pushes.push(new Promise((resolve) => {
@@ -296,7 +277,7 @@ test('priority: req.priority shows the RFC 9218 priority field; res.setPriority 
     (res as ServerResponse & { setPriority(p: object): unknown }).setPriority({ urgency: 0 });
     res.end('p');
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     await request(client, { ':path': '/', priority: 'u=1, i' });
     assert.deepEqual(prio, { urgency: 1, incremental: true });
@@ -331,7 +312,7 @@ test('HTTP/1.1 still works on the same port, and the h2c options turn each way o
     await srv.close();
   }
   const only2 = await start((req, res) => res.end(`v${req.httpVersion}`), { allowHTTP1: false });
-  const client = await connect(only2.url);
+  const client = await connectH2(only2.url);
   try {
     assert.equal((await request(client, { ':path': '/' })).body.toString(), 'v2.0');
   } finally {
@@ -365,7 +346,7 @@ test('a preface split across reads, and a socket handed in with server.emit("con
       inbound.on('error', () => {});
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    const client = await connect(`http://127.0.0.1:${(relay.address() as AddressInfo).port}`);
+    const client = await connectH2(`http://127.0.0.1:${(relay.address() as AddressInfo).port}`);
     try {
       assert.equal((await request(client, { ':path': '/split' })).body.toString(), 'v2.0 /split');
     } finally {
@@ -387,7 +368,7 @@ test('serveH2(server, socket, firstBytes) serves a socket whose first bytes were
     });
   });
   await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-  const client = await connect(`http://127.0.0.1:${(front.address() as AddressInfo).port}`);
+  const client = await connectH2(`http://127.0.0.1:${(front.address() as AddressInfo).port}`);
   try {
     assert.equal((await request(client, { ':path': '/' })).body.toString(), 'entry 2.0');
   } finally {
@@ -418,12 +399,42 @@ test('a large streamed response with backpressure arrives whole; write callbacks
     };
     pump();
   });
-  const client = await connect(srv.url);
+  const client = await connectH2(srv.url);
   try {
     const a = await request(client, { ':path': '/big' });
     assert.equal(a.body.length, total);
     await finishSeen;
     assert.deepEqual(order, [`finish after ${total / chunk.length} callbacks`]);
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});
+
+test('values with surrounding whitespace are trimmed; a head beyond the client\'s header list limit resets only that stream', async () => {
+  const srv = await start((req, res) => {
+    if (req.url === '/big') {
+      res.setHeader('x-big', 'b'.repeat(4000));
+      res.on('close', () => {});
+      res.end('never');
+      return;
+    }
+    res.setHeader('x-padded', '  v  ');
+    res.end('ok');
+  });
+  const client = http2.connect(srv.url, { settings: { maxHeaderListSize: 1000 } });
+  try {
+    const a = await request(client, { ':path': '/pad' });
+    assert.equal(a.headers['x-padded'], 'v');
+    const refused = await new Promise<number>((resolve) => {
+      const r = client.request({ ':path': '/big' });
+      r.on('close', () => resolve(r.rstCode));
+      r.on('error', () => {});
+      r.resume();
+      r.end();
+    });
+    assert.equal(refused, http2.constants.NGHTTP2_INTERNAL_ERROR);
+    assert.equal((await request(client, { ':path': '/after' })).body.toString(), 'ok');
   } finally {
     client.close();
     await srv.close();

@@ -87,6 +87,8 @@ for (const server of SERVER_FLAVOURS) {
       // Fetch's "no-store" cache mode, as browsers send it.
       assert.equal(seen[0]!['cache-control'], 'no-cache');
       assert.equal(seen[0]!.pragma, 'no-cache');
+      // A User-Agent, as browsers send (issue 17): trama/VERSION.
+      assert.match(String(seen[0]!['user-agent']), /^trama\/\d+\.\d+\.\d+/);
       assert.equal(seen[0]!.authorization, 'Bearer t');
       assert.equal(seen[0]!['last-event-id'], undefined);
       es.close();

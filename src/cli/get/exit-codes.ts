@@ -29,6 +29,8 @@ export const ExitCode = {
   RECV_ERROR: 56,
   PEER_FAILED_VERIFICATION: 60,
   BAD_CONTENT_ENCODING: 61,
+  /** The `--cacert` file could not be read. */
+  SSL_CACERT_BADFILE: 77,
 } as const;
 
 /** One of {@link ExitCode}'s values. */

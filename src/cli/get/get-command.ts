@@ -19,6 +19,17 @@
  * - A response cut short (fewer bytes than Content-Length, a chunked body without its last
  *   chunk) is exit 18 even when part of it was written (`-o` keeps the partial file, as curl).
  * - `--http1.1` is accepted and is what trama get speaks today.
+ * - `-F`, `--form-string`, `--data-urlencode` build their bodies in form.ts; `-F` and `-d` in one
+ *   command are a usage error (two different bodies), as in curl.
+ * - `-u user:password` is sent as Basic credentials (RFC 7617) and, like any Authorization, is
+ *   dropped when a redirect leaves the origin. `-u user` alone is refused: curl would prompt for
+ *   the password, trama does not read passwords from a terminal.
+ * - `-O` names the file after the last segment of the URL's path, as typed (no decoding, no
+ *   query), in the current folder; a URL whose path ends in `/` has no name: exit 23.
+ * - A body is refused on a terminal when a chunk holds a NUL byte (binary output can leave the
+ *   terminal in a strange mode), exit 23 as in curl, unless the output is asked for with
+ *   `-o -`/`--output -`. Text before that chunk has been printed.
+ * - `-w FORMAT` is written after the transfer, success or not (write-out.ts).
  */
 import { once } from 'node:events';
 import { createWriteStream, promises as fsp } from 'node:fs';
@@ -30,8 +41,10 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { validateHeaderName, validateHeaderValue } from '../../wire/shared/index.js';
 import { integerOption, numberOption, oneLine, parseCommandLine, stringOption, UsageError, type OptionSpec, type ParsedOptions } from '../args.js';
 import { classifyError, ExitCode, GetError, type FailureContext } from './exit-codes.js';
+import { dataUrlencodePiece, formBoundary, multipartBody, parseFormArg, readSource, type FormPart } from './form.js';
 import { ProgressBar } from './progress.js';
 import { createTransport, type GetRequest as ClientRequest, type GetResponse as IncomingMessage, type Transport } from './transport.js';
+import { emptyStats, writeOut, type TransferStats } from './write-out.js';
 
 /** curl's default bound on followed redirects. */
 export const DEFAULT_MAX_REDIRS = 50;
@@ -58,6 +71,14 @@ export const GET_OPTIONS: readonly OptionSpec[] = [
   { name: 'insecure', short: 'k', kind: 'flag' },
   { name: 'user-agent', short: 'A', kind: 'value' },
   { name: 'compressed', kind: 'flag' },
+  { name: 'remote-name', short: 'O', kind: 'flag' },
+  { name: 'write-out', short: 'w', kind: 'value' },
+  { name: 'form', short: 'F', kind: 'value', multiple: true },
+  { name: 'form-string', kind: 'value', multiple: true },
+  { name: 'data-urlencode', kind: 'value', multiple: true },
+  { name: 'user', short: 'u', kind: 'value' },
+  { name: 'cacert', kind: 'value' },
+  { name: 'range', short: 'r', kind: 'value' },
   { name: 'help', short: 'h', kind: 'flag' },
 ];
 
@@ -72,7 +93,19 @@ Options:
   -d, --data DATA        send DATA as a form body (repeatable, joined with &; @file, @-)
       --data-binary D    send D as is (@file keeps every byte)
       --data-raw D       send D as is, no @file
-  -o, --output FILE      write the body to FILE (progress bar on a terminal)
+      --data-urlencode D  URL-encode D and send it as a form piece ('name=value',
+                         '=value', 'name@file', '@file'; joined with -d pieces)
+  -F, --form 'N=V'       multipart/form-data field (repeatable): 'N=@file' uploads a file
+                         (';type=T', ';filename=F' may follow), 'N=<file' sends its text
+      --form-string 'N=V'  a multipart field taken literally (no @ or <)
+  -u, --user U:P         HTTP Basic credentials (dropped on a redirect to another origin)
+  -r, --range R          ask for bytes R only (Range: bytes=R): 0-99, -500, 100-
+  -o, --output FILE      write the body to FILE (progress bar on a terminal); '-' is stdout,
+                         even for a binary body on a terminal (refused otherwise, exit 23)
+  -O, --remote-name      write the body to a file named like the URL's last path segment
+  -w, --write-out FMT    print FMT after the transfer: %{http_code} %{time_total}
+                         %{size_download} %{url_effective} %{content_type} %{num_redirects}
+                         %{remote_ip} %{time_starttransfer} …; escapes \\n \\t; -w @file
   -i, --include          include the response head in the output
   -I, --head             HEAD request, print the response head
   -L, --location         follow redirects (at most --max-redirs, default ${DEFAULT_MAX_REDIRS})
@@ -82,8 +115,9 @@ Options:
   -m, --max-time S       give up after S seconds (exit 28)
       --connect-timeout S  give up connecting after S seconds (exit 28)
   -k, --insecure         do not verify the server's TLS certificate
+      --cacert FILE      verify the server's certificate against the CA(s) in FILE (PEM)
   -A, --user-agent UA    User-Agent (default trama/VERSION)
-      --compressed       ask for gzip/br and decode the body
+      --compressed       ask for deflate/gzip/br and decode the body
       --http1.1          use HTTP/1.1 (the only version trama get speaks today)
   -h, --help             this help
 
@@ -121,6 +155,10 @@ export interface GetConfig {
   readonly insecure: boolean;
   readonly userAgent: string;
   readonly compressed: boolean;
+  /** `-w` format (already read from its file for `-w @file`). */
+  readonly writeOut: string | undefined;
+  /** `--cacert`: the PEM text of the CA(s) to trust instead of node's bundle. */
+  readonly ca: string | undefined;
 }
 
 /**
@@ -169,7 +207,7 @@ async function readData(kind: 'data' | 'data-binary' | 'data-raw', arg: string):
   const file = arg.slice(1);
   let bytes: Buffer;
   try {
-    bytes = file === '-' ? await readStdin() : await fsp.readFile(file);
+    bytes = await readSource(file);
   } catch (err) {
     throw new GetError(ExitCode.READ_ERROR, `Failed to read data from ${file}: ${(err as Error).message}`);
   }
@@ -180,12 +218,6 @@ async function readData(kind: 'data' | 'data-binary' | 'data-raw', arg: string):
     return Buffer.from(kept);
   }
   return bytes;
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function listOption(options: ParsedOptions, name: string): string[] {
@@ -221,19 +253,65 @@ export async function parseGetArgs(argv: readonly string[], version: string): Pr
   }
 
   const pieces: Buffer[] = [];
+  const parts: FormPart[] = [];
   for (const [name, value] of sequence) {
-    if ((name === 'data' || name === 'data-binary' || name === 'data-raw') && typeof value === 'string') pieces.push(await readData(name, value));
+    if (typeof value !== 'string') continue;
+    if (name === 'data' || name === 'data-binary' || name === 'data-raw') pieces.push(await readData(name, value));
+    else if (name === 'data-urlencode') pieces.push(Buffer.from(await dataUrlencodePiece(value, readSource), 'latin1'));
+    else if (name === 'form' || name === 'form-string') parts.push(await parseFormArg(value, name === 'form-string', readSource));
   }
-  const hasData = pieces.length > 0;
+  if (pieces.length > 0 && parts.length > 0) throw new UsageError('-d and -F cannot be used together (one request, one body)');
+  const hasData = pieces.length > 0 || parts.length > 0;
   const amp = Buffer.from('&');
-  const body = hasData ? Buffer.concat(pieces.flatMap((p, i) => (i === 0 ? [p] : [amp, p]))) : undefined;
+  let body: Buffer | undefined = pieces.length > 0 ? Buffer.concat(pieces.flatMap((p, i) => (i === 0 ? [p] : [amp, p]))) : undefined;
+  let formType: string | undefined;
+  if (parts.length > 0) {
+    const boundary = formBoundary();
+    body = multipartBody(parts, boundary);
+    formType = `multipart/form-data; boundary=${boundary}`;
+  }
   const head = options.head === true;
-  if (head && hasData) throw new UsageError('-I and -d cannot be used together');
+  if (head && hasData) throw new UsageError('-I and -d/-F cannot be used together');
   let method = stringOption(options, 'request') ?? (head ? 'HEAD' : hasData ? 'POST' : 'GET');
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new UsageError(`-X ${JSON.stringify(method)}: a method must be a token`);
   if (head && method !== 'HEAD') method = 'HEAD';
-  if (hasData && !headers.some(([n]) => n.toLowerCase() === 'content-type') && !removed.has('content-type')) {
-    headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  const has = (name: string): boolean => headers.some(([n]) => n.toLowerCase() === name) || removed.has(name);
+  if (hasData && !has('content-type')) headers.push(['Content-Type', formType ?? 'application/x-www-form-urlencoded']);
+  const user = stringOption(options, 'user');
+  if (user !== undefined && !has('authorization')) {
+    // RFC 7617 §2: user-id ":" password, UTF-8, base64. Without a colon curl prompts; we refuse.
+    if (!user.includes(':')) throw new UsageError(`-u ${JSON.stringify(user)}: give user:password (trama get does not prompt for a password)`);
+    headers.unshift(['Authorization', `Basic ${Buffer.from(user, 'utf8').toString('base64')}`]);
+  }
+  const range = stringOption(options, 'range');
+  if (range !== undefined && !has('range')) {
+    // RFC 9110 §14.2: byte ranges; the spec is passed as typed (curl does not check it either),
+    // but never with a control character in it.
+    if (!/^[\x20-\x7e]+$/.test(range)) throw new UsageError(`-r ${JSON.stringify(range)}: a range holds printable characters only`);
+    headers.push(['Range', `bytes=${range}`]);
+  }
+  let output = stringOption(options, 'output');
+  if (output === undefined && options['remote-name'] === true) {
+    const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+    if (name === '') throw new GetError(ExitCode.WRITE_ERROR, `Remote file name has no length (${url.href} ends in "/"): use -o FILE`);
+    output = name;
+  }
+  let format = stringOption(options, 'write-out');
+  if (format?.startsWith('@') === true) {
+    try {
+      format = (await readSource(format.slice(1))).toString('utf8');
+    } catch (err) {
+      throw new GetError(ExitCode.READ_ERROR, `-w: Failed to read the format from ${format.slice(1)}: ${(err as Error).message}`);
+    }
+  }
+  const cacert = stringOption(options, 'cacert');
+  let ca: string | undefined;
+  if (cacert !== undefined) {
+    try {
+      ca = await fsp.readFile(cacert, 'utf8');
+    } catch (err) {
+      throw new GetError(ExitCode.SSL_CACERT_BADFILE, `error setting certificate file: ${cacert} (${(err as Error).message})`);
+    }
   }
   const maxTime = numberOption(options, 'max-time');
   const connectTimeout = numberOption(options, 'connect-timeout');
@@ -243,7 +321,7 @@ export async function parseGetArgs(argv: readonly string[], version: string): Pr
     headers,
     removed,
     body,
-    output: stringOption(options, 'output'),
+    output,
     include: options.include === true,
     head,
     location: options.location === true,
@@ -257,6 +335,8 @@ export async function parseGetArgs(argv: readonly string[], version: string): Pr
     insecure: options.insecure === true,
     userAgent,
     compressed: options.compressed === true,
+    writeOut: format,
+    ca,
   };
 }
 
@@ -293,7 +373,9 @@ export async function getCommand(argv: readonly string[], io: GetIo): Promise<nu
     config = await parseGetArgs(argv, io.version);
   } catch (err) {
     if (err instanceof GetError) {
-      io.stderr.write(`trama: ${oneLine(err.message)}\n`);
+      // -s silences these too (a file that cannot be read, -O without a name), -S shows them.
+      const { options } = parseCommandLine(argv, GET_OPTIONS);
+      if (options.silent !== true || options['show-error'] === true) io.stderr.write(`trama: ${oneLine(err.message)}\n`);
       return err.exitCode;
     }
     throw err;
@@ -302,15 +384,30 @@ export async function getCommand(argv: readonly string[], io: GetIo): Promise<nu
     io.stdout.write(GET_USAGE);
     return 0;
   }
+  const fetch = new Fetch(config, io);
+  let code: number = ExitCode.OK;
   try {
-    await new Fetch(config, io).run();
-    return 0;
+    await fetch.run();
   } catch (err) {
     const e = err instanceof GetError ? err : new GetError(ExitCode.FAILED, err instanceof Error ? err.message : String(err));
     if (!config.silent || config.showError) io.stderr.write(`trama: ${oneLine(e.message)}\n`);
-    return e.exitCode;
+    fetch.stats.errorMessage = oneLine(e.message);
+    code = e.exitCode;
   }
+  if (config.writeOut !== undefined) {
+    fetch.stats.exitCode = code;
+    writeOut(config.writeOut, fetch.stats, {
+      stdout: (t) => io.stdout.write(t),
+      stderr: (t) => io.stderr.write(t),
+      warn: (m) => io.stderr.write(`trama: ${m}\n`),
+    });
+  }
+  return code;
 }
+
+/** Why a body is not printed on a terminal (curl refuses too, exit 23). */
+export const BINARY_TO_TERMINAL =
+  'Binary output can mess up your terminal: use "--output -" to print it there anyway, or "-o FILE" to save it to a file';
 
 type Out = { write(chunk: string | Uint8Array): unknown };
 
@@ -333,10 +430,19 @@ class Fetch {
   #fileBytes = 0;
   /** `#received` when each response's body began: what a cut-short body did deliver. */
   readonly #bodyStart = new WeakMap<IncomingMessage, number>();
+  /** What `-w` prints; times are ms since {@link #t0}. */
+  readonly stats: TransferStats;
+  readonly #t0 = performance.now();
 
   constructor(config: GetConfig, io: GetIo) {
     this.#c = config;
     this.#io = io;
+    this.stats = emptyStats(config.method, config.url.href);
+    this.stats.filenameEffective = config.output !== undefined && config.output !== '-' ? config.output : '';
+  }
+
+  #now(): number {
+    return performance.now() - this.#t0;
   }
 
   #info(line: string): void {
@@ -346,7 +452,7 @@ class Fetch {
   #transport(protocol: string): Transport {
     let t = this.#transports.get(protocol);
     if (t === undefined) {
-      t = createTransport(protocol as 'http:' | 'https:', { rejectUnauthorized: !this.#c.insecure });
+      t = createTransport(protocol as 'http:' | 'https:', { rejectUnauthorized: !this.#c.insecure, ...(this.#c.ca !== undefined ? { ca: this.#c.ca } : {}) });
       this.#transports.set(protocol, t);
     }
     return t;
@@ -371,6 +477,7 @@ class Fetch {
       await this.#follow();
       ok = true;
     } finally {
+      this.stats.timeTotal = this.#now();
       if (timer !== undefined) clearTimeout(timer);
       for (const t of this.#transports.values()) t.agent.destroy();
       const wrote = this.#fileBytes > 0;
@@ -394,11 +501,29 @@ class Fetch {
       const res = await this.#send(url, method, headers, body);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
+      const st = this.stats;
+      st.httpCode = status;
+      st.httpVersion = res.httpVersion ?? '';
+      st.method = method;
+      st.urlEffective = url.href;
+      st.contentType = fieldValue(res.headers['content-type']) ?? '';
+      st.sizeHeader += Buffer.byteLength(headText(res), 'latin1');
+      st.sizeDownload = 0;
+      st.redirectUrl = '';
+      if (isRedirect(status) && location !== undefined) {
+        try {
+          st.redirectUrl = new URL(location, url).href;
+        } catch {
+          // A Location that is no URL: nothing to show.
+        }
+      }
       if (c.include || c.head) await this.#emit(headText(res));
       if (c.location && isRedirect(status) && location !== undefined) {
         await this.#drain(res);
         if (redirects >= c.maxRedirs) throw new GetError(ExitCode.TOO_MANY_REDIRECTS, `Maximum (${c.maxRedirs}) redirects followed`);
         redirects++;
+        this.stats.numRedirects = redirects;
+        this.stats.timeRedirect = this.#now();
         let next: URL;
         try {
           next = new URL(location, url);
@@ -443,7 +568,8 @@ class Fetch {
     const have = new Set(headers.map(([n]) => n.toLowerCase()));
     if (!have.has('user-agent') && !c.removed.has('user-agent')) out['User-Agent'] = c.userAgent;
     if (!have.has('accept') && !c.removed.has('accept')) out['Accept'] = '*/*';
-    if (c.compressed && !have.has('accept-encoding')) out['Accept-Encoding'] = 'gzip, br';
+    // The codings node:zlib decodes (curl also offers zstd, which node 20's zlib lacks).
+    if (c.compressed && !have.has('accept-encoding')) out['Accept-Encoding'] = 'deflate, gzip, br';
     for (const [n, v] of headers) {
       const prev = out[n];
       out[n] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [String(prev), v];
@@ -452,6 +578,7 @@ class Fetch {
 
     const lookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, options, (err, address: string | LookupAddress[], family?: number) => {
+        this.stats.timeNamelookup = this.#now();
         if (err === null && c.verbose) {
           const list: LookupAddress[] = Array.isArray(address) ? address : [{ address, family: family ?? 4 }];
           this.#info(`Host ${hostname}:${port} was resolved.`);
@@ -494,12 +621,20 @@ class Fetch {
       }
       req.on('socket', (socket: Socket) => {
         if (this.#current?.req === req) this.#current.socket = socket;
+        const st = this.stats;
         const connected = (): void => {
           ctx.connected = true;
           if (connectTimer !== undefined) clearTimeout(connectTimer);
           connectTimer = undefined;
+          st.timeConnect = this.#now();
+          st.remoteIp = socket.remoteAddress ?? '';
+          st.remotePort = socket.remotePort;
+          st.localIp = socket.localAddress ?? '';
+          st.localPort = socket.localPort;
         };
         if (req.reusedSocket) {
+          // No lookup, no handshake on a reused connection: those steps take no time.
+          st.timeNamelookup = st.timeAppconnect = st.timePretransfer = this.#now();
           connected();
           ctx.secured = tls;
           this.#info(`Re-using existing connection #${this.#socketIds.get(socket) ?? '?'} with host ${host}`);
@@ -507,15 +642,20 @@ class Fetch {
         }
         const id = this.#nextSocketId++;
         this.#socketIds.set(socket, id);
+        st.numConnects++;
+        // An IP literal is not looked up: its "lookup" is done at once.
+        if (isIP(host) !== 0) st.timeNamelookup = this.#now();
         // An IP literal needs no lookup, so the lookup hook above did not say where we connect.
         if (isIP(host) !== 0) this.#info(`  Trying ${url.hostname}:${port}...`);
         socket.once('connect', () => {
           connected();
+          if (!tls) st.timePretransfer = this.#now();
           this.#info(`Connected to ${host} (${socket.remoteAddress ?? '?'}) port ${socket.remotePort ?? port} (connection #${id}, new)`);
         });
         if (tls) {
           socket.once('secureConnect', () => {
             ctx.secured = true;
+            st.timeAppconnect = st.timePretransfer = this.#now();
             this.#tlsInfo(socket as TLSSocket);
           });
         }
@@ -531,9 +671,15 @@ class Fetch {
         }
         if (body !== undefined && body.length > 0) this.#info(`upload completely sent off: ${body.length} bytes`);
       };
-      req.on('finish', showHead);
+      req.on('finish', () => {
+        const raw = (req as unknown as { _header?: string | null })._header;
+        this.stats.sizeRequest += (typeof raw === 'string' ? Buffer.byteLength(raw, 'latin1') : 0) + (body?.length ?? 0);
+        this.stats.sizeUpload += body?.length ?? 0;
+        showHead();
+      });
       req.on('error', fail);
       req.on('response', (res: IncomingMessage) => {
+        this.stats.timeStarttransfer = this.#now();
         showHead();
         ctx.responseStarted = true;
         if (connectTimer !== undefined) clearTimeout(connectTimer);
@@ -646,6 +792,7 @@ class Fetch {
       }
       throw this.#bodyError(err, res);
     } finally {
+      this.stats.sizeDownload = this.#bodyBytes(res);
       progress?.finish();
     }
     if (!res.complete) throw this.#bodyError(new Error('incomplete'), res);
@@ -699,6 +846,10 @@ class Fetch {
   #write(chunk: string | Buffer): boolean {
     if (this.#writeError !== undefined) throw new GetError(ExitCode.WRITE_ERROR, `Failed writing body: ${this.#writeError.message}`);
     const out: Out = this.#file ?? this.#io.stdout;
+    // A NUL byte is curl's sign of a binary body; on a terminal it is refused unless `-o -`.
+    if (this.#file === undefined && this.#c.output === undefined && this.#io.stdout.isTTY === true && typeof chunk !== 'string' && chunk.includes(0)) {
+      throw new GetError(ExitCode.WRITE_ERROR, BINARY_TO_TERMINAL);
+    }
     if (this.#file !== undefined) this.#fileBytes += chunk.length;
     // stdout (a pipe or a file on Linux) writes synchronously; only the -o file pushes back.
     return out.write(chunk) !== false || this.#file === undefined;

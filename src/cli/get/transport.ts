@@ -33,7 +33,10 @@ export interface Transport {
  * @example
  * const t = createTransport('https:', { rejectUnauthorized: false });
  */
-export function createTransport(protocol: 'http:' | 'https:', tlsOptions: { rejectUnauthorized: boolean }): Transport {
-  const agent = protocol === 'https:' ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: tlsOptions.rejectUnauthorized }) : new Agent({ keepAlive: true });
+export function createTransport(protocol: 'http:' | 'https:', tlsOptions: { rejectUnauthorized: boolean; ca?: string }): Transport {
+  const agent =
+    protocol === 'https:'
+      ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: tlsOptions.rejectUnauthorized, ...(tlsOptions.ca !== undefined ? { ca: tlsOptions.ca } : {}) })
+      : new Agent({ keepAlive: true });
   return { request: (url, options, callback) => request(url, options, callback), agent };
 }

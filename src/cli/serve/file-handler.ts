@@ -99,6 +99,14 @@ export interface FileHandlerOptions {
   readonly maxListingEntries?: number;
   /** Receives one access-log line per request (no newline); default: no log. */
   readonly log?: (line: string) => void;
+  /**
+   * Single-page app (`--single`): a GET/HEAD for a path that does not exist, whose last segment
+   * has no extension (a client-side route like `/users/42`, not a missing `/app.js`), gets the
+   * root's `index.html` with 200 (default false).
+   */
+  readonly single?: boolean;
+  /** The page sent with every 404, if that file exists (default: `404.html` in the root). */
+  readonly notFoundPage?: string;
 }
 
 const CORS_ALLOW_METHODS = 'GET, HEAD, OPTIONS';
@@ -175,6 +183,37 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
   const minBytes = options.compressMinBytes ?? COMPRESS_MIN_BYTES;
   const maxEntries = options.maxListingEntries ?? MAX_LISTING_ENTRIES;
   const cacheControl = options.maxAge !== undefined && options.maxAge > 0 ? `public, max-age=${Math.floor(options.maxAge)}` : 'no-cache';
+  const single = options.single === true;
+  const notFoundPage = options.notFoundPage ?? join(root, '404.html');
+
+  /** 404 with the custom page when there is one (GitHub Pages' and Netlify's `404.html` convention). */
+  async function notFound(res: ServeResponse, method: string): Promise<void> {
+    const page = await fsp.readFile(notFoundPage).catch(() => undefined);
+    if (page === undefined) return sendStatus(res, method, 404);
+    res.statusCode = 404;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Length', page.length);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (method === 'HEAD') return void res.end();
+    noteBodyBytes(res, page.length);
+    res.end(page);
+  }
+
+  /** A status answer; 404s go through {@link notFound}. */
+  function answer(res: ServeResponse, method: string, status: number): Promise<void> | void {
+    return status === 404 ? notFound(res, method) : sendStatus(res, method, status);
+  }
+
+  /** `--single`: the root's index.html for a missing extension-less path, if it exists. */
+  async function appShell(req: ServeRequest, res: ServeResponse, segments: readonly string[]): Promise<boolean> {
+    const last = segments[segments.length - 1] ?? '';
+    if (!single || last.includes('.')) return false;
+    const index = join(realRoot, 'index.html');
+    const st = await fsp.stat(index).catch(() => undefined);
+    if (st === undefined || !st.isFile()) return false;
+    await sendFile(req, res, index);
+    return true;
+  }
 
   const handler: RequestListener = (req, res) => {
     serve(req, res).catch((err: unknown) => failed(req, res, err));
@@ -193,16 +232,18 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
       return sendStatus(res, method, 405);
     }
     const target = resolveTarget(req.url ?? '/', dotfiles);
-    if ('status' in target) return sendStatus(res, method, target.status);
+    if ('status' in target) return answer(res, method, target.status);
 
     const lexical = join(root, ...target.segments);
     let real: string;
     try {
       real = await fsp.realpath(lexical);
     } catch (err) {
-      return sendStatus(res, method, fsErrorStatus(err));
+      const status = fsErrorStatus(err);
+      if (status === 404 && (await appShell(req, res, target.segments))) return;
+      return answer(res, method, status);
     }
-    if (!isInside(realRoot, real, sep)) return sendStatus(res, method, 404);
+    if (!isInside(realRoot, real, sep)) return notFound(res, method);
 
     const st = await fsp.stat(real);
     if (st.isDirectory()) {
@@ -213,10 +254,10 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
       const index = join(real, 'index.html');
       const ist = await fsp.stat(index).catch(() => undefined);
       if (ist !== undefined && ist.isFile()) return sendFile(req, res, index);
-      if (!listing) return sendStatus(res, method, 404);
+      if (!listing) return notFound(res, method);
       return sendListing(req, res, real, target.segments, st);
     }
-    if (!st.isFile()) return sendStatus(res, method, 404);
+    if (!st.isFile()) return notFound(res, method);
     return sendFile(req, res, real);
   }
 
@@ -401,7 +442,7 @@ export function createFileHandler(options: FileHandlerOptions): RequestListener 
     }
     const status = fsErrorStatus(err);
     for (const name of res.getHeaderNames()) if (name !== 'x-content-type-options' && !name.startsWith('access-control-')) res.removeHeader(name);
-    sendStatus(res, req.method ?? 'GET', status === 404 ? 404 : status === 403 ? 403 : 500);
+    void answer(res, req.method ?? 'GET', status === 404 ? 404 : status === 403 ? 403 : 500);
   }
 
   return handler;

@@ -26,7 +26,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { integerOption, numberOption, parseCommandLine, stringOption, UsageError, type OptionSpec } from '../args.js';
 import { createFileHandler, withAccessLog, type RequestListener, type ServeRequest, type ServeResponse } from './file-handler.js';
 import { createHttpServer, SERVER_IMPLEMENTATION, type HttpServer } from './http-server.js';
@@ -62,6 +62,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-age', kind: 'value' },
   { name: 'grace', kind: 'value' },
   { name: 'quiet', short: 'q', kind: 'flag' },
+  { name: 'single', short: 's', kind: 'flag' },
+  { name: '404', kind: 'value' },
   { name: 'tls-cert', kind: 'value' },
   { name: 'tls-key', kind: 'value' },
   { name: 'help', short: 'h', kind: 'flag' },
@@ -76,7 +78,9 @@ Last-Modified with conditional requests, ranges, gzip/brotli, directory listings
 
 Options:
   -p, --port N        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-      --host ADDR     address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for all)
+      --host ADDR     address to listen on (default ${DEFAULT_HOST}: this machine only, so a
+                      development folder is not published to the network by accident;
+                      0.0.0.0 or :: for every interface, e.g. to test from a phone)
       --cors          allow cross-origin requests (Access-Control-Allow-Origin: *)
   -w, --workers [N]   run N worker processes (node:cluster); one per core without N
       --dotfiles      serve names starting with "." (hidden by default: 404)
@@ -85,6 +89,9 @@ Options:
       --no-live       no live event stream at ${LIVE_EVENTS_PATH}
       --max-age S     Cache-Control: public, max-age=S (default: no-cache)
       --grace S       seconds in-flight responses get on shutdown (default ${DEFAULT_GRACE_SECONDS})
+  -s, --single        single-page app: a missing path without an extension (/users/42)
+                      gets the root's index.html (a missing /app.js stays 404)
+      --404 FILE      the page sent with every 404 (default: 404.html in dir, if present)
   -q, --quiet         no access log
       --tls-cert FILE  serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate
       --tls-key FILE   and this PEM private key (both or neither)
@@ -105,6 +112,9 @@ export interface ServeConfig {
   readonly maxAge: number | undefined;
   readonly graceMs: number;
   readonly quiet: boolean;
+  readonly single: boolean;
+  /** The custom 404 page (`--404`, else `404.html` in the root when present). */
+  readonly notFoundPage: string;
   /** PEM files for HTTPS (`--tls-cert`/`--tls-key`); without them, cleartext HTTP/1.1 and h2c. */
   readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
@@ -135,6 +145,8 @@ export function parseServeArgs(argv: readonly string[]): ServeConfig | 'help' {
     maxAge: numberOption(options, 'max-age'),
     graceMs: (numberOption(options, 'grace') ?? DEFAULT_GRACE_SECONDS) * 1000,
     quiet: options.quiet === true,
+    single: options.single === true,
+    notFoundPage: resolve(stringOption(options, '404') ?? join(root, '404.html')),
     tls: tlsFiles(stringOption(options, 'tls-cert'), stringOption(options, 'tls-key')),
   };
 }
@@ -169,6 +181,8 @@ export function createServeListener(config: ServeConfig, io: CommandIo, live: Li
     cors: config.cors,
     compress: config.compress,
     maxAge: config.maxAge,
+    single: config.single,
+    notFoundPage: config.notFoundPage,
   });
   const routed: RequestListener =
     live === undefined

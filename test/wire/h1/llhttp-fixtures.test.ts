@@ -10,11 +10,9 @@
  * trims them, and so does trama); the fixtures are run with `requireHost: false` because llhttp
  * itself does not require Host (trama's default does, see rfc-smuggling.test.ts).
  */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SHARED } from '../../support/paths.js';
+import { conformance, testsNeeding } from '../../support/conformance.js';
 import { run, split2, bytewise, summary, type RunOptions } from './support.js';
 import type { H1Role } from '../../../src/wire/h1/types.js';
 
@@ -31,10 +29,11 @@ interface Case {
   error_reason?: string;
 }
 
-const CASES: Case[] = JSON.parse(readFileSync(join(SHARED, 'conformance/llhttp/cases.json'), 'utf8'));
-const ERRORS: Record<string, number> = JSON.parse(
-  readFileSync(join(SHARED, 'conformance/llhttp/llhttp-constants.json'), 'utf8'),
-).ERROR;
+const CASES_FILE = conformance('llhttp/cases.json');
+const CONSTANTS_FILE = conformance('llhttp/llhttp-constants.json');
+const test = testsNeeding(CASES_FILE, CONSTANTS_FILE);
+const CASES: Case[] = CASES_FILE.skip ? [] : JSON.parse(readFileSync(CASES_FILE.path, 'utf8'));
+const ERRORS: Record<string, number> = CONSTANTS_FILE.skip ? {} : JSON.parse(readFileSync(CONSTANTS_FILE.path, 'utf8')).ERROR;
 const CODE_NAME = new Map(Object.entries(ERRORS).map(([k, v]) => [v, `HPE_${k}`]));
 
 /**

@@ -1,11 +1,13 @@
 // RFC 7541 Appendix C, parsed from the RFC text itself: every example decodes to its header list
 // with the RFC's table size, and our encoder produces the RFC's exact bytes wherever our choices
 // are the RFC's.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HpackDecoder, HpackEncoder } from '../../../../src/wire/h2/hpack/index.js';
 import { decodeInteger, encodeInteger } from '../../../../src/wire/h2/hpack/integer.js';
-import { rfcExamples, type RfcExample } from './support.js';
+import { testsNeeding } from '../../../support/conformance.js';
+import { rfcExamples, RFC_7541, type RfcExample } from './support.js';
+
+const test = testsNeeding(RFC_7541);
 
 const examples = rfcExamples();
 const group = (prefix: string): RfcExample[] => examples.filter((e) => e.id.startsWith(prefix));

@@ -1,13 +1,18 @@
-// Shared by the HPACK tests: the RFC 7541 text and the http2jp story files, read from ../shared.
+// Shared by the HPACK tests: the RFC 7541 text and the http2jp story files, found by
+// test/support/conformance.ts (skipped when absent).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHARED } from '../../../support/paths.js';
+import { conformance, spec } from '../../../support/conformance.js';
 
 export type Field = [string, string];
 
-/** The RFC 7541 text, split into lines. */
+/** The RFC 7541 text (`RFC_7541.skip` when absent). */
+export const RFC_7541 = spec('rfc7541.txt');
+
+/** The RFC 7541 text, split into lines; none when the text is absent. */
 export function rfcLines(): string[] {
-  return readFileSync(join(SHARED, 'specs', 'rfc7541.txt'), 'utf8').split('\n');
+  if (RFC_7541.skip) return [];
+  return readFileSync(RFC_7541.path, 'utf8').split('\n');
 }
 
 /** One RFC 7541 Appendix C example: `#### C.x.y` section. */
@@ -55,10 +60,13 @@ export interface Story {
   cases: Array<{ seqno?: number; header_table_size?: number | null; wire?: string; headers: Field[] }>;
 }
 
-export const STORIES = join(SHARED, 'conformance', 'hpack');
+/** The story folders (`STORIES_DIR.skip` when absent). */
+export const STORIES_DIR = conformance('hpack');
+export const STORIES = STORIES_DIR.path;
 
-/** Story folders (one per encoder, plus raw-data). */
+/** Story folders (one per encoder, plus raw-data); none when the stories are absent. */
 export function storyFolders(): string[] {
+  if (STORIES_DIR.skip) return [];
   return readdirSync(STORIES, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)

@@ -1,10 +1,12 @@
 // The static table and the Huffman code are typed from RFC 7541 Appendices A and B: check every
 // entry against the RFC text itself, so a typo cannot hide.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from '../../../../src/wire/h2/hpack/huffman-table.js';
 import { STATIC_BY_NAME, STATIC_TABLE } from '../../../../src/wire/h2/hpack/static-table.js';
-import { rfcLines } from './support.js';
+import { testsNeeding } from '../../../support/conformance.js';
+import { rfcLines, RFC_7541 } from './support.js';
+
+const test = testsNeeding(RFC_7541);
 
 test('static table = RFC 7541 Appendix A, all 61 entries', () => {
   const rows = rfcLines()
