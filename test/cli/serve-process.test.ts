@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
-import { errorLines, fetchWith, makeFixture, runTrama, startServeProcess, waitForOutput, type Fixture } from './support.js';
+import { RUN_GUARD_MS, errorLines, fetchWith, makeFixture, runTrama, startServeProcess, waitForOutput, type Fixture } from './support.js';
 
 let fx: Fixture;
 before(() => {
@@ -148,7 +148,7 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.match(s.output(), /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-" \d+\.\dms$/m);
     } finally {
       s.signal('SIGTERM');
-      await s.exitWithin(30_000);
+      await s.exitWithin(RUN_GUARD_MS);
     }
   });
 
@@ -184,7 +184,7 @@ describe('serve as a process', { concurrency: true }, () => {
     await once(stuck, 'data');
     stuck.pause(); // never reads again
     s.signal('SIGTERM');
-    assert.equal(await s.exitWithin(30_000), 1);
+    assert.equal(await s.exitWithin(RUN_GUARD_MS), 1);
     // Reading again: what was buffered, then the cut (the server closed it before the end).
     let bytes = 0;
     stuck.on('data', (c: Buffer) => (bytes += c.length));
@@ -203,7 +203,7 @@ describe('serve as a process', { concurrency: true }, () => {
       assert.equal(s.output().match(/listening on/g)?.length, 1);
     } finally {
       s.signal('SIGTERM');
-      assert.equal(await s.exitWithin(30_000), 0);
+      assert.equal(await s.exitWithin(RUN_GUARD_MS), 0);
     }
   });
 
@@ -213,7 +213,7 @@ describe('serve as a process', { concurrency: true }, () => {
     for (let round = 0; round < 3; round++) {
       const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '2']);
       s.signal('SIGTERM');
-      assert.equal(await s.exitWithin(20_000), 0, `round ${round}: ${s.errors()}`);
+      assert.equal(await s.exitWithin(RUN_GUARD_MS), 0, `round ${round}: ${s.errors()}`);
       assert.match(s.output(), /trama serve: stopped\n$/);
       assert.equal(s.errors(), '');
     }
@@ -234,7 +234,8 @@ describe('serve as a process', { concurrency: true }, () => {
   });
 
   test('--workers 2, a second SIGTERM: the workers are cut at once, exit 130', async () => {
-    const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '60']);
+    // A grace far beyond the hang guard: an exit within the guard is a cut, not the grace's end.
+    const s = await startServeProcess([fx.root, '--port', '0', '--workers', '2', '--quiet', '--grace', '600']);
     const stuck = connect(s.port, '127.0.0.1');
     stuck.on('error', () => undefined);
     stuck.write(`GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
@@ -243,7 +244,7 @@ describe('serve as a process', { concurrency: true }, () => {
     s.signal('SIGTERM');
     await waitForOutput(s.child, (t) => t.includes('shutting down'), s.output());
     s.signal('SIGTERM');
-    assert.equal(await s.exitWithin(20_000), 130);
+    assert.equal(await s.exitWithin(RUN_GUARD_MS), 130);
     stuck.destroy();
   });
 });

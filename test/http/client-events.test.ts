@@ -218,6 +218,12 @@ test('response without a response listener is dumped; the request still closes',
   });
 });
 
+/**
+ * The idle timeout of the 'timeout' scenario: each idle period must outlast the time a loaded
+ * machine takes to deliver the previous write (at 30 ms a stalled loop saw extra expiries).
+ */
+const IDLE_TIMEOUT = 300;
+
 test("'timeout': the request's fires once per socket, the response's once per idle period (node's listeners)", async () => {
   // The server sends the head, then one body byte each time the client reports an idle period:
   // the socket's idle timer re-arms on that activity, so it fires three times per request. The
@@ -232,14 +238,14 @@ test("'timeout': the request's fires once per socket, the response's once per id
     const agent = new lib.Agent({ keepAlive: true });
     for (let round = 0; round < 2; round++) {
       const req = lib.get({ port, host: '127.0.0.1', agent });
-      req.setTimeout(30);
+      req.setTimeout(IDLE_TIMEOUT);
       let idle = 0;
       await record(req, log, {
         onResponse: (res) =>
           res.on('timeout', () => {
             idle++;
             serverSide!.write('a');
-            if (idle === 1) req.setTimeout(30); // asking again does not re-arm the request's 'timeout'
+            if (idle === 1) req.setTimeout(IDLE_TIMEOUT); // asking again does not re-arm the request's 'timeout'
           }),
       });
       log.push(`reused ${req.reusedSocket}`);
