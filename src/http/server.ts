@@ -214,11 +214,15 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     return exposedFields(trailers, this.maxHeaderEntries());
   }
 
-  onRequest(ex: H1Exchange): void {
+  /**
+   * The request and response of an exchange, whichever protocol carries it: the request fed by the
+   * exchange, the response writing to it. `publish`: the default ServerResponse is built by its ES
+   * class directly, so 'http.server.response.created' is published here (a subclass's constructor
+   * goes through the exported ServerResponse, which publishes); node's http2 publishes none.
+   */
+  #newPair(ex: H1Exchange | H2Exchange, publish: boolean): { req: IncomingMessage; res: ServerResponse } {
     const s = this.#server;
-    const head = ex.head;
-    const socket = ex.socket;
-    const req = this.#newRequest(head, socket);
+    const req = this.#newRequest(ex.head, ex.socket);
     req.upgrade = false;
     req[kBodySource] = ex;
     ex.req = req;
@@ -226,18 +230,25 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     let res: ServerResponse;
     if (Res === ServerResponse) {
       res = new ServerResponseBase(req, s[kResOptions]);
-      // (a subclass's constructor goes through the exported ServerResponse, which publishes)
-      if (onResponseCreatedChannel.hasSubscribers) onResponseCreatedChannel.publish({ request: req, response: res });
+      if (publish && onResponseCreatedChannel.hasSubscribers) onResponseCreatedChannel.publish({ request: req, response: res });
     } else {
       res = new Res(req, s[kResOptions]) as ServerResponse;
     }
+    res[kUniqueHeaders] = s[kUniqueHeaders];
+    res.socket = ex.socket;
+    res._attachSink(ex);
+    ex.res = res;
+    return { req, res };
+  }
+
+  onRequest(ex: H1Exchange): void {
+    const s = this.#server;
+    const head = ex.head;
+    const socket = ex.socket;
+    const { req, res } = this.#newPair(ex, true);
     res._keepAliveTimeout = s.keepAliveTimeout;
     res._maxRequestsPerSocket = s.maxRequestsPerSocket;
     res.shouldKeepAlive = head.keepAlive;
-    res[kUniqueHeaders] = s[kUniqueHeaders];
-    res.socket = socket;
-    res._attachSink(ex);
-    ex.res = res;
     const sock = socket as Socket & { _httpMessage?: unknown };
     if (!sock._httpMessage) sock._httpMessage = res;
     if (onRequestStartChannel.hasSubscribers) onRequestStartChannel.publish({ request: req, response: res, socket, server: s });
@@ -356,21 +367,10 @@ class ServerHost implements H1ServerHost, H2ServerHost {
 
   onH2Request(ex: H2Exchange): void {
     const s = this.#server;
-    const head = ex.head;
-    const socket = ex.socket;
-    const req = this.#newRequest(head, socket);
-    req.upgrade = false;
-    req[kBodySource] = ex;
-    ex.req = req;
-    const Res = s.ServerResponse;
-    const res = (Res === ServerResponse ? new ServerResponseBase(req, s[kResOptions]) : new Res(req, s[kResOptions])) as ServerResponse;
+    const { req, res } = this.#newPair(ex, false);
     res.shouldKeepAlive = true;
     res.sendDate = true;
-    res[kUniqueHeaders] = s[kUniqueHeaders];
-    res.socket = socket;
-    res._attachSink(ex);
-    ex.res = res;
-    const expect = expectValue(head.rawHeaders);
+    const expect = expectValue(ex.head.rawHeaders);
     if (expect !== undefined) return answerExpectation(s, req, res, expect);
     s.emit('request', req, res);
   }
