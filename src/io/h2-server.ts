@@ -179,13 +179,25 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
     const res = this.res;
     const a = req !== null && req.emit('timeout');
     const b = res !== null && res.emit('timeout');
-    if (!a && !b) this.destroyStream(null);
+    if (!a && !b) this.resetWith(ErrorCode.CANCEL);
   }
 
+  /**
+   * `res.destroy(err)`: as node:http2's compat, what the response already started (its head) goes
+   * out, then RST_STREAM — INTERNAL_ERROR with an error, as node; CANCEL without one, where node
+   * sends NO_ERROR: RFC 9113 §8.1 keeps a NO_ERROR reset for after a complete response, and a
+   * client (node's own) takes a response cut by it for a whole one.
+   */
   destroyStream(err?: Error | null): void {
+    this.materialize();
+    this.resetWith(err ? ErrorCode.INTERNAL_ERROR : ErrorCode.CANCEL);
+  }
+
+  /** Reset this stream with `code` (a timeout: CANCEL) and close its request and response. */
+  resetWith(code: number): void {
     if (this.closed) return;
     const conn = this.session.conn;
-    if (!conn.isTerminated && conn.isStreamOpen(this.streamId)) conn.resetStream(this.streamId, err ? ErrorCode.INTERNAL_ERROR : ErrorCode.CANCEL);
+    if (!conn.isTerminated && conn.isStreamOpen(this.streamId)) conn.resetStream(this.streamId, code);
     this.session.streamGone(this, false);
     this.session.schedule();
   }
@@ -259,7 +271,7 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
    */
   #refused(err: unknown): void {
     if (this.res !== null) (this.res as unknown as { _kErrored: unknown })._kErrored = err;
-    this.destroyStream(err as Error);
+    this.resetWith(ErrorCode.INTERNAL_ERROR);
   }
 
   #endedByHead = false;
@@ -611,6 +623,7 @@ export class H2ServerSession {
     this.streams.delete(ex.streamId);
     this.#waiting.delete(ex);
     const req = ex.req as (ExchangeRequest & { aborted?: boolean; complete: boolean }) | null;
+    let resLater = false;
     if (req !== null) {
       // node's compat 'aborted': the peer gave up on a response still in progress — also when the
       // request body was complete and the request already auto-destroyed (node:http2's client
@@ -619,9 +632,16 @@ export class H2ServerSession {
         req.aborted = true;
         req.emit('aborted');
       }
-      if (!req.destroyed) req.destroy(byPeer ? connReset() : undefined);
+      // node's compat order: 'aborted', the request's 'close', then the response's 'close'; the
+      // request is destroyed without an error (node:http2 emits none on a reset stream).
+      if (!req.destroyed) req.destroy();
+      const res = ex.res;
+      if (!ex.finished && res !== null && (req as { closed?: boolean }).closed === false) {
+        (req as unknown as NodeJS.EventEmitter).once('close', () => closeResponse(res));
+        resLater = true;
+      }
     }
-    if (!ex.finished) closeResponse(ex.res);
+    if (!ex.finished && !resLater) closeResponse(ex.res);
     if (this.streams.size === 0) this.#becameIdle();
   }
 
@@ -839,7 +859,7 @@ export class H2ServerSession {
         if (res !== null && !res.headersSent && typeof res.writeHead === 'function') {
           res.writeHead(408);
           res.end!();
-        } else ex.destroyStream(null);
+        } else ex.resetWith(ErrorCode.CANCEL);
       }
     }
   }
@@ -871,9 +891,11 @@ export class H2ServerSession {
   }
 
   onEnd(): void {
-    // The client is done sending: answer what is in flight, then close.
-    if (this.streams.size === 0) this.#endSocket();
-    else this.close();
+    // The client's FIN: HTTP/2 has no half-closed connection (a client ends its requests with
+    // END_STREAM; after a FIN it can send no WINDOW_UPDATE, SETTINGS ACK or RST_STREAM), so the
+    // client is gone, as node:http2 takes it: streams in flight are aborted ('aborted', 'close')
+    // at once instead of waiting on handlers that may never finish.
+    this.#endSocket();
   }
 
   onError(err: Error): void {
