@@ -28,6 +28,7 @@ import type { Socket } from 'node:net';
 // Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
 import { setTimeout, clearTimeout } from 'node:timers';
 import { performance } from 'node:perf_hooks';
+import { nodeError } from '../wire/shared/errors.js';
 import { H2Connection, type H2ConnectionOptions } from '../wire/h2/connection.js';
 import { CLIENT_PREFACE, ErrorCode, errorCodeName } from '../wire/h2/constants.js';
 import type { H2Event, H2Headers } from '../wire/h2/events.js';
@@ -130,9 +131,13 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   get protocol(): 'h2' {
     return 'h2';
   }
+  /** `req.socket` / `res.socket`: this stream's view of the session socket (see {@link streamSocket}). */
   get socket(): Socket {
-    return this.session.socket;
+    return (this.#socketView ??= new Proxy(this, STREAM_SOCKET) as unknown as Socket);
   }
+  #socketView: Socket | null = null;
+  /** Members a program assigned on the socket view (node's compat keeps them on the stream). */
+  socketOwn: Record<PropertyKey, unknown> | null = null;
 
   // ---- StructuredSink ----
 
@@ -413,6 +418,91 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   get timeoutMs(): number {
     return this.#timeoutMs;
   }
+}
+
+/**
+ * `req.socket` over HTTP/2 — one stream's view of the socket its session shares with every other
+ * stream, as node:http2's compat gives (its per-stream socket proxy), so that code written for
+ * HTTP/1.1 cannot end the session by accident:
+ * - reads pass through to the session socket (remoteAddress, encrypted, getPeerCertificate(), …;
+ *   `instanceof net.Socket` / `tls.TLSSocket` hold);
+ * - `destroy(err)` resets this stream only (as `res.destroy(err)`); `end(…)` ends this response;
+ * - `setTimeout(ms, cb)` times this stream (node's compat sets the session's timeout, which every
+ *   other stream shares; one handler's timeout is not theirs);
+ * - listener methods and `emit` are the request's (node: the stream's): 'close' fires when this
+ *   stream is gone, and per-request listeners do not pile up on the shared socket;
+ * - `writable` / `destroyed` / `readable` are this stream's; `write`, `read`, `pause`, `resume`
+ *   throw ERR_HTTP2_NO_SOCKET_MANIPULATION, as node's.
+ */
+const STREAM_SOCKET: ProxyHandler<H2Exchange> = {
+  get(ex, prop) {
+    const own = ex.socketOwn;
+    if (own !== null && prop in own) return own[prop];
+    switch (prop) {
+      case 'destroy':
+        return function destroy(this: unknown, err?: Error) {
+          ex.destroyStream(err ?? null);
+          return ex.socket;
+        };
+      case 'end':
+        return function end(this: unknown, ...args: unknown[]) {
+          const res = ex.res as unknown as { end?: (...a: unknown[]) => unknown } | null;
+          if (res !== null && !ex.ended && !ex.closed) res.end?.(...args);
+          return ex.socket;
+        };
+      case 'setTimeout':
+        return function setTimeout(this: unknown, msecs: number, cb?: () => void) {
+          ex.setStreamTimeout(msecs);
+          const req = ex.req as unknown as NodeJS.EventEmitter | null;
+          if (cb !== undefined && req !== null) req.once('timeout', cb);
+          return ex.socket;
+        };
+      case 'on': case 'once': case 'off': case 'addListener': case 'removeListener': case 'prependListener':
+      case 'prependOnceListener': case 'removeAllListeners': case 'listeners': case 'listenerCount': case 'emit': {
+        const req = ex.req as unknown as Record<string, (...a: unknown[]) => unknown> | null;
+        if (req === null) return socketMember(ex.session.socket, prop);
+        return function listen(this: unknown, ...args: unknown[]) {
+          const r = req[prop]!.apply(req, args);
+          return r === req ? ex.socket : r;
+        };
+      }
+      case 'writable':
+        return !ex.closed && !ex.ended;
+      case 'destroyed':
+        return ex.closed || ex.session.socket.destroyed;
+      case 'readable': {
+        const req = ex.req as unknown as { readable?: boolean } | null;
+        return !ex.closed && req !== null && req.readable === true;
+      }
+      case 'write': case 'read': case 'pause': case 'resume':
+        throw nodeError(Error, 'ERR_HTTP2_NO_SOCKET_MANIPULATION', 'HTTP/2 sockets should not be directly manipulated (e.g. read and written)');
+      default:
+        return socketMember(ex.session.socket, prop);
+    }
+  },
+  has(ex, prop) {
+    return (ex.socketOwn !== null && prop in ex.socketOwn) || prop in ex.session.socket;
+  },
+  set(ex, prop, value) {
+    switch (prop) {
+      case 'write': case 'read': case 'pause': case 'resume':
+        throw nodeError(Error, 'ERR_HTTP2_NO_SOCKET_MANIPULATION', 'HTTP/2 sockets should not be directly manipulated (e.g. read and written)');
+      case 'destroy': case 'end': case 'setTimeout': case 'on': case 'once': case 'emit': case 'writable': case 'destroyed': case 'readable':
+        (ex.socketOwn ??= {})[prop] = value;
+        return true;
+      default:
+        (ex.session.socket as unknown as Record<PropertyKey, unknown>)[prop] = value;
+        return true;
+    }
+  },
+  getPrototypeOf(ex) {
+    return Object.getPrototypeOf(ex.session.socket) as object | null;
+  },
+};
+
+function socketMember(socket: Socket, prop: PropertyKey): unknown {
+  const value = (socket as unknown as Record<PropertyKey, unknown>)[prop];
+  return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(socket) : value;
 }
 
 function onStreamTimeout(ex: H2Exchange): void {
