@@ -778,14 +778,18 @@ export class H2Connection {
     s.requestMethod = r.method;
     s.expected = r.contentLength;
     if (endStream && s.expected > 0) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'content-length does not match DATA');
-    const spec: PrioritySpec = {};
+    // A spec only when the request signalled a priority (most do not: no object per stream).
     const tree = prio !== undefined && !this.#ignoresRfc7540Signals();
-    if (tree) Object.assign(spec, prio);
-    if (r.priority) Object.assign(spec, parsePriorityField(r.priority));
+    let spec: PrioritySpec | undefined;
+    if (tree || r.priority) {
+      spec = {};
+      if (tree) Object.assign(spec, prio);
+      if (r.priority) Object.assign(spec, parsePriorityField(r.priority));
+    }
     this.#scheduler.open(id, spec);
     s.announced = true;
     this.#events.push({ type: 'headers-received', streamId: id, headers: decoded, endStream });
-    if (tree || r.priority) this.#events.push({ type: 'priority-updated', streamId: id, priority: spec });
+    if (spec !== undefined) this.#events.push({ type: 'priority-updated', streamId: id, priority: spec });
     if (endStream) this.#recvEnd(s);
     return undefined;
   }
