@@ -181,6 +181,15 @@ export class TreeScheduler implements H2Scheduler {
     node.state = 'closed';
     node.ready = false;
     this.#refresh(node);
+    // A closed leaf hanging from the root at the default weight holds nothing a late reference
+    // would miss: a stream or PRIORITY frame naming it once forgotten gets a placeholder with the
+    // default priority under the root (§5.3.1) — the same place. Forgotten at once: the common
+    // stream (no priority signal) costs no retained node.
+    if ((node.children === null || node.children.size === 0) && node.parent === this.#root && node.weight === DEFAULT_WEIGHT) {
+      this.#detach(node);
+      this.#nodes.delete(id);
+      return;
+    }
     // RFC 7540 §5.3.4: retain the state of a closed stream for a while, within `maxRetainedClosed`.
     this.#closed.set(id, node);
     this.#enforceLimits();
