@@ -1407,7 +1407,9 @@ export class H2Connection {
     const endStream = options.endStream === true;
     let s = this.#streams.get(id);
     let kind: FieldSectionKind;
-    const fields: Array<[string, string]> = headers.map(([n, v]) => [n, v]);
+    // Read, never kept (the encoder stores names and values, not the pairs): no copy, except
+    // where a priority field is added (below).
+    let fields = headers as Array<[string, string]>;
     let prioFields: PriorityFields | undefined;
     if (!s) {
       if (!this.#isClient) misuse('ERR_HTTP2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
@@ -1418,7 +1420,7 @@ export class H2Connection {
       kind = 'request';
       const spec = options.priority;
       if (spec && (spec.urgency !== undefined || spec.incremental !== undefined) && !fields.some(([n]) => n === 'priority')) {
-        fields.push(['priority', serializePriorityField({ urgency: spec.urgency ?? 3, incremental: spec.incremental ?? false })]);
+        fields = [...fields, ['priority', serializePriorityField({ urgency: spec.urgency ?? 3, incremental: spec.incremental ?? false })]];
       }
       // RFC 8441 §3: `:protocol` only once the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
       const info = checkLocalFields(fields, kind, this.#peer.enableConnectProtocol);
