@@ -235,7 +235,7 @@ function misuse(code: string, message: string): never {
 /** RFC 9113 §6.5.2: a field section's size is the sum of name + value + 32 octets per field. */
 function fieldSectionSize(fields: ReadonlyArray<readonly [string, string]>): number {
   let n = 0;
-  for (const [name, value] of fields) n += name.length + value.length + 32;
+  for (let i = 0; i < fields.length; i++) n += fields[i]![0].length + fields[i]![1].length + 32;
   return n;
 }
 
@@ -273,6 +273,10 @@ export class H2Connection {
   #streams = new Map<number, H2Stream>();
   #closed = new Map<number, ClosedRecord>();
   #forgottenPeerMax = 0; // highest peer stream id dropped from #closed (its closing is forgotten)
+  /** #closed's ids in insertion order (a ring of maxClosedStreams + 1), created with the first. */
+  #closedRing: Int32Array | null = null;
+  #ringIn = 0;
+  #ringOut = 0;
   #nextLocalId: number;
   #lastPeerId = 0; // highest stream id the peer opened or promised
   #activeLocal = 0;
@@ -1183,10 +1187,23 @@ export class H2Connection {
   }
 
   #remember(id: number, closedBy: ClosedBy, unacked: number): void {
-    this.#closed.set(id, { closedBy, unacked });
-    if (this.#closed.size > this.#maxClosed) {
-      const [oldId, old] = this.#closed.entries().next().value as [number, ClosedRecord];
-      this.#closed.delete(oldId);
+    const closed = this.#closed;
+    const known = closed.get(id);
+    if (known !== undefined) {
+      known.closedBy = closedBy;
+      known.unacked = unacked;
+      return;
+    }
+    closed.set(id, { closedBy, unacked });
+    // Oldest first from a ring of ids (no Map iterator and entry array per closed stream).
+    const ring = (this.#closedRing ??= new Int32Array(this.#maxClosed + 1));
+    ring[this.#ringIn] = id;
+    this.#ringIn = (this.#ringIn + 1) % ring.length;
+    if (closed.size > this.#maxClosed) {
+      const oldId = ring[this.#ringOut]!;
+      this.#ringOut = (this.#ringOut + 1) % ring.length;
+      const old = closed.get(oldId)!;
+      closed.delete(oldId);
       if (this.#peerOwned(oldId) && oldId > this.#forgottenPeerMax) this.#forgottenPeerMax = oldId;
       if (old.unacked > 0) this.#creditConnection(old.unacked);
     }
