@@ -1045,21 +1045,25 @@ function requestHead(fields: H2Headers): RequestHead {
   let path = '';
   let authority: string | undefined;
   let hasHost = false;
-  const raw: string[] = [];
-  for (let i = 0; i < fields.length; i++) {
+  // Pseudo-headers come first (the engine checked): read them, then copy the rest once.
+  let i = 0;
+  for (; i < fields.length; i++) {
     const f = fields[i]!;
     const name = f[0];
-    if (name.charCodeAt(0) === 58 /* : */) {
-      if (name === ':method') method = f[1];
-      else if (name === ':path') path = f[1];
-      else if (name === ':authority') authority = f[1];
-      continue;
+    if (name.charCodeAt(0) !== 58 /* : */) break;
+    if (name === ':method') method = f[1];
+    else if (name === ':path') path = f[1];
+    else if (name === ':authority') authority = f[1];
+  }
+  for (let j = i; j < fields.length; j++) {
+    if (fields[j]![0] === 'host') {
+      hasHost = true;
+      break;
     }
-    if (name === 'host') hasHost = true;
-    raw.push(name, f[1]);
   }
   // node's compat convention: `:authority` is visible as `host` (RFC 9113 §8.3.1 lets it replace Host).
-  if (!hasHost && authority !== undefined) raw.unshift('host', authority);
+  const raw: string[] = !hasHost && authority !== undefined ? ['host', authority] : [];
+  for (; i < fields.length; i++) raw.push(fields[i]![0], fields[i]![1]);
   // CONNECT has no :path: node's compat request shows the authority as the url.
   if (path === '' && authority !== undefined) path = authority;
   return { method, url: path, versionMajor: 2, versionMinor: 0, rawHeaders: raw, keepAlive: true, upgrade: false };
