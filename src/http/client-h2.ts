@@ -102,7 +102,15 @@ function poolOf(agent: H2Agent): H2SessionPool {
     const session: Record<string, unknown> = { idleTimeout: timeout, unrefWhenIdle: true };
     if (typeof o.http2PingInterval === 'number') session.pingInterval = o.http2PingInterval;
     if (o.http2Settings && typeof o.http2Settings === 'object') session.settings = o.http2Settings;
-    pool = new H2SessionPool({ session, coalesce: o.http2Coalescing === true });
+    const poolOptions: ConstructorParameters<typeof H2SessionPool>[0] = { session, coalesce: o.http2Coalescing === true };
+    // Coalescing resolves names the way the connections do: the agent's `lookup`, if it has one.
+    const userLookup = typeof o.lookup === 'function' ? o.lookup : agent.dnsCache?.lookup;
+    if (typeof userLookup === 'function') {
+      poolOptions.lookup = (host, cb) => {
+        (userLookup as (h: string, o: object, cb: (e: Error | null, a: Array<{ address: string }>) => void) => void)(host, { all: true }, (e, list) => cb(e, e ? [] : list.map((a) => a.address)));
+      };
+    }
+    pool = new H2SessionPool(poolOptions);
     pools.set(agent, pool);
   }
   return pool;
