@@ -102,6 +102,8 @@ function poolOf(agent: H2Agent): H2SessionPool {
     const session: Record<string, unknown> = { idleTimeout: timeout, unrefWhenIdle: true };
     if (typeof o.http2PingInterval === 'number') session.pingInterval = o.http2PingInterval;
     if (o.http2Settings && typeof o.http2Settings === 'object') session.settings = o.http2Settings;
+    // `trama get -v` prints every frame (src/cli/get/frames.ts).
+    if (typeof o.http2FrameTap === 'function') session.frameTap = o.http2FrameTap;
     const poolOptions: ConstructorParameters<typeof H2SessionPool>[0] = { session, coalesce: o.http2Coalescing === true };
     // Coalescing resolves names the way the connections do: the agent's `lookup`, if it has one.
     const userLookup = typeof o.lookup === 'function' ? o.lookup : agent.dnsCache?.lookup;
@@ -380,6 +382,8 @@ export class H2RequestExchange implements OutgoingSink {
     const req = this.req;
     this.session = session;
     const first = req.socket === null;
+    // A stream on a session that was already open: node's "reused socket" (no connect, no handshake).
+    if (sync) (req as unknown as { reusedSocket: boolean }).reusedSocket = true;
     req.socket = session.socket as unknown as Socket;
     const held = this.#held;
     this.#held = null;

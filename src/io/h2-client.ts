@@ -52,8 +52,8 @@
  *   `idleTimeout` (ms with no stream open or queued → graceful close; 0 never),
  *   `pingInterval` (ms of silence while streams are open → keep-alive PING; unanswered for
  *   `pingTimeout` ms → destroy with `ERR_HTTP2_PING_TIMEOUT`), `settingsTimeout` (RFC 9113
- *   §6.5.3), `streamHighWaterMark`, `frameTap(direction, frame)` (every frame decoded as it is
- *   read or written, for `trama get -v`; off unless set).
+ *   §6.5.3), `streamHighWaterMark`, `unrefWhenIdle`, `frameTap(direction, frame, length)` (every
+ *   frame decoded as it is read or written, for `trama get -v`; off unless set).
  *
  * `H2ClientStream` (an EventEmitter):
  * - `id` (0 while queued), `requestHeaders`, `pushed`, `refused` (true when the server never
@@ -143,8 +143,8 @@ export interface H2ClientSessionOptions extends Omit<H2ConnectionOptions, 'role'
   streamHighWaterMark?: number;
   /** `unref()` the socket while no stream is open (a pooled session must not keep a process alive). */
   unrefWhenIdle?: boolean;
-  /** Every frame read ('recv') or written ('send'), decoded; for `trama get -v`. */
-  frameTap?: (direction: 'recv' | 'send', frame: Frame) => void;
+  /** Every frame read ('recv') or written ('send'), decoded, with its payload length; for `trama get -v`. */
+  frameTap?: (direction: 'recv' | 'send', frame: Frame, length: number) => void;
 }
 
 /** One request stream (or one pushed stream) of an {@link H2ClientSession}. */
@@ -1066,7 +1066,7 @@ export class H2ClientSession extends EventEmitter {
     for (;;) {
       const f = r.next();
       if (f === null || f.kind !== 'frame') return;
-      this.#tap!(dir, f.frame);
+      this.#tap!(dir, f.frame, f.length);
     }
   }
   #tapSkip = CLIENT_PREFACE.length;
