@@ -12,7 +12,6 @@
  * - `HttpsAgent` / `globalHttpsAgent`: TLS through node:tls, ALPN `http/1.1`.
  */
 import { EventEmitter } from 'node:events';
-import { debuglog } from 'node:util';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -20,6 +19,7 @@ import { nodeError } from '../wire/shared/index.js';
 import { DnsCache, type DnsCacheOptions } from '../io/dns-cache.js';
 import { keepAliveHintMs, hasH1ClientDriver } from '../io/h1-client.js';
 import { h2AddRequest, wantsH2, destroyH2Sessions, type H2Agent } from './client-h2.js';
+import { debug, debugEnabled } from './debug.js';
 
 /** node's default `maxFreeSockets`. */
 export const DEFAULT_MAX_FREE_SOCKETS = 256;
@@ -103,8 +103,7 @@ type Bucket<T> = Record<string, T[]>;
 
 // NODE_DEBUG=http: node's agent lines, word for word. NODE_DEBUG is read once at start-up, so
 // `DEBUG` is a constant and the hot path pays one branch, never a call or its arguments.
-const debug = debuglog('http');
-const DEBUG = debug.enabled;
+const DEBUG = debugEnabled;
 
 function freeSocketErrorListener(this: AgentSocket, err: Error): void {
   if (DEBUG) debug('SOCKET ERROR on FREE socket:', err.message, err.stack);

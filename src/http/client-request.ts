@@ -31,7 +31,6 @@
  */
 import * as dc from 'node:diagnostics_channel';
 import * as net from 'node:net';
-import { debuglog } from 'node:util';
 import { finished, type Duplex } from 'node:stream';
 import {
   OutgoingMessage,
@@ -50,12 +49,12 @@ import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
 import type { H2RequestExchange } from './client-h2.js';
 import { requestLine } from '../wire/h1/serializer.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
+import { debug, debugEnabled } from './debug.js';
 
 const { kNeedDrain } = outgoingInternals;
 
 // NODE_DEBUG=http: node's client lines, word for word (read once at start-up: one branch per site).
-const debug = debuglog('http');
-const DEBUG = debug.enabled;
+const DEBUG = debugEnabled;
 
 // node 20's client channels (lib/_http_client.js), published only when someone subscribed.
 const onRequestStartChannel = dc.channel('http.client.request.start');
