@@ -8,41 +8,20 @@ import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { Agent, HttpsAgent } from '../../src/http/agent.js';
 import { request, get } from '../../src/http/client-request.js';
 import { h2SessionsOf } from '../../src/http/client-h2.js';
-import type { IncomingMessageBase } from '../../src/http/incoming-message.js';
 import type { ClientRequest } from '../../src/http/client-request.js';
 import { H2Connection } from '../../src/wire/h2/connection.js';
+import { selfSignedCert } from '../support/h2-net-driver.js';
+import { bodyText, listen, quiet } from '../support/h2-client.js';
 
-function quiet(server: http2.Http2Server | http2.Http2SecureServer): void {
-  server.on('stream', (stream) => stream.on('error', () => {}));
-  server.on('session', (session) => session.on('error', () => {}));
-}
 
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
 
-function body(res: IncomingMessageBase): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    res.on('data', (c: Buffer) => parts.push(c));
-    res.on('end', () => resolve(Buffer.concat(parts).toString()));
-    res.on('error', reject);
-  });
-}
 
 function fetchText(options: Parameters<typeof request>[0], payload?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(options, (res) => void body(res).then(resolve, reject));
+    const req = request(options, (res) => void bodyText(res).then(resolve, reject));
     req.on('error', reject);
     req.end(payload);
   });
@@ -177,23 +156,8 @@ test('a server that never sends WINDOW_UPDATE: the request body stalls, memory s
   server.close();
 });
 
-/** A certificate for a.test, b.test and localhost (openssl), or null without openssl. */
-function multiNameCert(): { key: Buffer; cert: Buffer } | null {
-  const dir = mkdtempSync(join(tmpdir(), 'trama-cert-'));
-  try {
-    const r = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=a.test', '-days', '2',
-      '-addext', 'subjectAltName=DNS:a.test,DNS:b.test,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    if (r.status !== 0) return null;
-    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const cert = multiNameCert();
+// One certificate for a.test, b.test and localhost (openssl), or null without openssl.
+const cert = selfSignedCert(['DNS:a.test', 'DNS:b.test', 'DNS:localhost']);
 
 // a.test, b.test and c.test all resolve to 127.0.0.1 (c.test is not on the certificate).
 function lookup(host: string, opts: unknown, cb: (err: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void): void {
@@ -218,7 +182,7 @@ test('coalescing (RFC 9113 §9.1.1): two names on one certificate and address sh
     const out: string[] = [];
     for (const host of ['a.test', 'b.test']) {
       out.push(await new Promise<string>((resolve, reject) => {
-        get({ protocol: 'https:', host, port, path: '/', agent }, (res) => void body(res).then(resolve, reject)).on('error', reject);
+        get({ protocol: 'https:', host, port, path: '/', agent }, (res) => void bodyText(res).then(resolve, reject)).on('error', reject);
       }));
     }
     out.push(`sessions ${sessions}`);

@@ -6,35 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { Agent, HttpsAgent } from '../../src/http/agent.js';
 import { request, get } from '../../src/http/client-request.js';
 import { h2SessionsOf } from '../../src/http/client-h2.js';
 import type { IncomingMessageBase } from '../../src/http/incoming-message.js';
 import { selfSignedCert } from '../support/h2-net-driver.js';
+import { bodyText, listen, quiet } from '../support/h2-client.js';
 
 const cert = selfSignedCert();
 
-function quiet(server: http2.Http2Server | http2.Http2SecureServer): void {
-  server.on('stream', (stream) => stream.on('error', () => {}));
-  server.on('session', (session) => session.on('error', () => {}));
-}
 
-async function listen(server: http2.Http2Server | http2.Http2SecureServer | https.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
 
-function body(res: IncomingMessageBase): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    res.on('data', (c: Buffer) => parts.push(c));
-    res.on('end', () => resolve(Buffer.concat(parts).toString()));
-    res.on('error', reject);
-  });
-}
 
 function echoServer(server: http2.Http2Server | http2.Http2SecureServer): void {
   quiet(server);
@@ -59,7 +41,7 @@ test('h2c prior knowledge: one session for many requests, httpVersion 2.0, bodie
   const agent = new Agent({ http2PriorKnowledge: true });
   const results = await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise<{ v: string; status: number; json: { headers: Record<string, string>; body: string }; trailers: Record<string, unknown> }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: `/p/${i}`, method: 'POST', agent, headers: { 'x-i': String(i), connection: 'keep-alive' } }, (res) => {
-      void body(res).then((b) => resolve({ v: String(res.httpVersion), status: res.statusCode!, json: JSON.parse(b), trailers: res.trailers }), reject);
+      void bodyText(res).then((b) => resolve({ v: String(res.httpVersion), status: res.statusCode!, json: JSON.parse(b), trailers: res.trailers }), reject);
     });
     req.on('error', reject);
     req.setHeader('trailer', 'x-sum');
@@ -95,7 +77,7 @@ test('TLS with ALPN h2: get() over one session, 1xx as information, the default 
   const agent = new HttpsAgent({ allowHTTP2: true, ca: cert!.cert });
   const infos: number[] = [];
   const texts = await Promise.all(['/a', '/b', '/early'].map((p) => new Promise<string>((resolve, reject) => {
-    const req = get(`https://localhost:${port}${p}`, { agent }, (res) => void body(res).then((b) => resolve(`${res.httpVersion} ${b}`), reject));
+    const req = get(`https://localhost:${port}${p}`, { agent }, (res) => void bodyText(res).then((b) => resolve(`${res.httpVersion} ${b}`), reject));
     req.on('information', (info: { statusCode: number }) => infos.push(info.statusCode));
     req.on('error', reject);
   })));
@@ -105,7 +87,7 @@ test('TLS with ALPN h2: get() over one session, 1xx as information, the default 
   // Without allowHTTP2 the same server is reached over HTTP/1.1.
   const plain = new HttpsAgent({ ca: cert!.cert });
   const text = await new Promise<string>((resolve, reject) => {
-    get(`https://localhost:${port}/c`, { agent: plain }, (res) => void body(res).then((b) => resolve(`${res.httpVersion} ${b}`), reject)).on('error', reject);
+    get(`https://localhost:${port}/c`, { agent: plain }, (res) => void bodyText(res).then((b) => resolve(`${res.httpVersion} ${b}`), reject)).on('error', reject);
   });
   assert.equal(text, '1.1 v1.1 /c');
   agent.destroy();
@@ -119,7 +101,7 @@ test('ALPN falls back to HTTP/1.1 when the server offers only http/1.1', { skip:
   const agent = new HttpsAgent({ allowHTTP2: true, ca: cert!.cert, keepAlive: true });
   for (let i = 0; i < 2; i++) {
     const text = await new Promise<string>((resolve, reject) => {
-      get(`https://localhost:${port}/`, { agent }, (res) => void body(res).then((b) => resolve(`${res.httpVersion} ${b}`), reject)).on('error', reject);
+      get(`https://localhost:${port}/`, { agent }, (res) => void bodyText(res).then((b) => resolve(`${res.httpVersion} ${b}`), reject)).on('error', reject);
     });
     assert.equal(text, '1.1 v1.1');
   }
@@ -147,10 +129,10 @@ test('push: the request hears it with the pushed request and response; unheard p
   const agent = new Agent({ http2PriorKnowledge: true });
   const pushed = new Promise<{ path: string; status: number; body: string }>((resolve, reject) => {
     const req = get({ host: '127.0.0.1', port, path: '/with', agent }, (res) => res.resume());
-    req.on('push', (preq: { path: string }, pres: IncomingMessageBase) => void body(pres).then((b) => resolve({ path: preq.path, status: pres.statusCode!, body: b }), reject));
+    req.on('push', (preq: { path: string }, pres: IncomingMessageBase) => void bodyText(pres).then((b) => resolve({ path: preq.path, status: pres.statusCode!, body: b }), reject));
   });
   assert.deepEqual(await pushed, { path: '/with.css', status: 200, body: 'body{}' });
-  await new Promise<void>((resolve, reject) => get({ host: '127.0.0.1', port, path: '/without', agent }, (res) => void body(res).then(() => resolve(), reject)));
+  await new Promise<void>((resolve, reject) => get({ host: '127.0.0.1', port, path: '/without', agent }, (res) => void bodyText(res).then(() => resolve(), reject)));
   assert.equal(await pushClosed[1], http2.constants.NGHTTP2_CANCEL);
   agent.destroy();
   server.close();
@@ -184,7 +166,7 @@ test('req.destroy() resets its stream only; the session carries on', async () =>
   });
   assert.ok(aborted.includes('res aborted'), aborted.join());
   assert.ok(aborted.includes('req close'), aborted.join());
-  const text = await new Promise<string>((resolve, reject) => get({ host: '127.0.0.1', port, path: '/fast', agent }, (res) => void body(res).then(resolve, reject)));
+  const text = await new Promise<string>((resolve, reject) => get({ host: '127.0.0.1', port, path: '/fast', agent }, (res) => void bodyText(res).then(resolve, reject)));
   assert.equal(text, 'fast');
   assert.equal(h2SessionsOf(agent).length, 1);
   assert.ok(resets.includes(http2.constants.NGHTTP2_CANCEL));
