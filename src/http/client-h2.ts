@@ -51,6 +51,12 @@ import { nodeError } from '../wire/shared/index.js';
 export const DEFAULT_H2_IDLE_TIMEOUT = 5000;
 /** The request head as the ClientRequest wrote it: bounded as node's client bounds a head. */
 const MAX_REQUEST_HEAD = 1024 * 1024;
+/**
+ * Replays of one request the server never processed (REFUSED_STREAM, above a GOAWAY's
+ * last-stream-id): always safe, but bounded so a server refusing every stream ends in an error,
+ * not a loop. Three covers a rolling restart (GOAWAY on each of two old sessions) with room.
+ */
+export const MAX_REFUSED_REPLAYS = 3;
 /** node's default high-water mark for a writable (what `write()` compares the stream queue to). */
 const SINK_HWM = 16 * 1024;
 
@@ -306,7 +312,10 @@ export class H2RequestExchange implements OutgoingSink {
   #recorded: Buffer[] | null = [];
   #recordedBytes = 0;
   #replayLimit: number;
-  #retried = false;
+  /** Replays for streams the server never processed (refused, above a GOAWAY, session gone first). */
+  #refusedReplays = 0;
+  /** The one replay of an idempotent request whose session died under it. */
+  #deadReplayed = false;
   #done = false;
   #finishing: FinishableMessage | null = null;
   #messageComplete = false;
@@ -510,7 +519,7 @@ export class H2RequestExchange implements OutgoingSink {
       stream = session.request(fields, { endStream });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if ((code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION') && this.#retry(true)) return;
+      if ((code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION') && this.#retry(true, true)) return;
       this.#destroy(err as Error);
       return;
     }
@@ -609,8 +618,8 @@ export class H2RequestExchange implements OutgoingSink {
     const res = req.res;
     if (res === null) {
       // Never answered: the server did not process it, or the session died under it.
-      if (stream.refused && this.#retry(false)) return;
-      if (stream.error !== null && !this.#retried && IDEMPOTENT.has(req.method) && this.#retry(false)) return;
+      if (stream.refused && this.#retry(false, true)) return;
+      if (stream.error !== null && IDEMPOTENT.has(req.method) && this.#retry(false, false)) return;
       this.#done = true;
       const err = stream.error ?? (code !== 0 ? streamError(code) : connReset('socket hang up'));
       if (!req.destroyed) requestError(req, err);
@@ -625,10 +634,17 @@ export class H2RequestExchange implements OutgoingSink {
   }
 
   /** A replay on another session (failover); false when the bytes are not at hand or it was done. */
-  #retry(sync: boolean): boolean {
+  #retry(sync: boolean, refused: boolean): boolean {
     const recorded = this.#recorded;
-    if (recorded === null || this.#retried || this.req.destroyed) return false;
-    this.#retried = true;
+    if (recorded === null || this.req.destroyed) return false;
+    if (refused) {
+      // Never processed: safe for any method, but a server refusing every time must not loop.
+      if (this.#refusedReplays >= MAX_REFUSED_REPLAYS) return false;
+      this.#refusedReplays++;
+    } else {
+      if (this.#deadReplayed) return false;
+      this.#deadReplayed = true;
+    }
     const old = this.stream;
     this.stream = null;
     this.session = null;
