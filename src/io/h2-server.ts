@@ -30,7 +30,8 @@ import { setTimeout, clearTimeout } from 'node:timers';
 import { performance } from 'node:perf_hooks';
 import { nodeError } from '../wire/shared/errors.js';
 import { H2Connection, type H2ConnectionOptions } from '../wire/h2/connection.js';
-import { CLIENT_PREFACE, ErrorCode, errorCodeName } from '../wire/h2/constants.js';
+import { CLIENT_PREFACE, ErrorCode } from '../wire/h2/constants.js';
+import { h2SessionError as sessionError, writeOutput } from './h2-output.js';
 import type { H2Event, H2Headers } from '../wire/h2/events.js';
 import type { PrioritySpec } from '../wire/h2/priority/index.js';
 import { connReset, closeResponse, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead, type StructuredSink, type Exchange, type BodySource } from './exchange.js';
@@ -45,8 +46,7 @@ import { connReset, closeResponse, type ExchangeRequest, type ExchangeResponse, 
  * objects that survived scavenges): 3.5–3.9 KB of each request survived; emptied, 0.3 KB.
  */
 
-/** Bytes merged into one buffer before writing (below it one copy beats a writev of many frames). */
-export const MERGE_WRITE_BYTES = 64 * 1024;
+export { MERGE_WRITE_BYTES } from './h2-output.js';
 /** The stream's high-water mark when the application set none: node's default for Writables. */
 const DEFAULT_STREAM_HWM = 16 * 1024;
 
@@ -801,19 +801,9 @@ export class H2ServerSession {
     // Above the high-water mark, DATA stays in the engine (reordered by priority) until 'drain'.
     if (!this.congested && !sock.destroyed) {
       const chunks = this.conn.takeOutputChunks();
-      const n = chunks.length;
-      if (n > 0) {
-        let total = 0;
-        for (let i = 0; i < n; i++) total += chunks[i]!.length;
-        if (n === 1) sock.write(chunks[0]!);
-        else if (total <= MERGE_WRITE_BYTES) sock.write(Buffer.concat(chunks, total));
-        else {
-          sock.cork();
-          for (let i = 0; i < n; i++) sock.write(chunks[i]!);
-          sock.uncork();
-        }
-        chunks.length = 0; // RETIRED_LISTS
-      }
+      // One write for the batch: merged when small, corked (one writev) when large.
+      writeOutput(sock, chunks, null);
+      chunks.length = 0; // RETIRED_LISTS
     }
     this.#afterWrite();
     if (this.conn.wantsClose) this.#endSocket();
@@ -1069,14 +1059,6 @@ function requestHead(fields: H2Headers): RequestHead {
   return { method, url: path, versionMajor: 2, versionMinor: 0, rawHeaders: raw, keepAlive: true, upgrade: false };
 }
 
-/** The h2 error a dead session reports ('sessionError'), with the RFC's code name. */
-function sessionError(code: number, remote: boolean, message: string): Error {
-  const name = errorCodeName(code) ?? `0x${code.toString(16)}`;
-  const err = new Error(remote ? `Session closed by the peer with error code ${name}: ${message}` : `Session closed with error code ${name}: ${message}`) as Error & { code: string; errorCode: number };
-  err.code = remote ? 'ERR_HTTP2_SESSION_ERROR' : 'ERR_HTTP2_ERROR';
-  err.errorCode = code;
-  return err;
-}
 
 
 function flushSession(s: H2ServerSession): void {
