@@ -1,8 +1,8 @@
 /**
  * `WebSocket`: the WHATWG client (`new WebSocket(url, protocols)`) and, with the same class, the
  * server side of an accepted upgrade. Both speak through `wire/ws`'s engine over any Duplex: a
- * TCP or TLS socket after an HTTP/1.1 upgrade today, an HTTP/2 extended-CONNECT stream (RFC 8441)
- * once trama's h2 drivers hand one over — nothing here depends on what carries the bytes.
+ * TCP or TLS socket after an HTTP/1.1 upgrade, or an HTTP/2 extended-CONNECT stream (RFC 8441,
+ * src/io/h2-tunnel.ts) — nothing here depends on what carries the bytes.
  *
  * Two event styles on one object:
  * - WHATWG: `addEventListener('message', e => e.data)`, `onopen`/`onmessage`/`onerror`/`onclose`,
