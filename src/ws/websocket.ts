@@ -83,6 +83,12 @@ export interface WebSocketInit {
   perMessageDeflate?: boolean | import('../wire/ws/index.js').PerMessageDeflateOptions;
   /** Largest message accepted (bytes). Default the engine's DEFAULT_MAX_MESSAGE_BYTES. */
   maxPayload?: number;
+  /**
+   * trama: an HTTP/2 client session to the origin (`H2ClientSession`). When its server advertised
+   * SETTINGS_ENABLE_CONNECT_PROTOCOL, the WebSocket is an extended CONNECT stream on it (RFC 8441);
+   * otherwise it upgrades over HTTP/1.1 as usual.
+   */
+  session?: unknown;
   /** TLS options for `wss:` (ca, cert, key, rejectUnauthorized, servername, …). */
   [tlsOption: string]: unknown;
 }
