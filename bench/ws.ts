@@ -41,7 +41,7 @@ let BaseWebSocket: BaseWs | null = null;
 
 // ------------------------------------------------------------------ server role (child process)
 
-type Cmd = { cmd: 'broadcast'; n: number } | { cmd: 'mem' } | { cmd: 'closeAll' };
+type Cmd = { cmd: 'broadcast'; n: number } | { cmd: 'mem' } | { cmd: 'closeAll' } | { cmd: 'cpu' };
 
 async function serverRole(kind: 'trama' | 'trama-on-node' | 'ws'): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
@@ -88,6 +88,9 @@ async function serverRole(kind: 'trama' | 'trama-on-node' | 'ws'): Promise<void>
       gc();
       const u = process.memoryUsage();
       process.send!({ type: 'mem', bytes: u.heapUsed + u.external, clients: clients() });
+    } else if (m.cmd === 'cpu') {
+      const c = process.cpuUsage();
+      process.send!({ type: 'cpu', us: c.user + c.system });
     } else if (m.cmd === 'closeAll') {
       closeAll();
       process.send!({ type: 'done' });
@@ -126,6 +129,9 @@ async function openConn(kind: 'trama' | 'ws' | 'undici' | 'base', url: string): 
 }
 
 /** Round trips per second over `conns`, each looping send → echo until the deadline. */
+/** Round trips of the last echo() run (for CPU time per round trip). */
+let lastCount = 0;
+
 async function echo(conns: Conn[], size: number): Promise<number> {
   const payload = Buffer.alloc(size, 0x62);
   let count = 0;
@@ -144,6 +150,7 @@ async function echo(conns: Conn[], size: number): Promise<number> {
         }),
     ),
   );
+  lastCount = count;
   return count / ((performance.now() - start) / 1000);
 }
 
@@ -189,7 +196,11 @@ async function main(): Promise<void> {
       for (const kind of r % 2 ? [...serverKinds].reverse() : serverKinds) {
         const url = `ws://127.0.0.1:${servers[kind].port}/`;
         const conns = await Promise.all(Array.from({ length: n }, () => openConn('ws', url)));
+        const cpu0 = (await ask<{ us: number }>(servers[kind].child, { cmd: 'cpu' })).us;
         record(`server ${kind} echo ${n}c ${size}B (rt/s)`, await echo(conns, size));
+        const cpu1 = (await ask<{ us: number }>(servers[kind].child, { cmd: 'cpu' })).us;
+        // CPU time per round trip: what the server spent, whatever the other sessions' load did to the wall clock.
+        record(`server ${kind} echo ${n}c ${size}B (cpu ns/rt)`, ((cpu1 - cpu0) * 1000) / lastCount);
         for (const c of conns) c.close();
       }
     }
@@ -198,7 +209,10 @@ async function main(): Promise<void> {
       for (const kind of r % 2 ? [...clientKinds].reverse() : clientKinds) {
         const url = `ws://127.0.0.1:${servers.ws.port}/`;
         const conns = await Promise.all(Array.from({ length: n }, () => openConn(kind, url)));
+        const cpu0 = process.cpuUsage();
         record(`client ${kind} echo ${n}c ${size}B (rt/s)`, await echo(conns, size));
+        const cpu = process.cpuUsage(cpu0);
+        record(`client ${kind} echo ${n}c ${size}B (cpu ns/rt)`, ((cpu.user + cpu.system) * 1000) / lastCount);
         for (const c of conns) c.close();
       }
     }
@@ -240,6 +254,7 @@ async function main(): Promise<void> {
 
   console.log(`\nmedians of ${ROUNDS} rounds (${MS} ms per echo measurement; shared machine: noisy)`);
   const med = (name: string): number => median(results.get(name) ?? [0]);
+  const b0 = med;
   for (const [n, size] of shapes) {
     const t = med(`server trama echo ${n}c ${size}B (rt/s)`);
     const w = med(`server ws echo ${n}c ${size}B (rt/s)`);
@@ -250,6 +265,20 @@ async function main(): Promise<void> {
     const w = med(`client ws echo ${n}c ${size}B (rt/s)`);
     const u = med(`client undici echo ${n}c ${size}B (rt/s)`);
     console.log(`client echo ${String(n).padStart(3)}c ${String(size).padStart(5)}B  trama ${Math.round(t).toString().padStart(7)}  ws ${Math.round(w).toString().padStart(7)}  undici ${Math.round(u).toString().padStart(7)}  trama/ws ${(t / w).toFixed(2)}x  trama/undici ${(t / u).toFixed(2)}x (target >= 1.5x)`);
+  }
+  console.log('CPU per round trip (process CPU time / round trips; steadier than rt/s on a loaded machine; lower is better):');
+  for (const [n, size] of shapes) {
+    const t = med(`server trama echo ${n}c ${size}B (cpu ns/rt)`);
+    const w = med(`server ws echo ${n}c ${size}B (cpu ns/rt)`);
+    const b = BASE !== null ? `  base ${Math.round(b0(`server base echo ${n}c ${size}B (cpu ns/rt)`))} ns (ws/base ${(w / b0(`server base echo ${n}c ${size}B (cpu ns/rt)`)).toFixed(2)}x)` : '';
+    console.log(`server ${String(n).padStart(3)}c ${String(size).padStart(5)}B  trama ${Math.round(t)} ns  ws ${Math.round(w)} ns  ws/trama ${(w / t).toFixed(2)}x${b}`);
+  }
+  for (const [n, size] of shapes) {
+    const t = med(`client trama echo ${n}c ${size}B (cpu ns/rt)`);
+    const w = med(`client ws echo ${n}c ${size}B (cpu ns/rt)`);
+    const u = med(`client undici echo ${n}c ${size}B (cpu ns/rt)`);
+    const b = BASE !== null ? `  base ${Math.round(b0(`client base echo ${n}c ${size}B (cpu ns/rt)`))} ns` : '';
+    console.log(`client ${String(n).padStart(3)}c ${String(size).padStart(5)}B  trama ${Math.round(t)} ns  ws ${Math.round(w)} ns  undici ${Math.round(u)} ns  ws/trama ${(w / t).toFixed(2)}x  undici/trama ${(u / t).toFixed(2)}x${b}`);
   }
   const bt = med(`server trama broadcast 1→${FANOUT} (bc/s)`);
   const bw = med(`server ws broadcast 1→${FANOUT} (bc/s)`);
