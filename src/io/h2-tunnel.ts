@@ -64,6 +64,32 @@ export class H2Tunnel extends Duplex {
   get remotePort(): number | undefined {
     return this.#ex.socket.remotePort;
   }
+  get localAddress(): string | undefined {
+    return this.#ex.socket.localAddress;
+  }
+  get localPort(): number | undefined {
+    return this.#ex.socket.localPort;
+  }
+  /** The connection's address (`net.Socket#address()`). */
+  address(): ReturnType<Socket['address']> {
+    return this.#ex.socket.address();
+  }
+  /**
+   * A timeout for this stream (as `socket.setTimeout` over HTTP/1.1): `'timeout'` is emitted when
+   * nothing was received for `msecs`; with no listener the stream is reset.
+   */
+  setTimeout(msecs: number, cb?: () => void): this {
+    if (cb !== undefined) this.once('timeout', cb);
+    this.#ex.setStreamTimeout(msecs);
+    return this;
+  }
+  /** Upgrade handlers written for TCP call these: the session's socket already has no delay, and keep-alive is the connection's. */
+  setNoDelay(_noDelay?: boolean): this {
+    return this;
+  }
+  setKeepAlive(_enable?: boolean, _initialDelay?: number): this {
+    return this;
+  }
   /** True over TLS, as `tls.TLSSocket#encrypted` (`ws`'s verifyClient reads it). */
   get encrypted(): boolean {
     return (this.#ex.socket as { encrypted?: boolean }).encrypted === true;

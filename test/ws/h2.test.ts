@@ -278,3 +278,23 @@ test('a hand-written upgrade handler gets a Duplex: respond(), pipe, end ↔ END
   await once(stream, 'end');
   assert.equal(got, 'ping and bye');
 });
+
+test("the tunnel answers a TCP-minded handler: setNoDelay/setKeepAlive, setTimeout resets an idle stream, addresses", async () => {
+  const server = createServer((_req, res) => res.end('plain'));
+  const seen: Array<string | number | undefined> = [];
+  server.on('upgrade', (_req: unknown, socket: H2Tunnel) => {
+    socket.setNoDelay(true).setKeepAlive(true);
+    seen.push(socket.remoteAddress, socket.localPort === (server.address() as AddressInfo).port ? 'port ok' : 'port?', socket.encrypted ? 'tls' : 'clear');
+    socket.respond(200);
+    // Nothing arrives: 'timeout', and the handler gives up on the stream.
+    socket.setTimeout(20, () => socket.destroy());
+  });
+  const port = await listen(server);
+  const s = await session(port);
+  const stream = s.request({ ':method': 'CONNECT', ':protocol': 'idle', ':scheme': 'http', ':path': '/', ':authority': 'localhost' });
+  await once(stream, 'response');
+  await once(stream, 'close');
+  assert.equal(stream.rstCode, http2.constants.NGHTTP2_CANCEL);
+  assert.deepEqual(seen, ['127.0.0.1', 'port ok', 'clear']);
+  assert.equal(s.destroyed, false);
+});
