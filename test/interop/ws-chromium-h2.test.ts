@@ -8,17 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { createSecureServer } from '../../src/index.js';
 import { WebSocketServer } from '../../src/ws/index.js';
+import { CHROMIUM, echoUntilCloseMe, listenAndLaunch, echoPage, expectedLog } from './ws-chromium-support.js';
 import type { WebSocket } from '../../src/ws/index.js';
 import { H2Tunnel } from '../../src/io/h2-tunnel.js';
 import { selfSignedCert } from '../support/h2-net-driver.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const REQUIRE = process.env.TRAMA_REQUIRE_PEERS === '1';
 const chromiumMissing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 if (chromiumMissing && REQUIRE) throw new Error(`TRAMA_REQUIRE_PEERS=1 but ${chromiumMissing}`);
@@ -28,29 +26,9 @@ const skip = chromiumMissing || (creds === null ? 'openssl is not installed: can
 
 const SOCKETS = 3;
 
-const PAGE = `<!doctype html><meta charset="utf-8"><title>ws over h2</title><script>
-window.log = Array.from({ length: ${SOCKETS} }, () => []);
-const big = 'ação ✓ '.repeat(5000);
-for (let n = 0; n < ${SOCKETS}; n++) {
-  const log = window.log[n];
-  const ws = new WebSocket('wss://' + location.host + '/echo?n=' + n, ['chat']);
-  ws.binaryType = 'arraybuffer';
-  const steps = ['hello ' + n, big, big + n, new Uint8Array([1, 2, 3, 250, n])];
-  let i = 0;
-  ws.onopen = () => { log.push('open ' + ws.protocol + ' ' + ws.extensions); ws.send(steps[0]); };
-  ws.onmessage = (e) => {
-    const d = e.data;
-    log.push(typeof d === 'string' ? 'text ' + d.length + ' ' + (d === steps[i]) : 'binary ' + Array.from(new Uint8Array(d)).join(','));
-    i++;
-    if (i < steps.length) ws.send(steps[i]); else ws.send('close me');
-  };
-  ws.onclose = (e) => log.push('close ' + e.code + ' ' + e.reason + ' ' + e.wasClean);
-  ws.onerror = () => log.push('error');
-}
-</script>`;
+const PAGE = echoPage('wss', SOCKETS);
 
 test("Chromium's WebSocket over HTTP/2 (RFC 8441) against trama's TLS server: permessage-deflate, three sockets on one connection", { skip }, async () => {
-  const { chromium } = await import('playwright-core');
   const server = createSecureServer({ key: creds!.key, cert: creds!.cert }, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
   });
@@ -65,19 +43,8 @@ test("Chromium's WebSocket over HTTP/2 (RFC 8441) against trama's TLS server: pe
     upgrades.push(`${req.method} HTTP/${req.httpVersion} ${socket instanceof H2Tunnel ? `:protocol ${socket.protocol} stream ${socket.streamId}` : 'socket'} ${req.headers['sec-websocket-extensions'] ?? ''}`);
   });
   const wss = new WebSocketServer({ server: server as never, path: '/echo', perMessageDeflate: true });
-  wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', (d: Buffer, bin: boolean) => {
-      if (!bin && d.toString() === 'close me') ws.close(4002, 'bye browser');
-      else ws.send(d, { binary: bin });
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
-  });
+  wss.on('connection', (ws: WebSocket) => echoUntilCloseMe(ws));
+  const { port, browser } = await listenAndLaunch(server as never);
   try {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
@@ -85,7 +52,7 @@ test("Chromium's WebSocket over HTTP/2 (RFC 8441) against trama's TLS server: pe
     await page.waitForFunction(() => (globalThis as unknown as { log: string[][] }).log.every((l) => l.some((e) => e.startsWith('close') || e === 'error')));
     const logs = await page.evaluate(() => (globalThis as unknown as { log: string[][] }).log.map((l) => l.slice()));
     logs.forEach((log, n) => {
-      assert.deepEqual(log, ['open chat permessage-deflate', 'text 7 true', 'text 35000 true', 'text 35001 true', `binary 1,2,3,250,${n}`, 'close 4002 bye browser true']);
+      assert.deepEqual(log, expectedLog(n));
     });
     assert.equal(upgrades.length, SOCKETS);
     for (const u of upgrades) assert.match(u, /^CONNECT HTTP\/2\.0 :protocol websocket stream \d+ permessage-deflate/);
