@@ -408,7 +408,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   }
 
   onH2ResponseFinished(ex: H2Exchange): void {
-    if (ex.tunnel) return (ex.req as H2Tunnel)._onSinkFinished();
+    if (ex.req instanceof H2Tunnel) return ex.req._onSinkFinished();
     const res = ex.res as ServerResponse;
     const req = ex.req as IncomingMessage;
     res._onSinkFinished();

@@ -103,7 +103,7 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   finished = false;
   /** The stream is gone (reset, or the session ended). */
   closed = false;
-  /** An extended CONNECT handed to 'upgrade' (RFC 8441): `req` is the H2Tunnel, both sides end on their own. */
+  /** An extended CONNECT handed to 'upgrade' and accepted (RFC 8441): `req` is the H2Tunnel, both sides end on their own. */
   tunnel = false;
   /** Bytes held back for the next flush, so the last one can carry END_STREAM. */
   #tail: Buffer | null = null;

@@ -109,6 +109,9 @@ export class H2Tunnel extends Duplex {
   respond(status: number, headers?: Record<string, string | number | readonly string[]>): void {
     if (this.#answered) throw Object.assign(new Error('Cannot write headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
     this.#answered = true;
+    // A refusal is an ordinary response: once it ended, the stream is done (the rest of what the
+    // client sends is stopped with RST_STREAM NO_ERROR, RFC 9113 §8.1), not a half-open tunnel.
+    if (status < 200 || status > 299) this.#ex.tunnel = false;
     const fields: Array<[string, string]> = [[':status', String(status)]];
     if (headers !== undefined) {
       for (const name of Object.keys(headers)) {

@@ -242,7 +242,9 @@ test('a client RST_STREAM is the abnormal closure: the server side closes with 1
 });
 
 test('refused handshakes answer on the stream: 426 with the version, 400 for another :protocol or path', async () => {
-  const { port } = await echoServer({ path: '/ws' });
+  const { port, server } = await echoServer({ path: '/ws' });
+  const sessions: Array<{ streams: Map<number, unknown> }> = [];
+  server.on('session', (sess: { streams: Map<number, unknown> }) => sessions.push(sess));
   const s = await session(port);
   const r1 = await connectWs(s, '/ws', { 'sec-websocket-version': '8' });
   assert.equal(r1.headers[':status'], 426);
@@ -256,6 +258,11 @@ test('refused handshakes answer on the stream: 426 with the version, 400 for ano
   const r3 = s.request({ ':method': 'CONNECT', ':protocol': 'webtransport', ':scheme': 'http', ':path': '/ws', ':authority': 'localhost' });
   const [h3] = (await once(r3, 'response')) as [http2.IncomingHttpHeaders];
   assert.equal(h3[':status'], 400);
+  r3.resume();
+  await once(r3, 'close');
+  // Refusals are finished responses: the server holds none of the three streams afterwards.
+  assert.equal(r3.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+  assert.equal(sessions[0]!.streams.size, 0);
 });
 
 test('a hand-written upgrade handler gets a Duplex: respond(), pipe, end ↔ END_STREAM', async () => {
