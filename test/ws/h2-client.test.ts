@@ -143,3 +143,22 @@ test('a refused extended CONNECT (400) and a server reset: error, then close 100
   assert.equal(session.destroyed, false);
   assert.throws(() => new WebSocket(`ws://127.0.0.1:${port}/`, { session: {} }), TypeError);
 });
+
+test('a refused extended CONNECT is a finished response: the server stops the side the client left open (RST_STREAM NO_ERROR)', async () => {
+  const { port } = await tramaServer({}, { path: '/only' });
+  const session = h2Session(port);
+  await once(session, 'remoteSettings');
+  const stream = session.request([[':method', 'CONNECT'], [':protocol', 'websocket'], [':scheme', 'http'], [':path', '/elsewhere'], [':authority', `127.0.0.1:${port}`], ['sec-websocket-version', '13']]);
+  // Listeners first: the answer, its body and END_STREAM may all come in one read.
+  const response = once(stream, 'response') as Promise<[Array<[string, string]>]>;
+  const ended = once(stream, 'end');
+  const closedWith = once(stream, 'close') as Promise<[number]>;
+  stream.on('data', (d: Buffer) => stream.consumed(d.length));
+  const [head] = await response;
+  assert.deepEqual(head.find(([n]) => n === ':status'), [':status', '400']);
+  await ended;
+  // A PING answered after the server's END_STREAM: whatever it sent with it has arrived too.
+  await new Promise<void>((resolve, reject) => session.ping((err) => (err ? reject(err) : resolve())));
+  assert.equal(stream.closed, true, 'the server did not leave the stream half-open');
+  assert.deepEqual(await closedWith, [0]);
+});
