@@ -52,8 +52,8 @@
  *   `idleTimeout` (ms with no stream open or queued → graceful close; 0 never),
  *   `pingInterval` (ms of silence while streams are open → keep-alive PING; unanswered for
  *   `pingTimeout` ms → destroy with `ERR_HTTP2_PING_TIMEOUT`), `settingsTimeout` (RFC 9113
- *   §6.5.3), `streamHighWaterMark`, `frameTap(direction, frame)` (every frame decoded as it is
- *   read or written, for `trama get -v`; off unless set).
+ *   §6.5.3), `streamHighWaterMark`, `unrefWhenIdle`, `frameTap(direction, frame, length)` (every
+ *   frame decoded as it is read or written, for `trama get -v`; off unless set).
  *
  * `H2ClientStream` (an EventEmitter):
  * - `id` (0 while queued), `requestHeaders`, `pushed`, `refused` (true when the server never
@@ -141,8 +141,10 @@ export interface H2ClientSessionOptions extends Omit<H2ConnectionOptions, 'role'
   settingsTimeout?: number;
   /** A stream's write queue before `write()` returns false. */
   streamHighWaterMark?: number;
-  /** Every frame read ('recv') or written ('send'), decoded; for `trama get -v`. */
-  frameTap?: (direction: 'recv' | 'send', frame: Frame) => void;
+  /** `unref()` the socket while no stream is open (a pooled session must not keep a process alive). */
+  unrefWhenIdle?: boolean;
+  /** Every frame read ('recv') or written ('send'), decoded, with its payload length; for `trama get -v`. */
+  frameTap?: (direction: 'recv' | 'send', frame: Frame, length: number) => void;
 }
 
 /** One request stream (or one pushed stream) of an {@link H2ClientSession}. */
@@ -267,6 +269,50 @@ export class H2ClientStream extends EventEmitter {
   }
 
   /**
+   * Ends the request body with trailers known now (no 'wantTrailers' round): the trailers follow
+   * the queued bytes (RFC 9113 §8.1).
+   *
+   * @example
+   * stream.endWithTrailers([['x-checksum', sum]]);
+   */
+  endWithTrailers(fields: ReadonlyArray<readonly [string, string]>, cb?: WriteCallback): void {
+    if (this.ended || this.closed || this.waitForTrailers) {
+      this.end(null, cb);
+      return;
+    }
+    this.ended = true;
+    if (cb) this.#addCallback(cb);
+    if (this.id === 0) {
+      this.#queuedTrailers = fields.map(([n, v]) => [n, v]);
+      return;
+    }
+    this.#sendWithTrailers(fields);
+  }
+
+  #queuedTrailers: H2Headers | null = null;
+
+  #sendWithTrailers(fields: ReadonlyArray<readonly [string, string]>): void {
+    const tail = this.#tail;
+    this.#tail = null;
+    if (tail !== null) this.#give(tail, false);
+    if (fields.length > 0) this.session.conn.sendTrailers(this.id, fields);
+    else this.session.conn.endStream(this.id);
+    this.endSent = true;
+    this.session.ending(this);
+  }
+
+  /**
+   * `cb` once every byte written so far has left for the socket.
+   *
+   * @example
+   * stream.flushed(() => console.log('sent'));
+   */
+  flushed(cb: WriteCallback): void {
+    if (this.closed) process.nextTick(cb, this.error);
+    else this.#addCallback(cb);
+  }
+
+  /**
    * Trailers after the body (only after 'wantTrailers'); an empty list ends the stream without.
    *
    * @example
@@ -341,7 +387,7 @@ export class H2ClientStream extends EventEmitter {
     this.openOptions = null;
     const pending = this.#pending;
     this.#pending = null;
-    const bodyless = this.ended && pending === null && !this.waitForTrailers;
+    const bodyless = this.ended && pending === null && !this.waitForTrailers && this.#queuedTrailers === null;
     const sendOpts: { endStream: boolean; priority?: PrioritySpec; sensitive?: ReadonlySet<string> } = { endStream: bodyless };
     if (options.priority) sendOpts.priority = enginePriority(options.priority);
     if (options.sensitive) sendOpts.sensitive = options.sensitive;
@@ -352,9 +398,16 @@ export class H2ClientStream extends EventEmitter {
     } else if (pending !== null) {
       for (let i = 0; i < pending.length - 1; i++) this.#give(pending[i]!, false);
       this.#tail = pending[pending.length - 1]!;
-      if (this.ended) this.#sendEnd();
+      if (this.ended) this.#endOpened();
       else this.session.dirty(this);
-    } else if (this.ended) this.#sendEnd();
+    } else if (this.ended) this.#endOpened();
+  }
+
+  #endOpened(): void {
+    const trailers = this.#queuedTrailers;
+    this.#queuedTrailers = null;
+    if (trailers !== null) this.#sendWithTrailers(trailers);
+    else this.#sendEnd();
   }
 
   #sendEnd(): void {
@@ -508,12 +561,15 @@ export class H2ClientSession extends EventEmitter {
   #pings = new Map<string, { start: number; cb: ((err: Error | null, duration: number, payload: Buffer) => void) | undefined }>();
   #settingsCallbacks: Array<() => void> = [];
   #tap: H2ClientSessionOptions['frameTap'];
+  #unrefWhenIdle: boolean;
+  #unrefd = false;
   #tapIn: FrameReader | null = null;
   #tapOut: FrameReader | null = null;
 
   constructor(socket: Duplex, options: H2ClientSessionOptions = {}) {
     super();
-    const { firstBytes, idleTimeout, pingInterval, pingTimeout, settingsTimeout, streamHighWaterMark, frameTap, ...engine } = options;
+    const { firstBytes, idleTimeout, pingInterval, pingTimeout, settingsTimeout, streamHighWaterMark, frameTap, unrefWhenIdle, ...engine } = options;
+    this.#unrefWhenIdle = unrefWhenIdle === true;
     this.socket = socket as SocketWithSession;
     this.conn = new H2Connection({ ...engine, role: 'client' });
     this.streamHighWaterMark = streamHighWaterMark ?? DEFAULT_STREAM_HWM;
@@ -1010,7 +1066,7 @@ export class H2ClientSession extends EventEmitter {
     for (;;) {
       const f = r.next();
       if (f === null || f.kind !== 'frame') return;
-      this.#tap!(dir, f.frame);
+      this.#tap!(dir, f.frame, f.length);
     }
   }
   #tapSkip = CLIENT_PREFACE.length;
@@ -1018,6 +1074,10 @@ export class H2ClientSession extends EventEmitter {
   // ---- timers ----
 
   #armIdle(): void {
+    if (this.#unrefWhenIdle && !this.#unrefd) {
+      this.#unrefd = true;
+      (this.socket as { unref?: () => void }).unref?.();
+    }
     if (this.#idleTimeout > 0 && this.#idleTimer === null && !this.#dead) {
       this.#idleTimer = setTimeout(onIdleTimeout, this.#idleTimeout, this);
       this.#idleTimer.unref();
@@ -1026,6 +1086,10 @@ export class H2ClientSession extends EventEmitter {
   }
 
   #disarmIdle(): void {
+    if (this.#unrefd) {
+      this.#unrefd = false;
+      (this.socket as { ref?: () => void }).ref?.();
+    }
     if (this.#idleTimer !== null) {
       clearTimeout(this.#idleTimer);
       this.#idleTimer = null;

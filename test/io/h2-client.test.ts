@@ -7,20 +7,12 @@ import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { H2ClientSession, type H2ClientStream } from '../../src/io/h2-client.js';
 import { ErrorCode } from '../../src/wire/h2/constants.js';
+import { listen, quiet } from '../support/h2-client.js';
 
 type Fields = Array<[string, string]>;
 
-async function listen(server: http2.Http2Server): Promise<number> {
-  // Resets and GOAWAYs are what these tests provoke: node reports them as stream/session errors.
-  server.on('stream', (stream) => stream.on('error', () => {}));
-  server.on('session', (session) => session.on('error', () => {}));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
 
 async function connect(port: number, options: ConstructorParameters<typeof H2ClientSession>[1] = {}): Promise<H2ClientSession> {
   const socket = net.connect(port, '127.0.0.1');
@@ -71,6 +63,7 @@ test('GET and POST echo with trailers both ways, 1xx as information', async () =
       stream.end(Buffer.concat(parts));
     });
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   const a = collect(session.request(get('/info', port), { endStream: true }));
@@ -107,6 +100,7 @@ test('MAX_CONCURRENT_STREAMS of 1: the other requests queue and all complete in 
       stream.end(String(headers[':path']));
     });
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   await once(session, 'remoteSettings');
@@ -129,6 +123,7 @@ test('response credit is given back only as the caller consumes', async () => {
     stream.respond({ ':status': 200 });
     stream.end(big);
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   const s = session.request(get('/big', port), { endStream: true });
@@ -164,6 +159,7 @@ test('request body backpressure: write() false while the server reads nothing, t
     serverStream = stream;
     stream.pause();
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   const s = session.request(get('/up', port, 'POST'));
@@ -224,6 +220,7 @@ test('push: taken when someone listens, refused with CANCEL when nobody does', a
     stream.respond({ ':status': 200 });
     setImmediate(() => stream.end('page'));
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   const parent = session.request(get('/', port), { endStream: true });
@@ -259,6 +256,7 @@ test('GOAWAY: streams above the last-stream-id close refused; reset by the serve
     stream.respond({ ':status': 200 });
     setImmediate(() => stream.end('ok'));
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   const reset = await collect(session.request(get('/reset', port), { endStream: true }));
@@ -283,6 +281,7 @@ test('ping rtt, settings acknowledged, idle timeout closes gracefully', async ()
     stream.respond({ ':status': 204 });
     stream.end();
   });
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port, { idleTimeout: 50 });
   const rtt = await new Promise<number>((resolve, reject) => session.ping(Buffer.from('abcdefgh'), (err, ms, payload) => (err ? reject(err) : (assert.equal(payload.toString(), 'abcdefgh'), resolve(ms)))));
@@ -300,6 +299,7 @@ test('ping rtt, settings acknowledged, idle timeout closes gracefully', async ()
 test('destroy() closes every stream with the error; the socket is gone', async () => {
   const server = http2.createServer();
   server.on('stream', (stream) => stream.respond({ ':status': 200 }));
+  quiet(server);
   const port = await listen(server);
   const session = await connect(port);
   const s = session.request(get('/hang', port), { endStream: true });
@@ -314,4 +314,39 @@ test('destroy() closes every stream with the error; the socket is gone', async (
   await sessionClosed;
   assert.deepEqual(errors, ['boom']);
   server.close();
+});
+
+test('keep-alive PING while a stream waits; a server that stops answering is dropped (ERR_HTTP2_PING_TIMEOUT)', async () => {
+  // A server that answers only after it has seen two keep-alive PINGs: the session stays up.
+  const server = http2.createServer();
+  server.on('session', (session) => {
+    let pings = 0;
+    session.on('ping', () => {
+      pings++;
+      if (pings === 2) for (const s of waiting.splice(0)) (s.respond({ ':status': 200 }), s.end('late'));
+    });
+  });
+  const waiting: http2.ServerHttp2Stream[] = [];
+  server.on('stream', (stream) => waiting.push(stream));
+  quiet(server);
+  const port = await listen(server);
+  const session = await connect(port, { pingInterval: 20, pingTimeout: 5000 });
+  const r = await collect(session.request(get('/slow', port), { endStream: true }));
+  assert.equal(r.body.toString(), 'late');
+  session.close();
+  server.close();
+
+  // A peer that sends its SETTINGS, then reads and never writes again.
+  const mute = net.createServer((socket) => {
+    socket.write(Buffer.from('000000040000000000', 'hex')); // an empty SETTINGS frame
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+  });
+  const mutePort = await listen(mute);
+  const s2 = await connect(mutePort, { pingInterval: 20, pingTimeout: 40 });
+  s2.on('error', () => {});
+  const st = s2.request(get('/never', mutePort), { endStream: true });
+  await once(st, 'close');
+  assert.equal((st.error as { code?: string } | null)?.code, 'ERR_HTTP2_PING_TIMEOUT');
+  mute.close();
 });
