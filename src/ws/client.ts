@@ -4,7 +4,8 @@
  * as for any request), then the 101 is checked and the upgraded socket handed to the WebSocket.
  *
  * Over HTTP/2 (RFC 8441): given an HTTP/2 session to the origin (`session`, trama's
- * `H2ClientSession`) whose server advertised SETTINGS_ENABLE_CONNECT_PROTOCOL, the handshake is an
+ * `H2ClientSession`, or the one trama's `agent` holds for the origin when it was made with
+ * `allowHTTP2` / `http2PriorKnowledge`) whose server advertised SETTINGS_ENABLE_CONNECT_PROTOCOL, the handshake is an
  * extended CONNECT stream on it (`:protocol websocket`, no key; §4–5) and the WebSocket runs over
  * that stream (src/ws/h2-stream.ts). A session whose server did not advertise it is not used:
  * the WebSocket upgrades over HTTP/1.1 as browsers do.
@@ -27,6 +28,7 @@ import { setConnector, kAttach, kFail, WebSocket } from './websocket.js';
 import type { WebSocketInit } from './websocket.js';
 import { TramaError } from '../wire/shared/errors.js';
 import { H2ClientSession } from '../io/h2-client.js';
+import { h2SessionFor } from '../http/client-h2.js';
 import type { H2ClientStream } from '../io/h2-client.js';
 import type { ServerHandshake } from '../wire/ws/index.js';
 import { H2StreamDuplex } from './h2-stream.js';
@@ -57,7 +59,13 @@ function agreeExtensions(agreed: ServerHandshake, deflateOpts: PerMessageDeflate
 }
 
 function connect(ws: WebSocket, url: URL, protocols: string[], init: WebSocketInit): { abort(): void } {
-  const session = init.session;
+  let session = init.session;
+  if ((session === undefined || session === null) && init.agent !== null && typeof init.agent === 'object') {
+    // The session trama's Agent holds for this origin, if it has one (allowHTTP2 / http2PriorKnowledge).
+    const { protocols: _p, headers: _h, agent: _a, perMessageDeflate: _d, maxPayload: _m, session: _s, ...tls } = init;
+    const port = url.port === '' ? (url.protocol === 'wss:' ? 443 : 80) : Number(url.port);
+    session = h2SessionFor(init.agent, { ...tls, host: url.hostname.replace(/^\[|\]$/g, ''), port });
+  }
   if (session === undefined || session === null) return connectH1(ws, url, protocols, init);
   if (!(session instanceof H2ClientSession)) throw new TypeError('The "session" option must be an HTTP/2 client session (H2ClientSession)');
   // RFC 8441 §3: only once the server said SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.

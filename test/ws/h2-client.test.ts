@@ -162,3 +162,31 @@ test('a refused extended CONNECT is a finished response: the server stops the si
   assert.equal(stream.closed, true, 'the server did not leave the stream half-open');
   assert.deepEqual(await closedWith, [0]);
 });
+
+test("trama's Agent holding an HTTP/2 session to the origin: the WebSocket opens on it (no new connection)", async () => {
+  const { Agent } = await import('../../src/http/agent.js');
+  const { get } = await import('../../src/http/client-request.js');
+  const { upgrades, port, sockets } = await tramaServer();
+  const agent = new Agent({ http2PriorKnowledge: true });
+  cleanups.push(() => agent.destroy());
+  // A request first: the agent now holds a session to the origin.
+  const body = await new Promise<string>((resolve, reject) => {
+    get(`http://127.0.0.1:${port}/`, { agent }, (res) => {
+      let b = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (b += d));
+      res.on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+  assert.equal(body, 'plain');
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { agent });
+  await opened(ws);
+  assert.deepEqual(upgrades, ['CONNECT 2.0 h2-stream']);
+  assert.equal(sockets(), 1, 'the request and the WebSocket share one connection');
+  const m = nextText(ws);
+  ws.send('over the agent');
+  assert.equal(await m, 'over the agent');
+  const c = closed(ws);
+  ws.close();
+  assert.equal((await c).wasClean, true);
+});
