@@ -17,15 +17,20 @@
 // The machine may be shared: figures are noisy, ratios (same round, same conditions) are what to
 // read; figures are medians over rounds, ratios medians of each round's own ratios.
 // Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_REQUESTS (default 200000),
-// BENCH_SESSIONS_IDLE (default 500), BENCH_ONLY=mem|load.
+// BENCH_SESSIONS_IDLE (default 500), BENCH_ONLY=mem|load, BENCH_SHAPE=hello|end (one handler
+// shape only). BENCH_BASE=<another build's bench/h2server.js>: its trama runs too, as `base`,
+// side by side in the same rounds (a before/after of a change in one run).
 import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
+import { loadavg } from 'node:os';
 import * as http2 from 'node:http2';
 import { createServer as tramaCreateServer } from '../src/index.js';
 import { CLK_TCK, cpuTicks, median, rssAnon, run, startPinned, stop, type Running } from './support.js';
 
-type Kind = 'compat' | 'stream' | 'trama';
-const KINDS: Kind[] = ['compat', 'stream', 'trama'];
+type Kind = 'compat' | 'stream' | 'trama' | 'base';
+const BASE = process.env.BENCH_BASE ?? null;
+const KINDS: Kind[] = BASE !== null ? ['compat', 'stream', 'trama', 'base'] : ['compat', 'stream', 'trama'];
+const SHAPE = process.env.BENCH_SHAPE;
 const BODY = 'hello world';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -90,7 +95,8 @@ function start(kind: Kind, afterEnd: boolean, forMem = false): Promise<Running> 
   const args = ['--expose-gc'];
   // The young generation held at its initial size (see the top comment).
   if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
-  args.push(process.argv[1]!, '--serve', kind);
+  if (kind === 'base') args.push(BASE!, '--serve', 'trama');
+  else args.push(process.argv[1]!, '--serve', kind);
   if (afterEnd) args.push('--after-end');
   return startPinned(args, kind);
 }
@@ -173,7 +179,8 @@ async function loadRound(): Promise<Round> {
   const put = (measure: string, kind: Kind, v: number): void => {
     (round[measure] ??= {} as Record<Kind, number>)[kind] = v;
   };
-  for (const afterEnd of [false, true]) {
+  const shapes = SHAPE === 'hello' ? [false] : SHAPE === 'end' ? [true] : [false, true];
+  for (const afterEnd of shapes) {
     const tag = afterEnd ? ' (answer after end)' : '';
     // Servers side by side; each measure taken for all kinds back to back.
     const running = new Map<Kind, Running>();
@@ -206,14 +213,15 @@ async function main(): Promise<void> {
     [`CPU µs/request, -n ${REQUESTS} -c 10 -m 100`]: 'target ≤0.33× compat',
     'bytes per idle h2 session': 'target ≤0.5× node:http2',
   };
-  console.log(`h2load on core 1, servers on core 0; ${ROUNDS} round(s), ${SECONDS}s each; medians. node ${process.version}`);
-  console.log('measure'.padEnd(58), 'compat'.padStart(10), 'stream'.padStart(10), 'trama'.padStart(10), '  trama/compat  trama/stream');
+  console.log(`h2load on core 1, servers on core 0; ${ROUNDS} round(s), ${SECONDS}s each; medians. node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('measure'.padEnd(58), 'compat'.padStart(10), 'stream'.padStart(10), 'trama'.padStart(10), '  trama/compat  trama/stream' + (BASE !== null ? '        base  trama/base' : ''));
   for (const measure of Object.keys(rounds[0]!)) {
     const m = (k: Kind): number => median(rounds.map((r) => r[measure]![k]));
     const rc = median(rounds.map((r) => r[measure]!.trama / r[measure]!.compat));
     const rs = median(rounds.map((r) => r[measure]!.trama / r[measure]!.stream));
     const target = targets[measure] ? `  (${targets[measure]})` : '';
-    console.log(measure.padEnd(58), fmt(m('compat')).padStart(10), fmt(m('stream')).padStart(10), fmt(m('trama')).padStart(10), `  ${rc.toFixed(2)}×`.padStart(14), `${rs.toFixed(2)}×`.padStart(13) + target);
+    const vsBase = BASE !== null ? `${fmt(m('base')).padStart(12)}${`${median(rounds.map((r) => r[measure]!.trama / r[measure]!.base)).toFixed(2)}×`.padStart(12)}` : '';
+    console.log(measure.padEnd(58), fmt(m('compat')).padStart(10), fmt(m('stream')).padStart(10), fmt(m('trama')).padStart(10), `  ${rc.toFixed(2)}×`.padStart(14), `${rs.toFixed(2)}×`.padStart(13) + vsBase + target);
   }
 }
 

@@ -9,6 +9,7 @@
  * https.get('https://example.com/', (res) => res.pipe(process.stdout));
  */
 import { ClientRequest, type RequestOptions, urlToHttpOptions } from './http/client-request.js';
+import * as agents from './http/agent.js';
 import { HttpsAgent, globalHttpsAgent } from './http/agent.js';
 import type { IncomingMessage } from './http/incoming-message.js';
 import { SecureServer, createSecureServer, type SecureServerOptions } from './http/https-server.js';
@@ -66,4 +67,17 @@ export function get(url: string | URL | RequestOptions, options?: RequestOptions
   const req = request(url, options, cb);
   req.end();
   return req;
+}
+
+// CommonJS build: plain writable data properties (as node:https's module object), and
+// `globalAgent` an accessor: assigning `https.globalAgent = agent` changes the pool `request()`
+// and `get()` use by default, as node's (its request reads `module.exports.globalAgent`). The ES
+// module build's `globalAgent` is a live binding of the same pool.
+if (typeof module === 'object' && module !== null && module.exports === exports) {
+  const cjs = module.exports as Record<string, unknown>;
+  for (const name of Object.keys(cjs)) {
+    if (name === 'globalAgent') continue;
+    Object.defineProperty(cjs, name, { value: cjs[name], writable: true, enumerable: true, configurable: true });
+  }
+  Object.defineProperty(cjs, 'globalAgent', { get: () => agents.globalHttpsAgent, set: (a: HttpsAgent) => agents.setGlobalHttpsAgent(a), enumerable: true, configurable: true });
 }

@@ -38,8 +38,9 @@ import * as agents from './http/agent.js';
 if (typeof module === 'object' && module !== null && module.exports === exports) {
   const cjs = module.exports as Record<string, unknown>;
   for (const name of Object.keys(cjs)) {
-    if (name === 'globalAgent') continue;
+    if (name === 'globalAgent' || name === 'globalHttpsAgent') continue;
     Object.defineProperty(cjs, name, { value: cjs[name], writable: true, enumerable: true, configurable: true });
   }
   Object.defineProperty(cjs, 'globalAgent', { get: () => agents.globalAgent, set: (a: agents.Agent) => agents.setGlobalAgent(a), enumerable: true, configurable: true });
+  Object.defineProperty(cjs, 'globalHttpsAgent', { get: () => agents.globalHttpsAgent, set: (a: agents.HttpsAgent) => agents.setGlobalHttpsAgent(a), enumerable: true, configurable: true });
 }

@@ -12,7 +12,7 @@
  */
 import { METHODS, STATUS_CODES, validateHeaderName, validateHeaderValue } from './wire/shared/index.js';
 import { request, get, ClientRequest } from './http/client-request.js';
-import { Agent, globalAgent, setGlobalAgent } from './http/agent.js';
+import { Agent, globalAgent, setGlobalAgent, globalHttpsAgent, setGlobalHttpsAgent, type HttpsAgent } from './http/agent.js';
 import { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 import * as https from './https.js';
 
@@ -51,16 +51,22 @@ export const httpModule: ModuleObject = createHttpModule();
 
 /**
  * The object handed out as `https` / `node:https`: node:https's names and order, plain data
- * properties (node's `globalAgent` there is one too).
+ * properties; `globalAgent` an accessor, so that assigning it changes the pool `request()` uses
+ * (node's is a data property its `request` reads at each call: the same effect).
  */
-export const httpsModule: ModuleObject = {
-  Agent: https.Agent,
-  globalAgent: https.globalAgent,
-  Server: https.Server,
-  createServer: https.createServer,
-  get: https.get,
-  request: https.request,
-};
+function createHttpsModule(): ModuleObject {
+  const m: ModuleObject = { Agent: https.Agent };
+  Object.defineProperty(m, 'globalAgent', {
+    configurable: true,
+    enumerable: true,
+    get: () => globalHttpsAgent,
+    set: (agent: HttpsAgent) => setGlobalHttpsAgent(agent),
+  });
+  Object.assign(m, { Server: https.Server, createServer: https.createServer, get: https.get, request: https.request });
+  return m;
+}
+
+export const httpsModule: ModuleObject = createHttpsModule();
 
 /**
  * Built-in module name → trama's replacement. Only modules trama implements server and client

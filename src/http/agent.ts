@@ -687,5 +687,10 @@ export function setGlobalAgent(agent: Agent): void {
   globalAgent = agent;
 }
 
-/** The default pool for `https:` (trama's extension of `request`). */
-export const globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+/** The default pool for `https:` (trama's extension of `request`, and `trama/https`'s `globalAgent`). */
+export let globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+
+/** What assigning node's `https.globalAgent = agent` does: `https.request()` without an `agent` uses it from then on. */
+export function setGlobalHttpsAgent(agent: HttpsAgent): void {
+  globalHttpsAgent = agent;
+}

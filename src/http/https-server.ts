@@ -22,8 +22,7 @@
  *     destroyed with the error.
  */
 import tls from 'node:tls';
-import { invalidArgType } from '../wire/shared/index.js';
-import { Server as HttpServer, connectionListener, serveH2, kInitHttp, type RequestListener, type ServerOptions } from './server.js';
+import { Server as HttpServer, connectionListener, serveH2, kInitHttp, serverArgs, protocolOptions, type RequestListener, type ServerOptions } from './server.js';
 
 /** ALPN ids (IANA "TLS Application-Layer Protocol Negotiation (ALPN) Protocol IDs"). */
 const ALPN_H2 = 'h2';
@@ -77,21 +76,8 @@ class SecureServerClass extends tls.Server {
   constructor(requestListener?: RequestListener);
   constructor(options: SecureServerOptions, requestListener?: RequestListener);
   constructor(options?: SecureServerOptions | RequestListener | null, requestListener?: RequestListener) {
-    let opts: SecureServerOptions;
-    if (typeof options === 'function') {
-      requestListener = options;
-      opts = {};
-    } else if (options == null) {
-      opts = {};
-    } else if (typeof options === 'object') {
-      opts = options;
-    } else {
-      throw invalidArgType('options', ['object'], options);
-    }
-    const allowHTTP1 = opts.allowHTTP1 ?? true;
-    if (typeof allowHTTP1 !== 'boolean') throw invalidArgType('options.allowHTTP1', ['boolean'], allowHTTP1);
-    const allowHTTP2 = opts.allowHTTP2 ?? true;
-    if (typeof allowHTTP2 !== 'boolean') throw invalidArgType('options.allowHTTP2', ['boolean'], allowHTTP2);
+    const [opts, listener] = serverArgs<SecureServerOptions>(options, requestListener);
+    const { allowHTTP1, allowHTTP2 } = protocolOptions(opts);
     const tlsOptions: tls.TlsOptions & Record<string, unknown> = {
       // node:https's defaults. Not allowHalfOpen (the cleartext Server's): a TLSSocket that is
       // half-open during its handshake never closes when the client gives up on our certificate.
@@ -105,7 +91,7 @@ class SecureServerClass extends tls.Server {
       tlsOptions.ALPNProtocols = offered;
     }
     super(tlsOptions, secureConnectionListener);
-    HttpServer.prototype[kInitHttp].call(this as unknown as HttpServerInstance, opts, requestListener);
+    HttpServer.prototype[kInitHttp].call(this as unknown as HttpServerInstance, opts, listener);
     // RFC 9113 §3.1: "h2c" is HTTP/2 over cleartext TCP; over TLS the only way in is ALPN "h2".
     this.allowH2CUpgrade = false;
     this.on('tlsClientError', onTlsClientError);
@@ -158,8 +144,6 @@ export const SecureServer: SecureServerConstructor = new Proxy(SecureServerClass
 export function createSecureServer(requestListener?: RequestListener): SecureServer;
 export function createSecureServer(options: SecureServerOptions, requestListener?: RequestListener): SecureServer;
 export function createSecureServer(options?: SecureServerOptions | RequestListener, requestListener?: RequestListener): SecureServer {
-  if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'function') {
-    throw invalidArgType('options', ['object'], options);
-  }
+  // Argument shapes are checked by the constructor (serverArgs, as the cleartext Server's).
   return new SecureServerClass(options as SecureServerOptions, requestListener);
 }

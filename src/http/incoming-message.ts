@@ -299,7 +299,7 @@ export class IncomingMessageBase extends Readable {
       return;
     }
     const sock = this.socket;
-    if (sock !== null && !sock.destroyed && this.aborted) {
+    if (sock !== null && this.aborted && !sock.destroyed) {
       sock.destroy(err ?? undefined);
       const cleanup = finished(sock, (e) => {
         cleanup();

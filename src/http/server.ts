@@ -685,9 +685,7 @@ class ServerClass extends NetServer {
     this.rejectNonStandardBodyWrites = validateBool(opts.rejectNonStandardBodyWrites, 'options.rejectNonStandardBodyWrites') ?? false;
     // trama: an option for it too (node 20 only has the property), see ServerOptions.
     this.httpAllowHalfOpen = validateBool(opts.httpAllowHalfOpen, 'options.httpAllowHalfOpen') ?? false;
-    this.allowHTTP1 = validateBool(opts.allowHTTP1, 'options.allowHTTP1') ?? true;
-    this.allowHTTP2 = validateBool(opts.allowHTTP2, 'options.allowHTTP2') ?? true;
-    this.allowH2CUpgrade = validateBool(opts.allowH2CUpgrade, 'options.allowH2CUpgrade') ?? true;
+    ({ allowHTTP1: this.allowHTTP1, allowHTTP2: this.allowHTTP2, allowH2CUpgrade: this.allowH2CUpgrade } = protocolOptions(opts));
     this.enableConnectProtocol = validateBool(opts.enableConnectProtocol, 'options.enableConnectProtocol');
     const depth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
     if (!Number.isInteger(depth) || depth < 1) {
@@ -805,18 +803,28 @@ function uniqueHeaderSet(list: unknown): Set<string> | null {
  * node's Server constructor body on `self`: the options argument checked as node checks it,
  * net.Server's init, then the HTTP half (`[kInitHttp]`) and the 'connection' listener.
  */
-function initServer(self: ServerClass, options: ServerOptions | RequestListener | null | undefined, requestListener: RequestListener | undefined): void {
-  let opts: ServerOptions;
-  if (typeof options === 'function') {
-    requestListener = options;
-    opts = {};
-  } else if (options == null) {
-    opts = {};
-  } else if (typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgType('options', ['object'], options);
-  } else {
-    opts = options;
-  }
+/**
+ * A server constructor's `(options?, requestListener?)`, as node's: a function alone is the
+ * listener; options must be an object. Shared with trama/https's Server.
+ */
+export function serverArgs<O extends object>(options: O | RequestListener | null | undefined, requestListener: RequestListener | undefined): [O, RequestListener | undefined] {
+  if (typeof options === 'function') return [{} as O, options];
+  if (options == null) return [{} as O, requestListener];
+  if (typeof options !== 'object' || Array.isArray(options)) throw invalidArgType('options', ['object'], options);
+  return [options, requestListener];
+}
+
+/** Which protocols a server speaks (`allowHTTP1`, `allowHTTP2`, `allowH2CUpgrade`; default all), validated as node's. */
+export function protocolOptions(opts: ServerOptions): { allowHTTP1: boolean; allowHTTP2: boolean; allowH2CUpgrade: boolean } {
+  return {
+    allowHTTP1: validateBool(opts.allowHTTP1, 'options.allowHTTP1') ?? true,
+    allowHTTP2: validateBool(opts.allowHTTP2, 'options.allowHTTP2') ?? true,
+    allowH2CUpgrade: validateBool(opts.allowH2CUpgrade, 'options.allowH2CUpgrade') ?? true,
+  };
+}
+
+function initServer(self: ServerClass, options: ServerOptions | RequestListener | null | undefined, listener: RequestListener | undefined): void {
+  const [opts, requestListener] = serverArgs(options, listener);
   // net.Server is a plain function in node: it initializes an existing object.
   (NetServer as unknown as (this: object, o: object) => void).call(self, {
     allowHalfOpen: true,

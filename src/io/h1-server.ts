@@ -29,7 +29,7 @@ import { Readable } from 'node:stream';
 // Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
 import { setTimeout, clearTimeout, setImmediate } from 'node:timers';
 import { performance } from 'node:perf_hooks';
-import { H1Parser } from '../wire/h1/parser.js';
+import { H1Parser, H1ParseError } from '../wire/h1/parser.js';
 import { CRLF, fieldLine, statusLine } from '../wire/h1/serializer.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
 import { connReset, closeResponse, type Exchange, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead } from './exchange.js';
@@ -513,7 +513,12 @@ export class H1ServerConnection {
       const base = this.#fed;
       const n = parser.execute(buf);
       this.#fed += n;
-      const err = parser.error;
+      let err = parser.error;
+      if (err === null && parser.upgraded && this.#upgrading === null && parser.h2Preface) {
+        // HTTP/2's preface on a port that does not speak it (allowHTTP2: false): a client error,
+        // as node:http's (HPE_PAUSED_H2_UPGRADE; default answer 400), not a silent close.
+        err = new H1ParseError('HPE_PAUSED_H2_UPGRADE', 'Pause on PRI/Upgrade', this.#fed);
+      }
       if (err !== null) {
         Object.defineProperty(err, 'bytesParsed', { value: err.offset - base, configurable: true, enumerable: true });
         (err as { rawPacket?: Buffer }).rawPacket = buf;

@@ -481,6 +481,11 @@ export class H1Parser implements H1ParserLike {
     return this.#upgraded;
   }
 
+  /** The upgrade was HTTP/2's connection preface (`PRI * HTTP/2.0`, RFC 9113 §3.4), not a request. */
+  get h2Preface(): boolean {
+    return this.#upgraded && this.#method === 'PRI';
+  }
+
   /**
    * True between messages: no byte of a next message has been taken yet (CR/LF skipped before a
    * start line do not count). A driver that gives the parser back between requests asks this

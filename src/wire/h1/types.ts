@@ -92,6 +92,7 @@ export type HpeCode =
   | 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
   | 'HPE_PAUSED'
   | 'HPE_PAUSED_UPGRADE'
+  | 'HPE_PAUSED_H2_UPGRADE'
   | 'HPE_USER';
 
 /**

@@ -235,7 +235,7 @@ function misuse(code: string, message: string): never {
 /** RFC 9113 §6.5.2: a field section's size is the sum of name + value + 32 octets per field. */
 function fieldSectionSize(fields: ReadonlyArray<readonly [string, string]>): number {
   let n = 0;
-  for (const [name, value] of fields) n += name.length + value.length + 32;
+  for (let i = 0; i < fields.length; i++) n += fields[i]![0].length + fields[i]![1].length + 32;
   return n;
 }
 
@@ -273,6 +273,10 @@ export class H2Connection {
   #streams = new Map<number, H2Stream>();
   #closed = new Map<number, ClosedRecord>();
   #forgottenPeerMax = 0; // highest peer stream id dropped from #closed (its closing is forgotten)
+  /** #closed's ids in insertion order (a ring of maxClosedStreams + 1), created with the first. */
+  #closedRing: Int32Array | null = null;
+  #ringIn = 0;
+  #ringOut = 0;
   #nextLocalId: number;
   #lastPeerId = 0; // highest stream id the peer opened or promised
   #activeLocal = 0;
@@ -778,14 +782,18 @@ export class H2Connection {
     s.requestMethod = r.method;
     s.expected = r.contentLength;
     if (endStream && s.expected > 0) return streamFault(id, ErrorCode.PROTOCOL_ERROR, 'content-length does not match DATA');
-    const spec: PrioritySpec = {};
+    // A spec only when the request signalled a priority (most do not: no object per stream).
     const tree = prio !== undefined && !this.#ignoresRfc7540Signals();
-    if (tree) Object.assign(spec, prio);
-    if (r.priority) Object.assign(spec, parsePriorityField(r.priority));
+    let spec: PrioritySpec | undefined;
+    if (tree || r.priority) {
+      spec = {};
+      if (tree) Object.assign(spec, prio);
+      if (r.priority) Object.assign(spec, parsePriorityField(r.priority));
+    }
     this.#scheduler.open(id, spec);
     s.announced = true;
     this.#events.push({ type: 'headers-received', streamId: id, headers: decoded, endStream });
-    if (tree || r.priority) this.#events.push({ type: 'priority-updated', streamId: id, priority: spec });
+    if (spec !== undefined) this.#events.push({ type: 'priority-updated', streamId: id, priority: spec });
     if (endStream) this.#recvEnd(s);
     return undefined;
   }
@@ -1179,10 +1187,23 @@ export class H2Connection {
   }
 
   #remember(id: number, closedBy: ClosedBy, unacked: number): void {
-    this.#closed.set(id, { closedBy, unacked });
-    if (this.#closed.size > this.#maxClosed) {
-      const [oldId, old] = this.#closed.entries().next().value as [number, ClosedRecord];
-      this.#closed.delete(oldId);
+    const closed = this.#closed;
+    const known = closed.get(id);
+    if (known !== undefined) {
+      known.closedBy = closedBy;
+      known.unacked = unacked;
+      return;
+    }
+    closed.set(id, { closedBy, unacked });
+    // Oldest first from a ring of ids (no Map iterator and entry array per closed stream).
+    const ring = (this.#closedRing ??= new Int32Array(this.#maxClosed + 1));
+    ring[this.#ringIn] = id;
+    this.#ringIn = (this.#ringIn + 1) % ring.length;
+    if (closed.size > this.#maxClosed) {
+      const oldId = ring[this.#ringOut]!;
+      this.#ringOut = (this.#ringOut + 1) % ring.length;
+      const old = closed.get(oldId)!;
+      closed.delete(oldId);
       if (this.#peerOwned(oldId) && oldId > this.#forgottenPeerMax) this.#forgottenPeerMax = oldId;
       if (old.unacked > 0) this.#creditConnection(old.unacked);
     }
@@ -1403,7 +1424,9 @@ export class H2Connection {
     const endStream = options.endStream === true;
     let s = this.#streams.get(id);
     let kind: FieldSectionKind;
-    const fields: Array<[string, string]> = headers.map(([n, v]) => [n, v]);
+    // Read, never kept (the encoder stores names and values, not the pairs): no copy, except
+    // where a priority field is added (below).
+    let fields = headers as Array<[string, string]>;
     let prioFields: PriorityFields | undefined;
     if (!s) {
       if (!this.#isClient) misuse('ERR_HTTP2_INVALID_STREAM', `stream ${id} is not open (a server opens streams with pushPromise)`);
@@ -1414,7 +1437,7 @@ export class H2Connection {
       kind = 'request';
       const spec = options.priority;
       if (spec && (spec.urgency !== undefined || spec.incremental !== undefined) && !fields.some(([n]) => n === 'priority')) {
-        fields.push(['priority', serializePriorityField({ urgency: spec.urgency ?? 3, incremental: spec.incremental ?? false })]);
+        fields = [...fields, ['priority', serializePriorityField({ urgency: spec.urgency ?? 3, incremental: spec.incremental ?? false })]];
       }
       // RFC 8441 §3: `:protocol` only once the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = 1.
       const info = checkLocalFields(fields, kind, this.#peer.enableConnectProtocol);

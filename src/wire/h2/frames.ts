@@ -25,6 +25,9 @@ import {
   SettingId,
 } from './constants.js';
 
+/** The payload of an empty frame (SETTINGS ACK, an empty DATA…): one shared zero-length view. */
+const EMPTY_PAYLOAD = Buffer.alloc(0);
+
 /** RFC 7540 §6.3 priority fields (deprecated by RFC 9113 but still parsed: §5.3.2). */
 export interface PriorityFields {
   dependsOn: number;
@@ -486,6 +489,26 @@ export class FrameReader {
     return out;
   }
 
+  /**
+   * The frame whose header was read: its header skipped, its payload returned — one view of the
+   * input when the frame lies in one chunk (no view of the whole frame made only to cut it).
+   */
+  #takePayload(length: number): Buffer {
+    const first = this.#chunks[0]!;
+    if (first.length - this.#off >= FRAME_HEADER_LENGTH + length) {
+      this.#avail -= FRAME_HEADER_LENGTH + length;
+      const start = this.#off + FRAME_HEADER_LENGTH;
+      const out = length === 0 ? EMPTY_PAYLOAD : first.subarray(start, start + length);
+      this.#off = start + length;
+      if (this.#off === first.length) {
+        this.#chunks.shift();
+        this.#off = 0;
+      }
+      return out;
+    }
+    return this.#take(FRAME_HEADER_LENGTH + length).subarray(FRAME_HEADER_LENGTH);
+  }
+
   /** The next complete frame, a fault, or null when more input is needed. */
   next(): ReadResult {
     if (this.#dead || this.#avail < FRAME_HEADER_LENGTH) return null;
@@ -512,8 +535,7 @@ export class FrameReader {
       return { kind: 'fault', fault: connectionFault(ErrorCode.FRAME_SIZE_ERROR, `frame of ${length} bytes exceeds ${this.maxFrameSize}`), streamId, frameType: type };
     }
     if (this.#avail < FRAME_HEADER_LENGTH + length) return null;
-    const whole = this.#take(FRAME_HEADER_LENGTH + length);
-    const r = decodeFrame(type, flags, streamId, whole.subarray(FRAME_HEADER_LENGTH));
+    const r = decodeFrame(type, flags, streamId, this.#takePayload(length));
     if (isFault(r)) {
       if (r.scope === 'connection') {
         this.#dead = true;

@@ -132,7 +132,9 @@ export function checkReceivedFields(
   let host: string | undefined;
   let statusSeen = false;
   let seenPseudo = 0; // bits of PSEUDO_BIT (a Set per section was a visible share of a request's garbage)
-  for (const [name, value] of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i]![0];
+    const value = fields[i]![1];
     if (name.length === 0) return { malformed: 'empty field name' };
     if (badValue(value)) return { malformed: `invalid value for ${name}` };
     if (name.charCodeAt(0) === 0x3a) {
@@ -225,7 +227,9 @@ export function checkLocalFields(
   kind: FieldSectionKind,
   connectProtocol: boolean,
 ): FieldSectionInfo {
-  for (const [name, value] of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i]![0];
+    const value = fields[i]![1];
     if (typeof name !== 'string' || name.length === 0 || badName(name, name.charCodeAt(0) === 0x3a ? 1 : 0)) {
       throw nodeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${String(name)}"]`);
     }

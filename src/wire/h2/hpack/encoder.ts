@@ -84,6 +84,14 @@ export function shouldIndexField(name: string, value: string, tableMaxSize: numb
 /** Starting size of the output scratch; a block beyond SCRATCH_KEEP is not kept for the next call. */
 const SCRATCH_INITIAL = 4096;
 const SCRATCH_KEEP = 65536;
+/**
+ * The output scratch, shared by every encoder: a block is built in it and copied out before
+ * `encode` returns, so an idle connection holds none (it was 4 KiB of each idle HTTP/2 session).
+ * A `neverIndex` callback that encodes on another encoder meanwhile gets a scratch of its own.
+ */
+let sharedScratch: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
+let scratchBusy = false;
+const NO_SCRATCH: Buffer = Buffer.alloc(0);
 
 
 /**
@@ -107,7 +115,8 @@ export class HpackEncoder {
   #pending = false;
   #pendingMin = 0;
   #pendingFinal = 0;
-  #out: Buffer = Buffer.allocUnsafe(SCRATCH_INITIAL);
+  /** The scratch during `encode` (see sharedScratch). */
+  #out: Buffer = NO_SCRATCH;
 
   constructor(options: HpackEncoderOptions = {}) {
     this.#cap = checkSizeArgument('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
@@ -164,6 +173,21 @@ export class HpackEncoder {
    * const block = encoder.encode([[':status', '200'], ['set-cookie', 'sid=…']], new Set(['set-cookie']));
    */
   encode(headers: ReadonlyArray<readonly [string, string]>, sensitive?: ReadonlySet<string>): Buffer {
+    const shared = !scratchBusy;
+    this.#out = shared ? sharedScratch : Buffer.allocUnsafe(SCRATCH_INITIAL);
+    if (shared) scratchBusy = true;
+    try {
+      return this.#encode(headers, sensitive);
+    } finally {
+      if (shared) {
+        scratchBusy = false;
+        if (this.#out.length <= SCRATCH_KEEP) sharedScratch = this.#out;
+      }
+      this.#out = NO_SCRATCH;
+    }
+  }
+
+  #encode(headers: ReadonlyArray<readonly [string, string]>, sensitive: ReadonlySet<string> | undefined): Buffer {
     if (!Array.isArray(headers)) {
       throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "headers" argument must be an array of [name, value] pairs.');
     }
@@ -232,7 +256,6 @@ export class HpackEncoder {
     }
     const block = Buffer.allocUnsafe(pos);
     this.#out.copy(block, 0, 0, pos);
-    if (this.#out.length > SCRATCH_KEEP) this.#out = Buffer.allocUnsafe(SCRATCH_INITIAL);
     return block;
   }
 

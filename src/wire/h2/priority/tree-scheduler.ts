@@ -70,7 +70,8 @@ type NodeState = 'root' | 'open' | 'idle' | 'closed';
 class TreeNode implements HeapItem {
   heapIndex = -1;
   parent: TreeNode | null = null;
-  readonly children = new Set<TreeNode>();
+  /** Children; created with the first (most streams never have one: no Set per stream). */
+  children: Set<TreeNode> | null = null;
   /** Active children, least finish tag first; created on first use. */
   heap: IndexedHeap<TreeNode> | null = null;
   weight = DEFAULT_WEIGHT;
@@ -180,6 +181,15 @@ export class TreeScheduler implements H2Scheduler {
     node.state = 'closed';
     node.ready = false;
     this.#refresh(node);
+    // A closed leaf hanging from the root at the default weight holds nothing a late reference
+    // would miss: a stream or PRIORITY frame naming it once forgotten gets a placeholder with the
+    // default priority under the root (§5.3.1) — the same place. Forgotten at once: the common
+    // stream (no priority signal) costs no retained node.
+    if ((node.children === null || node.children.size === 0) && node.parent === this.#root && node.weight === DEFAULT_WEIGHT) {
+      this.#detach(node);
+      this.#nodes.delete(id);
+      return;
+    }
     // RFC 7540 §5.3.4: retain the state of a closed stream for a while, within `maxRetainedClosed`.
     this.#closed.set(id, node);
     this.#enforceLimits();
@@ -250,7 +260,7 @@ export class TreeScheduler implements H2Scheduler {
    */
   format(name: (id: number) => string = String): string {
     const walk = (n: TreeNode): string => {
-      const kids = [...n.children].sort((a, b) => a.id - b.id).map(walk);
+      const kids = [...(n.children ?? [])].sort((a, b) => a.id - b.id).map(walk);
       const label = n === this.#root ? '' : name(n.id);
       return kids.length === 0 ? label : `${label}(${kids.join(',')})`;
     };
@@ -267,7 +277,7 @@ export class TreeScheduler implements H2Scheduler {
     let seen = 0;
     const visit = (n: TreeNode, depth: number): string | null => {
       if (depth > this.#nodes.size + 1) return `cycle below ${n.id}`;
-      for (const c of n.children) {
+      for (const c of n.children ?? []) {
         seen++;
         if (c.parent !== n) return `${c.id} listed under ${n.id} but its parent is ${c.parent?.id}`;
         if (this.#nodes.get(c.id) !== c) return `${c.id} in the tree but not in the index`;
@@ -322,7 +332,7 @@ export class TreeScheduler implements H2Scheduler {
     if (spec.exclusive === true) {
       // RFC 7540 §5.3.1: the exclusive stream adopts all other children of its new parent; they
       // keep their weights and their standing relative to one another.
-      for (const child of [...parent.children]) {
+      for (const child of [...(parent.children ?? [])]) {
         const offset = child.start - parent.clock;
         this.#detach(child);
         this.#attach(child, node, offset);
@@ -360,14 +370,14 @@ export class TreeScheduler implements H2Scheduler {
       (parent.heap as IndexedHeap<TreeNode>).remove(node);
       if (parent.heapIndex >= 0 && !isActive(parent)) this.#deactivate(parent);
     }
-    parent.children.delete(node);
+    parent.children?.delete(node);
     node.parent = null;
   }
 
   /** Hang `node` under `parent`, its start tag `offset` past the parent's clock (never before). */
   #attach(node: TreeNode, parent: TreeNode, offset: number): void {
     node.parent = parent;
-    parent.children.add(node);
+    (parent.children ??= new Set()).add(node);
     node.start = parent.clock + (offset > 0 ? offset : 0);
     if (isActive(node)) this.#activate(node);
   }
@@ -414,7 +424,7 @@ export class TreeScheduler implements H2Scheduler {
   #renormalize(parent: TreeNode): void {
     const shift = parent.clock;
     parent.clock = 0;
-    for (const child of parent.children) {
+    for (const child of parent.children ?? []) {
       child.start -= shift;
       child.finish -= shift;
     }
@@ -445,7 +455,7 @@ export class TreeScheduler implements H2Scheduler {
    */
   #remove(node: TreeNode): void {
     const parent = node.parent as TreeNode;
-    const children = [...node.children];
+    const children = [...(node.children ?? [])];
     let total = 0;
     for (const child of children) total += child.weight;
     this.#detach(node);

@@ -375,7 +375,7 @@ describe('rfc7540 scheduler: removal and retention (§5.3.4)', () => {
   it('retains at most maxRetainedClosed closed streams, dropping the oldest', () => {
     const s = tree({ maxRetainedClosed: 3 });
     for (let id = 1; id <= 19; id += 2) {
-      s.open(id);
+      s.open(id, { weight: 8 }); // not the default: a default leaf is forgotten at once (below)
       s.close(id);
     }
     assert.deepEqual(s.stats(), { open: 0, idle: 0, closed: 3 });
@@ -386,12 +386,32 @@ describe('rfc7540 scheduler: removal and retention (§5.3.4)', () => {
   it(`retains DEFAULT_MAX_RETAINED_CLOSED (${DEFAULT_MAX_RETAINED_CLOSED}) closed streams by default`, () => {
     const s = tree();
     for (let k = 0; k <= DEFAULT_MAX_RETAINED_CLOSED; k++) {
-      s.open(2 * k + 1);
+      s.open(2 * k + 1, { weight: 8 });
       s.close(2 * k + 1);
     }
     assert.equal(s.stats().closed, DEFAULT_MAX_RETAINED_CLOSED);
     assert.equal(s.inspect(1), undefined);
     assert.equal(s.inspect(3)?.state, 'closed');
+  });
+
+  it('a closed leaf under the root at the default weight is forgotten at once; a late dependant finds the same default place', () => {
+    const s = tree();
+    s.open(A);
+    s.close(A);
+    assert.deepEqual(s.stats(), { open: 0, idle: 0, closed: 0 });
+    assert.equal(s.inspect(A), undefined);
+    // A leaf with a non-default weight, or one with children, is retained (§5.3.4).
+    s.open(B, { weight: 8 });
+    s.close(B);
+    assert.equal(s.inspect(B)?.state, 'closed');
+    s.open(C);
+    s.open(D, { dependsOn: C });
+    s.close(C);
+    assert.equal(s.inspect(C)?.state, 'closed');
+    // Naming the forgotten one places a default placeholder under the root: where it was.
+    s.open(E, { dependsOn: A, weight: 200 });
+    assert.deepEqual(s.inspect(A), { parent: 0, weight: 16, state: 'idle', ready: false });
+    consistent(s);
   });
 
   it('a dependency that arrives after its parent was dropped hangs under a default placeholder', () => {
@@ -472,9 +492,9 @@ describe('rfc7540 scheduler: idle placeholder nodes', () => {
     const s = tree({ maxNodes: 3, maxRetainedClosed: 3 });
     s.reprioritize(101, { weight: 1 });
     s.reprioritize(103, { weight: 1 });
-    s.open(A);
+    s.open(A, { weight: 8 });
     s.close(A);
-    s.open(B);
+    s.open(B, { weight: 8 });
     s.close(B);
     assert.equal(s.format(name), 'B,101,103');
     assert.deepEqual(s.stats(), { open: 0, idle: 2, closed: 1 });
