@@ -40,7 +40,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as net from 'node:net';
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
@@ -171,6 +171,8 @@ function start(kind: Kind, shape: Shape, forMem = false): Promise<Running> {
   // The young generation held at its initial size (see the top comment).
   if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
   if (kind === 'trama' && shape === 'express') args.push('--import', REGISTER);
+  // The before build's own trama/register (its dist/ beside its build/), not this one's.
+  if (kind === 'base' && shape === 'express') args.push('--import', join(dirname(BASE!), '../../dist/esm/register.js'));
   if (kind === 'base') args.push(BASE!, '--serve', 'trama', shape);
   else args.push(process.argv[1]!, '--serve', kind, shape);
   if (forMem) args.push('--mem');
