@@ -351,7 +351,7 @@ async function main(): Promise<void> {
     ['trama res.write', 'trama', '/events'],
     ['trama eventStream', 'trama', '/events-helper'],
   ];
-  if (BASE !== null) streamRows.push(['base res.write', 'base', '/events']);
+  if (BASE !== null) streamRows.push(['base res.write', 'base', '/events'], ['base eventStream', 'base', '/events-helper']);
   const streamSamples = new Map<string, number[]>(streamRows.map(([label]) => [label, []]));
   const samples = {} as Record<Shape, Samples>;
   for (const shape of shapes) samples[shape] = newSamples();
