@@ -28,6 +28,9 @@
 //   N=4000 (Node 20), held, ~6.2 at both. The JS heap (heapUsed) and `external` growth per
 //   connection are printed too, for insight; the ratio is the RSS one. Kernel socket buffers are
 //   in no process's RSS.
+// - Memory per open event stream (issue 16 item 4): the same, with IDLE_CONNS connections that
+//   each hold a text/event-stream response open — a plain res.write stream on node:http and on
+//   trama, and trama's eventStream() helper — each in a fresh server process.
 //
 // The machine may be shared: numbers are noisy; the ratios (same run, same conditions) are what
 // to read. The servers run side by side and each measure is taken for all of them back to back
