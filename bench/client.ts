@@ -1,19 +1,27 @@
 /**
- * Client benchmark (`npm run bench:client`): 50,000 GETs with 50 in flight over keep-alive
- * against one fast server — a node:net server in another process that answers without parsing
- * (it counts request heads by their blank line and writes one canned response per head) —
- * through node:http with a keep-alive Agent, undici's `Pool.request`, and trama, in one run.
+ * Client benchmark (`npm run bench:client`), in one run, through node:http with a keep-alive
+ * Agent, undici's `Pool.request` and trama, over keep-alive, 50 in flight, for three loads
+ * (issue 16 item 3):
+ *   get       50,000 GETs of a 12-byte body, read with 'data'/'end' (undici: its body iterated)
+ *   post16k   20,000 POSTs of a 16 KiB body (Content-Length), small answer
+ *   stream1k  50,000 GETs of a 1 KiB body, read as a stream (`for await` over the response)
+ * The server is a node:net server in another process that parses only what it must (the end of
+ * each head, its path and Content-Length, skipping the body) and writes one canned response per
+ * request, all of one read's answers in one write.
  *
  * The server runs pinned to core 1 and this process to core 0 (`taskset`), when available.
- * Each client runs a warm-up, then `ROUNDS` timed rounds, alternating clients between rounds;
- * the best round of each is reported (the machine is shared: the best round is the least
- * disturbed one), with the client's CPU time per request. Then the same load against an
- * in-memory peer (no syscalls) for node:http and trama. Env: BENCH_REQUESTS, BENCH_INFLIGHT,
- * BENCH_ROUNDS, BENCH_ONLY (name prefixes), BENCH_MEMORY=0 (skip the in-memory part).
+ * Each client runs a warm-up, then `ROUNDS` timed rounds, alternating clients within a round;
+ * figures are medians over rounds (the best is printed too), ratios medians of each round's own
+ * ratios, and the client's CPU time per request (user+system of this process: steadier than
+ * throughput on a shared machine). Then the GETs against an in-memory peer (no syscalls) for
+ * node:http and trama. Env: BENCH_REQUESTS (the GET count; the others scale), BENCH_INFLIGHT,
+ * BENCH_ROUNDS, BENCH_ONLY (client name prefixes), BENCH_LOADS (e.g. get,stream1k),
+ * BENCH_MEMORY=0 (skip the in-memory part).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -25,46 +33,64 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = Math.min(10_000, TOTAL);
 
 const BODY = 'hello world\n';
-const RESPONSE = Buffer.from(
-  `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${BODY.length}\r\nKeep-Alive: timeout=60\r\n\r\n${BODY}`,
-  'latin1',
-);
+const response = (body: string): Buffer =>
+  Buffer.from(
+    `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nKeep-Alive: timeout=60\r\n\r\n${body}`,
+    'latin1',
+  );
+const RESPONSE = response(BODY);
+/** The stream1k load's answer (GET /1k). */
+const RESPONSE_1K = response('k'.repeat(1024));
+/** The post16k load's request body. */
+const POST_BODY = Buffer.alloc(16 * 1024, 'p');
+/** A head longer than this is a broken client (the server stops rather than buffer without end). */
+const MAX_HEAD = 8192;
 
-/** The server side: no parsing, one canned response per CRLFCRLF seen (the requests have no body). */
+type LoadName = 'get' | 'post16k' | 'stream1k';
+const LOADS: { name: LoadName; total: number; what: string }[] = [
+  { name: 'get', total: TOTAL, what: `${TOTAL} GETs, 12-byte body` },
+  { name: 'post16k', total: Math.round(TOTAL * 0.4), what: `${Math.round(TOTAL * 0.4)} POSTs of 16 KiB` },
+  { name: 'stream1k', total: TOTAL, what: `${TOTAL} GETs of 1 KiB read as a stream` },
+];
+
+/**
+ * The server side: finds each head's end, reads its path and Content-Length, skips the body, and
+ * answers each complete request with a canned response (one cork per read).
+ */
 function serve(): void {
-  const responses: Buffer[] = [];
-  for (let i = 0; i <= 64; i++) responses.push(Buffer.concat(Array.from({ length: i }, () => RESPONSE)));
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    // Bytes of a possible "\r\n\r\n" straddling two chunks.
-    let tail = 0;
+    let pending: Buffer | null = null; // a head cut by a read
+    let bodyLeft = 0;
+    let answer = RESPONSE;
     socket.on('data', (chunk: Buffer) => {
-      let n = 0;
+      const buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      pending = null;
       let i = 0;
-      // Resume a blank line that started at the end of the previous chunk.
-      if (tail > 0) {
-        const need = '\r\n\r\n'.slice(tail);
-        if (chunk.toString('latin1', 0, need.length) === need) {
-          n++;
-          i = need.length;
+      socket.cork();
+      while (i < buf.length) {
+        if (bodyLeft > 0) {
+          const n = Math.min(bodyLeft, buf.length - i);
+          bodyLeft -= n;
+          i += n;
+          if (bodyLeft === 0) socket.write(answer);
+          continue;
         }
-        tail = 0;
-      }
-      for (;;) {
-        const j = chunk.indexOf('\r\n\r\n', i, 'latin1');
-        if (j < 0) break;
-        n++;
+        const j = buf.indexOf('\r\n\r\n', i, 'latin1');
+        if (j < 0) {
+          if (buf.length - i > MAX_HEAD) socket.destroy();
+          else pending = buf.subarray(i);
+          break;
+        }
+        const head = buf.toString('latin1', i, j + 2);
         i = j + 4;
+        answer = head.startsWith('GET /1k ') ? RESPONSE_1K : RESPONSE;
+        const m = /\r\ncontent-length:[ \t]*(\d+)/i.exec(head);
+        bodyLeft = m === null ? 0 : Number(m[1]);
+        if (/\r\ntransfer-encoding:/i.test(head)) throw new Error('bench clients send Content-Length bodies');
+        if (bodyLeft === 0) socket.write(answer);
       }
-      const end = chunk.length;
-      if (end >= 1 && chunk[end - 1] === 0x0d) tail = 1;
-      if (end >= 2 && chunk[end - 2] === 0x0d && chunk[end - 1] === 0x0a) tail = 2;
-      if (end >= 3 && chunk[end - 3] === 0x0d && chunk[end - 2] === 0x0a && chunk[end - 1] === 0x0d) tail = 3;
-      while (n > 0) {
-        const k = n > 64 ? 64 : n;
-        socket.write(responses[k]!);
-        n -= k;
-      }
+      socket.uncork();
     });
     socket.on('error', () => {});
   });
@@ -74,10 +100,11 @@ function serve(): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-type Client = { name: string; one: () => Promise<void>; close: () => Promise<void> };
+type One = () => Promise<void>;
+type Client = { name: string; loads: Record<LoadName, One>; close: () => Promise<void> };
 
 /** Requests per second (wall clock) and client CPU µs per request (user+system of this process). */
-async function run(one: () => Promise<void>, total: number): Promise<{ rps: number; cpuUs: number }> {
+async function run(one: One, total: number): Promise<{ rps: number; cpuUs: number }> {
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   let started = 0;
@@ -99,49 +126,74 @@ async function run(one: () => Promise<void>, total: number): Promise<{ rps: numb
   return { rps: total / (ns / 1e9), cpuUs: (cpu.user + cpu.system) / total };
 }
 
-function nodeClient(port: number): Client {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+/** node:http and trama share the API: the same three loads through either module's request(). */
+function nodeApiLoads(mod: typeof http, port: number, agent: http.Agent): Record<LoadName, One> {
+  const post = { host: '127.0.0.1', port, path: '/', agent, method: 'POST', headers: { 'content-length': POST_BODY.length } };
   return {
-    name: 'node:http',
-    one: () =>
+    get: () =>
       new Promise((resolve, reject) => {
-        http
+        mod
           .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
             res.on('data', () => {});
             res.on('end', resolve);
           })
           .on('error', reject);
       }),
-    close: async () => agent.destroy(),
+    post16k: () =>
+      new Promise((resolve, reject) => {
+        mod
+          .request(post, (res) => {
+            res.on('data', () => {});
+            res.on('end', resolve);
+          })
+          .on('error', reject)
+          .end(POST_BODY);
+      }),
+    stream1k: () =>
+      new Promise((resolve, reject) => {
+        mod
+          .get({ host: '127.0.0.1', port, path: '/1k', agent }, (res) => {
+            (async () => {
+              let n = 0;
+              for await (const c of res) n += (c as Buffer).length;
+              if (n !== 1024) throw new Error(`read ${n} bytes`);
+            })().then(resolve, reject);
+          })
+          .on('error', reject);
+      }),
   };
 }
 
-function undiciClient(port: number): Client {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: IN_FLIGHT, pipelining: 1 });
-  return {
-    name: 'undici Pool.request',
-    one: async () => {
-      const { body } = await pool.request({ path: '/', method: 'GET' });
-      for await (const _ of body) void _;
-    },
-    close: () => pool.close(),
-  };
+function nodeClient(port: number): Client {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  return { name: 'node:http', loads: nodeApiLoads(http, port, agent), close: async () => agent.destroy() };
 }
 
 function tramaClient(port: number): Client {
   const agent = new trama.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   return {
     name: 'trama',
-    one: () =>
-      new Promise((resolve, reject) => {
-        trama
-          .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-            res.on('data', () => {});
-            res.on('end', resolve);
-          })
-          .on('error', reject);
-      }),
+    loads: nodeApiLoads(trama as unknown as typeof http, port, agent as unknown as http.Agent),
     close: async () => agent.destroy(),
+  };
+}
+
+function undiciClient(port: number): Client {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: IN_FLIGHT, pipelining: 1 });
+  const drain = async (path: string, method: 'GET' | 'POST', body?: Buffer, expect = -1): Promise<void> => {
+    const { body: res } = await pool.request({ path, method, body });
+    let n = 0;
+    for await (const c of res) n += (c as Buffer).length;
+    if (expect >= 0 && n !== expect) throw new Error(`read ${n} bytes`);
+  };
+  return {
+    name: 'undici Pool.request',
+    loads: {
+      get: () => drain('/', 'GET'),
+      post16k: () => drain('/', 'POST', POST_BODY),
+      stream1k: () => drain('/1k', 'GET', undefined, 1024),
+    },
+    close: () => pool.close(),
   };
 }
 
@@ -175,9 +227,9 @@ async function inMemory(): Promise<void> {
       return memoryPeer();
     }
   }
-  const clients: Client[] = [
-    { name: 'node:http', one: oneVia(http.get, new NodeMemAgent({ keepAlive: true, maxSockets: IN_FLIGHT })), close: async () => {} },
-    { name: 'trama', one: oneVia(trama.get as unknown as typeof http.get, new TramaMemAgent({ keepAlive: true, maxSockets: IN_FLIGHT }) as unknown as http.Agent), close: async () => {} },
+  const clients: { name: string; one: One }[] = [
+    { name: 'node:http', one: oneVia(http.get, new NodeMemAgent({ keepAlive: true, maxSockets: IN_FLIGHT })) },
+    { name: 'trama', one: oneVia(trama.get as unknown as typeof http.get, new TramaMemAgent({ keepAlive: true, maxSockets: IN_FLIGHT }) as unknown as http.Agent) },
   ];
   const best = new Map<string, number>();
   for (const c of clients) await run(c.one, WARMUP);
@@ -214,39 +266,63 @@ async function main(): Promise<void> {
   });
 
   const only = process.env.BENCH_ONLY?.split(',');
+  const pick = process.env.BENCH_LOADS?.split(',');
   const clients = [nodeClient(port), undiciClient(port), tramaClient(port)].filter(
     (c) => !only || only.some((o) => c.name.startsWith(o)),
   );
-  const best = new Map<string, number>();
-  const bestCpu = new Map<string, number>();
-  for (const c of clients) await run(c.one, WARMUP);
-  for (let r = 0; r < ROUNDS; r++) {
+  const summary: string[] = [];
+  for (const load of LOADS.filter((l) => !pick || pick.includes(l.name))) {
+    const rps = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
     for (const c of clients) {
-      const { rps, cpuUs } = await run(c.one, TOTAL);
-      best.set(c.name, Math.max(best.get(c.name) ?? 0, rps));
-      bestCpu.set(c.name, Math.min(bestCpu.get(c.name) ?? Infinity, cpuUs));
-      console.log(`round ${r + 1} ${c.name.padEnd(20)} ${Math.round(rps).toString().padStart(7)} req/s  ${cpuUs.toFixed(1).padStart(6)} µs CPU/req`);
+      rps.set(c.name, []);
+      cpu.set(c.name, []);
+      await run(c.loads[load.name], Math.min(WARMUP, load.total));
     }
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const c of clients) {
+        const f = await run(c.loads[load.name], load.total);
+        rps.get(c.name)!.push(f.rps);
+        cpu.get(c.name)!.push(f.cpuUs);
+        console.log(`${load.name} round ${r + 1} ${c.name.padEnd(20)} ${Math.round(f.rps).toString().padStart(7)} req/s  ${f.cpuUs.toFixed(1).padStart(6)} µs CPU/req`);
+      }
+    }
+    const lines = [`\n${load.what}, ${IN_FLIGHT} in flight, keep-alive; median of ${ROUNDS} rounds (best)`];
+    for (const c of clients) {
+      const rs = rps.get(c.name)!;
+      const cs = cpu.get(c.name)!;
+      lines.push(
+        `  ${c.name.padEnd(20)} ${Math.round(median(rs)).toString().padStart(7)} req/s (${Math.round(Math.max(...rs))})  ` +
+          `${median(cs).toFixed(1).padStart(6)} µs CPU/req (${Math.min(...cs).toFixed(1)})`,
+      );
+    }
+    // Each round's own ratio, then their median: the rounds' conditions differ, a round's clients share them.
+    const ratio = (m: Map<string, number[]>, a: string, b: string): number | null =>
+      m.has(a) && m.has(b) ? median(m.get(a)!.map((x, i) => x / m.get(b)![i]!)) : null;
+    const say = (label: string, x: number | null, target = ''): void => {
+      if (x !== null) lines.push(`  ${label.padEnd(34)} ${x.toFixed(2)}x${target}`);
+    };
+    say('req/s trama / undici', ratio(rps, 'trama', 'undici Pool.request'), ' (target >= 1.2x)');
+    say('req/s trama / node:http', ratio(rps, 'trama', 'node:http'), ' (target >= 1.6x)');
+    say('CPU/req undici / trama', ratio(cpu, 'undici Pool.request', 'trama'));
+    say('CPU/req node:http / trama', ratio(cpu, 'node:http', 'trama'));
+    console.log(lines.join('\n'));
+    summary.push(...lines);
   }
   for (const c of clients) await c.close();
   child.kill();
-  console.log(`\n${TOTAL} GETs, ${IN_FLIGHT} in flight, keep-alive, best of ${ROUNDS} (shared machine: noisy)`);
-  for (const [name, rps] of best) {
-    console.log(`${name.padEnd(20)} ${Math.round(rps).toString().padStart(7)} req/s  ${bestCpu.get(name)!.toFixed(1).padStart(6)} µs CPU/req`);
-  }
-  const t = best.get('trama');
-  const n = best.get('node:http');
-  const u = best.get('undici Pool.request');
-  if (t && u) console.log(`trama / undici   ${(t / u).toFixed(2)}x (target >= 1.2x)`);
-  if (t && n) console.log(`trama / node:http ${(t / n).toFixed(2)}x (target >= 1.6x)`);
-  if (u && n) console.log(`undici / node:http ${(u / n).toFixed(2)}x`);
-  // CPU per request is steadier than wall-clock throughput on a shared machine.
-  const tc = bestCpu.get('trama');
-  const uc = bestCpu.get('undici Pool.request');
-  const nc = bestCpu.get('node:http');
-  if (tc && uc) console.log(`CPU/req: undici / trama ${(uc / tc).toFixed(2)}x`);
-  if (tc && nc) console.log(`CPU/req: node:http / trama ${(nc / tc).toFixed(2)}x`);
+  console.log(`\n=== summary (load average ${loadavg()}) ===${summary.join('\n')}`);
   if (process.env.BENCH_MEMORY !== '0') await inMemory();
+}
+
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  const mid = a.length >> 1;
+  return a.length % 2 === 1 ? a[mid]! : (a[mid - 1]! + a[mid]!) / 2;
+}
+
+function loadavg(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(' ');
 }
 
 if (process.argv.includes('--server')) serve();

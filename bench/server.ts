@@ -28,6 +28,9 @@
 //   N=4000 (Node 20), held, ~6.2 at both. The JS heap (heapUsed) and `external` growth per
 //   connection are printed too, for insight; the ratio is the RSS one. Kernel socket buffers are
 //   in no process's RSS.
+// - Memory per open event stream (issue 16 item 4): the same, with IDLE_CONNS connections that
+//   each hold a text/event-stream response open — a plain res.write stream on node:http and on
+//   trama, and trama's eventStream() helper — each in a fresh server process.
 //
 // The machine may be shared: numbers are noisy; the ratios (same run, same conditions) are what
 // to read. The servers run side by side and each measure is taken for all of them back to back
@@ -40,12 +43,13 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as net from 'node:net';
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createServer as tramaCreateServer } from '../src/index.js';
+import { eventStream } from '../src/sse/index.js';
 import { CLK_TCK, cpuTicks, median, rssAnon, run, startPinned, stop, type Running } from './support.js';
 
 type Kind = 'node' | 'trama' | 'ceiling' | 'base';
@@ -120,6 +124,26 @@ function handlerFor(shape: Shape): Handler {
   }
 }
 
+/**
+ * The memory servers also hold event streams: `/events` a plain `res.write` stream of
+ * text/event-stream (what a hand-written SSE endpoint does), `/events-helper` trama's
+ * `eventStream` helper; each sends one comment and stays open.
+ */
+function withEventStreams(handler: Handler): Handler {
+  const open = new Set<unknown>(); // the helper's streams, as an app would keep them to broadcast
+  return (req, res) => {
+    if (req.url === '/events') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      res.write(':ok\n\n');
+    } else if (req.url === '/events-helper') {
+      const stream = eventStream(req, res);
+      open.add(stream);
+      stream.on('close', () => open.delete(stream));
+      stream.comment('ok');
+    } else handler(req, res);
+  };
+}
+
 function serve(kind: Kind, shape: Shape, forMem: boolean): void {
   let server: net.Server;
   if (kind === 'ceiling') {
@@ -146,7 +170,7 @@ function serve(kind: Kind, shape: Shape, forMem: boolean): void {
   } else {
     // Express on trama runs in a process started with trama/register: its `http` is trama's.
     const create = (kind === 'node' || shape === 'express' ? http.createServer : tramaCreateServer) as typeof http.createServer;
-    server = create(forMem ? { keepAliveTimeout: MEM_KEEP_ALIVE_MS } : {}, handlerFor(shape));
+    server = create(forMem ? { keepAliveTimeout: MEM_KEEP_ALIVE_MS } : {}, forMem ? withEventStreams(handlerFor(shape)) : handlerFor(shape));
   }
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${(server.address() as net.AddressInfo).port}\n`);
@@ -171,6 +195,8 @@ function start(kind: Kind, shape: Shape, forMem = false): Promise<Running> {
   // The young generation held at its initial size (see the top comment).
   if (forMem) args.push('--min-semi-space-size=1', '--max-semi-space-size=1');
   if (kind === 'trama' && shape === 'express') args.push('--import', REGISTER);
+  // The before build's own trama/register (its dist/ beside its build/), not this one's.
+  if (kind === 'base' && shape === 'express') args.push('--import', join(dirname(BASE!), '../../dist/esm/register.js'));
   if (kind === 'base') args.push(BASE!, '--serve', 'trama', shape);
   else args.push(process.argv[1]!, '--serve', kind, shape);
   if (forMem) args.push('--mem');
@@ -229,8 +255,29 @@ async function openConn(port: number, requests: number): Promise<net.Socket> {
   return s;
 }
 
-/** Per-connection growth (bytes) of a fresh server's memory with IDLE_CONNS idle keep-alive connections. */
-async function idleMemory(kind: Kind, shape: Shape): Promise<Mem> {
+/** Opens a connection that asks for an event stream at `path` and waits for its first comment. */
+async function openStream(port: number, path: string): Promise<net.Socket> {
+  const s = net.connect(port, '127.0.0.1');
+  s.setEncoding('latin1');
+  await new Promise<void>((resolve, reject) => {
+    let got = '';
+    const onData = (d: string): void => {
+      got += d;
+      if (!got.includes(':ok\n') && !got.includes(': ok\n')) return; // the helper's comment has a space
+      s.off('data', onData).off('error', reject);
+      resolve();
+    };
+    s.on('data', onData).once('error', reject);
+    s.write(`GET ${path} HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n`);
+  });
+  return s;
+}
+
+/**
+ * Per-connection growth (bytes) of a fresh server's memory with IDLE_CONNS idle keep-alive
+ * connections, or with IDLE_CONNS open event streams at `streamPath`.
+ */
+async function idleMemory(kind: Kind, shape: Shape, streamPath: string | null = null): Promise<Mem> {
   const r = await start(kind, shape, true);
   // Warm-up, kept open until the end so that no memory it frees is there for the measured
   // connections to fit in.
@@ -239,7 +286,7 @@ async function idleMemory(kind: Kind, shape: Shape): Promise<Mem> {
   const base = await askMem(r);
   const t0 = Date.now();
   const socks: net.Socket[] = [];
-  for (let i = 0; i < IDLE_CONNS; i++) socks.push(await openConn(r.port, 1));
+  for (let i = 0; i < IDLE_CONNS; i++) socks.push(await (streamPath === null ? openConn(r.port, 1) : openStream(r.port, streamPath)));
   const loaded = await askMem(r);
   if (Date.now() - t0 > MEM_KEEP_ALIVE_MS / 2) throw new Error('idle connections took too long to open');
   const closed = socks.filter((s) => s.destroyed || s.readyState !== 'open').length;
@@ -301,6 +348,14 @@ async function main(): Promise<void> {
     return sm;
   };
   const memSamples = newSamples();
+  // Open event streams: node:http and trama with a plain res.write stream, trama's eventStream helper.
+  const streamRows: [string, Kind, string][] = [
+    ['node:http res.write', 'node', '/events'],
+    ['trama res.write', 'trama', '/events'],
+    ['trama eventStream', 'trama', '/events-helper'],
+  ];
+  if (BASE !== null) streamRows.push(['base res.write', 'base', '/events'], ['base eventStream', 'base', '/events-helper']);
+  const streamSamples = new Map<string, number[]>(streamRows.map(([label]) => [label, []]));
   const samples = {} as Record<Shape, Samples>;
   for (const shape of shapes) samples[shape] = newSamples();
   const measureFor = (shape: Shape): Record<Load, (r: Running) => Promise<number>> => {
@@ -320,6 +375,7 @@ async function main(): Promise<void> {
       memSamples[kind].heap.push(mem.heapUsed);
       memSamples[kind].ext.push(mem.external);
     }
+    for (const [label, kind, path] of NO_MEM ? [] : streamRows) streamSamples.get(label)!.push((await idleMemory(kind, 'sync', path)).rss);
     if (!ONLY_MEM) {
       for (const shape of shapes) {
         const kinds = kindsOf(shape);
@@ -367,6 +423,12 @@ async function main(): Promise<void> {
     console.log(`  ${kind.padEnd(8)} ${fmt(med(f.mem) / 1024)} KiB (heap ${fmt(med(f.heap) / 1024)} KiB, external ${fmt(med(f.ext) / 1024)} KiB)`);
   }
   console.log(`  trama vs node:http ${fmt(ratio(memSamples, 'trama', 'node', 'mem'), 2)}×   (target ≤ 0.6×)`);
+  console.log(`\nopen event stream (${IDLE_CONNS}, fresh server process), RssAnon per stream:`);
+  const nodeStreams = streamSamples.get('node:http res.write')!;
+  for (const [label, xs] of streamSamples) {
+    const vs = label.startsWith('node') ? '' : `   ${fmt(median(xs.map((x, i) => x / nodeStreams[i]!)), 2)}× node:http (target ≤ 0.6×)`;
+    console.log(`  ${label.padEnd(20)} ${fmt(med(xs) / 1024)} KiB${vs}`);
+  }
 }
 
 if (process.argv[2] === '--serve') serve(process.argv[3] as Kind, process.argv[4] as Shape, process.argv[5] === '--mem');

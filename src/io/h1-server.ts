@@ -320,6 +320,13 @@ export class H1ServerConnection {
   // Batching: output produced while a read is parsed.
   #batching = false;
   #batch = '';
+  /**
+   * What precedes `#batch` in the batch when it holds Buffer bodies (`res.end(buffer)`): strings
+   * and Buffers in order, written corked (one writev) with `#batch` last. Null: text only.
+   */
+  #batchParts: (string | Uint8Array)[] | null = null;
+  /** Bytes (string lengths for text) in `#batchParts`. */
+  #batchPartsSize = 0;
   #batchCbs: ((err?: Error | null) => void)[] | null = null;
   /** A turn batch is open: output produced outside a read (after 'end', an await, a timer) waits for `endTurn`. */
   #turnScheduled = false;
@@ -602,7 +609,7 @@ export class H1ServerConnection {
     const sock = this.socket;
     return (
       this.queue.length >= this.host.maxPipelineDepth ||
-      this.queuedBytes + this.#batch.length + sock.writableLength >= sock.writableHighWaterMark
+      this.queuedBytes + this.#batch.length + this.#batchPartsSize + sock.writableLength >= sock.writableHighWaterMark
     );
   }
 
@@ -744,7 +751,7 @@ export class H1ServerConnection {
   // ---- writing ----
 
   batchLength(): number {
-    return this.#batch.length;
+    return this.#batch.length + this.#batchPartsSize;
   }
 
   /** The one way bytes reach the socket: batched while a read is being parsed. */
@@ -752,7 +759,10 @@ export class H1ServerConnection {
     // Ended on the peer's FIN: node's response holds such bytes and never sends them ('close' is coming).
     if (this.#outputClosed) return false;
     const sock = this.socket;
-    if (typeof data === 'string' && isUtf8Compatible(data, encoding)) {
+    const text = typeof data === 'string';
+    // A Buffer smaller than the high-water mark joins the batch too (written corked with the
+    // text around it): `res.end(buffer)` leaves with its head in one syscall, not two.
+    if (text ? isUtf8Compatible(data, encoding) : data.byteLength < sock.writableHighWaterMark) {
       if (!this.#batching) {
         // Written outside a read (a handler that answered after 'end', an `await`, a timer): the
         // responses of this turn leave together, in one write in the check phase, after the
@@ -768,12 +778,22 @@ export class H1ServerConnection {
           setImmediate(endTurn, this);
         }
       }
-      this.#batch += data;
+      if (text) this.#batch += data;
+      else {
+        const parts = (this.#batchParts ??= []);
+        if (this.#batch.length > 0) {
+          parts.push(this.#batch);
+          this.#batchPartsSize += this.#batch.length;
+          this.#batch = '';
+        }
+        parts.push(data);
+        this.#batchPartsSize += data.byteLength;
+      }
       if (cb) (this.#batchCbs ??= []).push(cb);
       // A large (or streamed) body: no use holding it. Either way the socket's backpressure
       // applies: false while it owes a 'drain' (a chunked body's "\r\n" after a Buffer that
       // filled it must say so too).
-      if (this.#batch.length >= sock.writableHighWaterMark) this.flush();
+      if (this.#batch.length + this.#batchPartsSize >= sock.writableHighWaterMark) this.flush();
       return !sock.writableNeedDrain;
     }
     if (this.#batching) this.flush();
@@ -810,9 +830,12 @@ export class H1ServerConnection {
 
   #writeBatch(): void {
     const text = this.#batch;
+    const parts = this.#batchParts;
     const cbs = this.#batchCbs;
-    if (text.length > 0 || cbs !== null) {
+    if (text.length > 0 || parts !== null || cbs !== null) {
       this.#batch = '';
+      this.#batchParts = null;
+      this.#batchPartsSize = 0;
       this.#batchCbs = null;
       // Ended on the peer's FIN meanwhile: node's response holds such bytes and never sends them.
       if (this.#outputClosed) return;
@@ -821,11 +844,26 @@ export class H1ServerConnection {
       // User write callbacks run before 'finish', as in node; each response's 'finish' (a
       // `#settleNextBound` mark) right after its own callbacks, so that several responses in one
       // write report in node's order (its writes are one per response).
-      this.socket.write(text, 'utf8', cbs === null ? done : (err) => {
-        this.#doneSeq++;
-        for (const cb of cbs) cb(err);
-        if (!err) this.#settle(true);
-      });
+      const cb =
+        cbs === null
+          ? done
+          : (err?: Error | null): void => {
+              this.#doneSeq++;
+              for (const c of cbs) c(err);
+              if (!err) this.#settle(true);
+            };
+      const sock = this.socket;
+      if (parts === null) {
+        sock.write(text, 'utf8', cb);
+        return;
+      }
+      // Heads and Buffer bodies: corked, one writev. Only the last piece carries the callback
+      // (one write in the sequence count): a writev's callbacks all fire when it completes.
+      sock.cork();
+      const last = text.length > 0 ? -1 : parts.length - 1;
+      for (let i = 0; i < parts.length; i++) sock.write(parts[i]!, 'utf8', i === last ? cb : undefined);
+      if (last === -1) sock.write(text, 'utf8', cb);
+      sock.uncork();
     }
   }
 
@@ -861,7 +899,7 @@ export class H1ServerConnection {
     while (q.length > 0 && q[0]!.ended) {
       const ex = q.shift()!;
       // Its last bytes are in the socket (or the batch, which is written as the next write).
-      if (this.#batching && this.#batch.length > 0) {
+      if (this.#batching && this.batchLength() > 0) {
         ex.finishSeq = this.#writeSeq + 1;
         (this.#batchCbs ??= []).push(this.#settleNextBound);
       } else {
@@ -1077,7 +1115,7 @@ export class H1ServerConnection {
 
   /** res.destroy() is destroying the socket: the batch of the read being parsed goes out first. */
   flushBeforeDestroy(): void {
-    if (this.#batching && this.#batch.length > 0 && !this.socket.destroyed && !this.#outputClosed) this.flush();
+    if (this.#batching && this.batchLength() > 0 && !this.socket.destroyed && !this.#outputClosed) this.flush();
   }
 
   /** socket.end() is ending the socket: what is batched is written before it. */

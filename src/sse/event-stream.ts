@@ -23,6 +23,9 @@ import { nodeError } from '../wire/shared/errors.js';
 import { PreparedEvent, serializeEventInit } from './replay-buffer.js';
 import type { EventInit, ReplayBuffer } from './replay-buffer.js';
 
+/** The keep-alive beat of a stream, called by its shared ticker (not public API). */
+const kKeepAliveTick = Symbol('trama.keepAliveTick');
+
 /** Default interval between keep-alive comments: below the idle timeouts of common proxies (30-60 s). */
 export const DEFAULT_KEEP_ALIVE_INTERVAL = 15_000;
 
@@ -78,7 +81,8 @@ export class EventStream extends EventEmitter {
   readonly #res: EventStreamResponse;
   #closed = false;
   #wroteSinceTick = false;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  /** The shared keep-alive ticker this stream is on, if any. */
+  #ticker: KeepAliveTicker | undefined;
   readonly #onClose = (): void => this.#teardown();
   readonly #onDrain = (): void => {
     this.emit('drain');
@@ -126,12 +130,15 @@ export class EventStream extends EventEmitter {
     if (head.length > 0) res.write(head.join(''));
 
     if (keepAlive > 0) {
-      this.#timer = setInterval(() => {
-        if (!this.#wroteSinceTick) this.#write(serializeComment());
-        this.#wroteSinceTick = false;
-      }, keepAlive);
-      this.#timer.unref();
+      this.#ticker = KeepAliveTicker.for(keepAlive);
+      this.#ticker.add(this);
     }
+  }
+
+  /** The shared ticker's beat: a comment unless something was written since the last one. */
+  [kKeepAliveTick](): void {
+    if (!this.#wroteSinceTick) this.#write(serializeComment());
+    this.#wroteSinceTick = false;
   }
 
   /** True once the client went away or `close()` was called. */
@@ -170,11 +177,53 @@ export class EventStream extends EventEmitter {
   #teardown(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    if (this.#ticker !== undefined) this.#ticker.delete(this);
+    this.#ticker = undefined;
     this.#res.removeListener('close', this.#onClose);
     this.#res.removeListener('drain', this.#onDrain);
     this.emit('close');
+  }
+}
+
+/**
+ * One unref'd interval timer per keep-alive interval, shared by every stream using it: thousands
+ * of open streams cost one timer, not a timer and a closure each (memory per open stream, issue
+ * 16). A stream joins at any phase of the beat, so its first comment may come sooner than a full
+ * interval after opening; never more than one per interval, as with a timer of its own.
+ */
+class KeepAliveTicker {
+  static #byInterval = new Map<number, KeepAliveTicker>();
+  readonly #interval: number;
+  readonly #streams = new Set<EventStream>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  static for(interval: number): KeepAliveTicker {
+    let t = KeepAliveTicker.#byInterval.get(interval);
+    if (t === undefined) KeepAliveTicker.#byInterval.set(interval, (t = new KeepAliveTicker(interval)));
+    return t;
+  }
+
+  private constructor(interval: number) {
+    this.#interval = interval;
+  }
+
+  add(stream: EventStream): void {
+    this.#streams.add(stream);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => {
+        for (const st of this.#streams) st[kKeepAliveTick]();
+      }, this.#interval);
+      this.#timer.unref();
+    }
+  }
+
+  delete(stream: EventStream): void {
+    this.#streams.delete(stream);
+    if (this.#streams.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      KeepAliveTicker.#byInterval.delete(this.#interval);
+    }
   }
 }
 

@@ -181,3 +181,65 @@ for (const when of ['in the request listener', "on the request's 'end'"]) {
     assert.deepEqual(trama, { body: 'bye', closed: true, errors: [] });
   });
 }
+
+/** Counts the server socket's writes as they reach the handle (a corked writev is one). */
+function countHandleWrites(server: net.Server): { writes: number } {
+  const seen = { writes: 0 };
+  server.on('connection', (socket: net.Socket) => {
+    const s = socket as net.Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+    const w = s._write;
+    const wv = s._writev;
+    s._write = function (this: net.Socket, ...a: unknown[]) {
+      seen.writes++;
+      return w.apply(this, a);
+    };
+    s._writev = function (this: net.Socket, ...a: unknown[]) {
+      seen.writes++;
+      return wv.apply(this, a);
+    };
+  });
+  return seen;
+}
+
+// Bytes ≥ 0x80 too: a Buffer in the batch must leave as its bytes, never re-encoded as text.
+const BINARY = Buffer.from([0x00, 0x7f, 0x80, 0xc3, 0xa9, 0xff, 0x0d, 0x0a]);
+
+const bufferAnswers: Record<string, http.RequestListener> = {
+  'in the request listener': (req, res) => res.end(Buffer.concat([Buffer.from(`${req.url}:`), BINARY])),
+  "on the request's 'end'": (req, res) => {
+    req.on('end', () => res.end(Buffer.concat([Buffer.from(`${req.url}:`), BINARY])));
+    req.resume();
+  },
+};
+
+for (const [when, handler] of Object.entries(bufferAnswers)) {
+  test(`Buffer bodies answered ${when}: two pipelined responses, heads and bodies, leave in one write, bytes intact`, async () => {
+    const server = TRAMA_HTTP.createServer(handler);
+    const seen = countHandleWrites(server);
+    const port = await listen(server);
+    const tail = Buffer.concat([Buffer.from('/2:'), BINARY]).toString('latin1');
+    const ex = await rawExchange(port, [TWO_GETS], { until: (t) => t.endsWith(tail) });
+    await closeServer(server);
+    assert.deepEqual(statusCodes(ex.text), [200, 200]);
+    const bodies = ex.text.split(/HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\n/).filter(Boolean);
+    assert.deepEqual(bodies, [Buffer.concat([Buffer.from('/1:'), BINARY]).toString('latin1'), tail]);
+    assert.equal(seen.writes, 1);
+  });
+}
+
+test('res.write(buffer) callbacks, then finish, in node order when the Buffer rides the batch', async () => {
+  const { node, trama } = await both(async (lib) => {
+    const events: string[] = [];
+    const server = lib.createServer((req, res) => {
+      res.on('finish', () => events.push(`${req.url} finish`));
+      res.write(Buffer.from(`a${req.url}`), () => events.push(`${req.url} write cb`));
+      res.end(Buffer.from(`b${req.url}`), () => events.push(`${req.url} end cb`));
+    });
+    const port = await listen(server);
+    const ex = await rawExchange(port, [TWO_GETS], { until: (t) => t.endsWith('b/2\r\n0\r\n\r\n') });
+    await closeServer(server);
+    assert.deepEqual(statusCodes(ex.text), [200, 200]);
+    return events;
+  });
+  assert.deepEqual(trama, node);
+});

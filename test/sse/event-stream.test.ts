@@ -109,6 +109,24 @@ for (const flavour of SERVER_FLAVOURS) {
     await srv.close();
   });
 
+  test(`[${flavour.name}] streams sharing a keep-alive interval: each gets comments, one closing leaves the other's going`, T, async () => {
+    const streams: EventStream[] = [];
+    const srv = await start((req, res) => {
+      streams.push(eventStream(req, res, { keepAlive: 10 }));
+    });
+    const a = await RawStream.open(srv.url);
+    const b = await RawStream.open(srv.url);
+    await a.until(() => a.comments.length >= 1);
+    await b.until(() => b.comments.length >= 1);
+    streams[0]!.close();
+    const seen = b.comments.length;
+    await b.until(() => b.comments.length >= seen + 2);
+    assert.equal(streams[1]!.closed, false);
+    a.close();
+    b.close();
+    await srv.close();
+  });
+
   test(`[${flavour.name}] client goes away: 'close' once, later sends are no-ops returning false`, T, async () => {
     let st: EventStream | undefined;
     const srv = await start((req, res) => {
