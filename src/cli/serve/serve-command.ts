@@ -412,7 +412,10 @@ async function runPrimary(config: ServeConfig, io: CommandIo): Promise<number> {
     let deadline: ReturnType<typeof setTimeout> | undefined;
 
     const tell = (w: Worker): void => {
-      if (w.isConnected()) w.send({ type: SHUTDOWN_MESSAGE });
+      // A worker that failed its start may be exiting as we tell it (EPIPE): its 'exit' follows
+      // and is what counts, so the send's error is not the primary's (without a callback it
+      // would be thrown as an 'error' nobody listens to).
+      if (w.isConnected()) w.send({ type: SHUTDOWN_MESSAGE }, undefined, undefined, () => {});
     };
     const fork = (): void => {
       const w = cluster.fork();
