@@ -22,3 +22,8 @@ export { http2Error } from './http2/errors.js';
  * node's own symbol, so a headers object built for node:http2 means the same here.
  */
 export const sensitiveHeaders: typeof nodeSensitiveHeaders = nodeSensitiveHeaders;
+export { Http2Server, Http2SecureServer, ServerHttp2Session, createServer, createSecureServer, performServerHandshake, type Http2ServerOptions, type Http2SecureServerOptions } from './http2/server.js';
+export { ServerHttp2Stream } from './http2/server-stream.js';
+export { Http2SessionBase as Http2Session } from './http2/session.js';
+export { IncomingMessage as Http2ServerRequest } from './http/incoming-message.js';
+export { ServerResponse as Http2ServerResponse } from './http/server-response.js';
