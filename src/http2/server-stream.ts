@@ -217,7 +217,6 @@ export class ServerHttp2Stream extends Duplex {
     const raw = h[':status'];
     const status = raw === undefined ? 200 : Number(raw) | 0;
     h[':status'] = status;
-    if (status === 101) throw http2Error('ERR_HTTP2_STATUS_101');
     if (status < 200 || status > 599) throw http2Error('ERR_HTTP2_STATUS_INVALID', raw);
     if (options.sendDate !== false && h.date === undefined && h.Date === undefined) h.date = new Date().toUTCString();
     let endStream = options.endStream === true;
@@ -434,7 +433,8 @@ export class ServerHttp2Stream extends Duplex {
     let length = options.length ?? (regular ? stat.size - offset : -1);
     if (regular) {
       length = Math.max(0, Math.min(length, stat.size - offset));
-      h['content-length'] = length;
+      // node: respondWithFile states the length; respondWithFD sends to the end unannounced.
+      if (own) h['content-length'] = length;
     }
     const { status, endStream } = this.#prepareHead(h, options);
     const { fields } = toFields(h, 'response');
@@ -494,9 +494,7 @@ export class ServerHttp2Stream extends Duplex {
   /** A peer's RST_STREAM for this stream arrived (before the driver closes it). */
   onPeerReset(code: number): void {
     this.rstCode = code;
-    this.#peerReset = true;
   }
-  #peerReset = false;
 
   /** Our END_STREAM was written: 'finish', then 'close'. */
   onSinkFinished(): void {
@@ -517,13 +515,14 @@ export class ServerHttp2Stream extends Duplex {
     const code = this.rstCode;
     if (!this.writableEnded || this.#finalCb !== null) {
       this.#aborted = true;
-      // node: 'aborted' is the peer giving up (its RST_STREAM, or the connection lost), not our close().
-      if (this.#peerReset || this.#ex.session.destroyed) this.emit('aborted');
+      // node: a stream closed on the wire before its response ended was aborted (whoever reset it).
+      this.emit('aborted');
     }
     const cb = this.#finalCb;
     this.#finalCb = null;
     let err: Error | undefined;
-    if (this.#peerReset && code !== constants.NGHTTP2_NO_ERROR && code !== constants.NGHTTP2_CANCEL) {
+    // node: a close with any code but NO_ERROR or CANCEL is an error, whichever side reset.
+    if (code !== constants.NGHTTP2_NO_ERROR && code !== constants.NGHTTP2_CANCEL) {
       err = http2Error('ERR_HTTP2_STREAM_ERROR', nghttp2CodeName(code));
     }
     if (cb !== null) cb();

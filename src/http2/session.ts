@@ -58,6 +58,8 @@ export class Http2SessionBase extends EventEmitter {
     super();
     this.#driver = driver;
     this.type = type;
+    // The preface's SETTINGS is acknowledged first ('localSettings' without a callback).
+    for (let i = 0; i < driver.conn.settingsAwaitingAck; i++) this.#settingsCbs.push({ cb: undefined, at: performance.now() });
   }
 
   /** The driver behind this session (trama). */
@@ -332,7 +334,8 @@ export class Http2SessionBase extends EventEmitter {
         break;
       }
       case 'goaway-received':
-        this.emit('goaway', e.errorCode, e.lastStreamId, Buffer.from(e.debug));
+        // node passes no opaqueData when the GOAWAY carried none.
+        this.emit('goaway', e.errorCode, e.lastStreamId, e.debug.length > 0 ? Buffer.from(e.debug) : undefined);
         break;
       default:
         break;
