@@ -542,9 +542,10 @@ function emitWantTrailers(s: ServerHttp2Stream): void {
 function closeWhenRead(s: ServerHttp2Stream): void {
   if (s.destroyed) return;
   if (s.readableEnded) return void s.destroy();
-  // node lets the request body be read to its end first; unread, it is dropped.
+  // node lets the request body be read to its end first; with nothing left to read, read(0)
+  // lets 'end' out even while the reader is paused (as node does on close).
   s.once('end', () => s.destroy());
-  if (s.readableFlowing === null) s.resume();
+  if (s.readableLength === 0) s.read(0);
   // The request never ended (the driver stopped it with RST_STREAM NO_ERROR): close now.
   if (!s.exchange.req?.complete) s.destroy();
 }

@@ -66,3 +66,11 @@ function checkReport(r: Record<string, unknown>, server: Side, client: Side): vo
 test('grpc-js server on trama/http2, grpc-js client on node:http2: every call shape', async () => {
   checkReport(await runPair('trama', 'node'), 'trama', 'node');
 });
+
+test('grpc-js client on trama/http2, grpc-js server on node:http2: every call shape', async () => {
+  checkReport(await runPair('node', 'trama'), 'node', 'trama');
+});
+
+test('grpc-js on trama/http2 at both ends: every call shape', async () => {
+  checkReport(await runPair('trama', 'trama'), 'trama', 'trama');
+});
