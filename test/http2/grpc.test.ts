@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
 const PEER = join(REPO_ROOT, 'test', 'http2', 'fixtures', 'grpc-peer.cjs');
-/** How a child gets trama's http2: `require('http2')` redirected (http2 only). */
-const ON_TRAMA = ['-r', join(REPO_ROOT, 'test', 'http2', 'fixtures', 'http2-redirect.cjs')];
+/** How a child gets trama's http2: the program switched as a whole, as a user would. */
+const ON_TRAMA = ['-r', 'trama/register'];
 /** A pairing that has not reported after this long is stuck (a run takes a few seconds). */
 const PAIR_DEADLINE_MS = 60_000;
 
