@@ -28,3 +28,7 @@ export { Http2SessionBase as Http2Session } from './http2/session.js';
 export { IncomingMessage as Http2ServerRequest } from './http/incoming-message.js';
 export { ServerResponse as Http2ServerResponse } from './http/server-response.js';
 export { connect, ClientHttp2Session, ClientHttp2Stream, type ClientSessionOptions, type ClientRequestOptions } from './http2/client.js';
+export { CompatHttp2Stream } from './http2/compat.js';
+
+import { installCompatMembers } from './http2/compat.js';
+installCompatMembers();
