@@ -66,6 +66,9 @@ export class ClientHttp2Session extends Http2SessionBase {
     driver.on('close', () => this.onDriverClosed(failure));
   }
 
+  /** The socket is connected ('connect' was emitted). */
+  isConnected = false;
+
   override get originSet(): string[] | undefined {
     return this.encrypted ? [this.#authority.origin] : undefined;
   }
@@ -91,12 +94,13 @@ export class ClientHttp2Session extends Http2SessionBase {
     const method = String(h[':method'] ?? 'GET').toUpperCase();
     h[':method'] = method;
     const connect = method === 'CONNECT' && h[':protocol'] === undefined;
-    h[':authority'] ??= this.#authority.host;
     if (connect) {
-      // RFC 9113 §8.5: CONNECT carries only :method and :authority.
+      // RFC 9113 §8.5: CONNECT carries only :method and :authority (the proxy target: never defaulted).
+      if (h[':authority'] === undefined) throw http2Error('ERR_HTTP2_CONNECT_AUTHORITY');
       if (h[':scheme'] !== undefined) throw http2Error('ERR_HTTP2_CONNECT_SCHEME');
       if (h[':path'] !== undefined) throw http2Error('ERR_HTTP2_CONNECT_PATH');
     } else {
+      h[':authority'] ??= this.#authority.host;
       h[':scheme'] ??= this.#authority.protocol.slice(0, -1);
       h[':path'] ??= '/';
     }
@@ -203,8 +207,13 @@ export class ClientHttp2Stream extends Duplex {
     this.#ds = ds;
     this.#sentHeaders = sentHeaders;
     this.#pushed = pushed;
-    if (pushed) this.end();
-    ds.on('ready', (id: number) => this.emit('ready', id));
+    if (pushed) {
+      this.#ready = true;
+      this.end();
+    } else if (ds.id !== 0 && session.isConnected) process.nextTick(() => this.#becomeReady());
+    else if (ds.id !== 0) session.once('connect', () => this.#becomeReady());
+    // A stream queued behind MAX_CONCURRENT_STREAMS opens later.
+    ds.on('ready', () => (session.isConnected ? this.#becomeReady() : session.once('connect', () => this.#becomeReady())));
     ds.on('information', (fields: H2Headers) => {
       const h = toHeaderObject(fields);
       if (h[':status'] === '100') this.emit('continue');
@@ -237,8 +246,23 @@ export class ClientHttp2Stream extends Duplex {
     return this.destroyed ? undefined : this.#session;
   }
   get pending(): boolean {
-    return this.#ds.id === 0;
+    return !this.#ready;
   }
+
+  /**
+   * node's 'ready': the stream has its id and the session is connected. Writes made before wait
+   * for it, as node's pending streams do (so 'finish' never precedes 'ready').
+   */
+  #becomeReady(): void {
+    if (this.#ready || this.#ds.closed) return;
+    this.#ready = true;
+    this.emit('ready');
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const f of waiting) f();
+  }
+  #ready = false;
+  #waiting: Array<() => void> = [];
   get rstCode(): number | undefined {
     return this.#ds.rstCode ?? (this.#ds.closed ? constants.NGHTTP2_NO_ERROR : undefined);
   }
@@ -340,11 +364,13 @@ export class ClientHttp2Stream extends Duplex {
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (!this.#ready && !this.#ds.closed) return void this.#waiting.push(() => this._write(chunk, encoding, cb));
     if (this.#ds.closed) return cb(http2Error('ERR_HTTP2_INVALID_STREAM'));
     this.#ds.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk, cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    if (!this.#ready && !this.#ds.closed) return void this.#waiting.push(() => this._final(cb));
     if (this.#ds.closed || this.#pushed || this.#ds.endSent || this.#ds.ended) return cb();
     this.#finalCb = cb;
     this.#ds.end(undefined, () => {
@@ -362,6 +388,9 @@ export class ClientHttp2Stream extends Duplex {
 
   #onClose(code: number): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const f of waiting) f();
     const f = this.#finalCb;
     this.#finalCb = null;
     if (f !== null) f();
@@ -380,7 +409,8 @@ export class ClientHttp2Stream extends Duplex {
     // The response was complete: 'close' waits for 'end' (node's order); with nothing left to
     // read, read(0) lets 'end' out even while the reader is paused (as node does on close).
     this.once('end', () => this.destroy());
-    if (this.readableLength === 0) this.read(0);
+    // Nobody reads yet (no 'data' listener, never paused): 'end' waits for the first reader.
+    if (this.readableLength === 0 && this.readableFlowing !== null) this.read(0);
   }
 }
 
@@ -453,7 +483,9 @@ export function connect(authority: string | URL | object, options?: ClientSessio
   const session = new ClientHttp2Session(driver, new URL(`${protocol}//${url.host}`));
   if (listener !== undefined) session.once('connect', listener);
   const emitConnect = (): void => {
-    if (!session.destroyed) session.emit('connect', session, socket);
+    if (session.destroyed) return;
+    session.isConnected = true;
+    session.emit('connect', session, socket);
   };
   if (connectEvent === null) process.nextTick(emitConnect);
   else socket.once(connectEvent, emitConnect);

@@ -545,7 +545,10 @@ function closeWhenRead(s: ServerHttp2Stream): void {
   // node lets the request body be read to its end first; with nothing left to read, read(0)
   // lets 'end' out even while the reader is paused (as node does on close).
   s.once('end', () => s.destroy());
-  if (s.readableLength === 0) s.read(0);
+  // node: a request body nobody tried to read is dumped so the stream can close; otherwise
+  // read(0) lets 'end' out once the reader has taken everything, even while paused.
+  if (s.readableFlowing === null) s.resume();
+  else if (s.readableLength === 0) s.read(0);
   // The request never ended (the driver stopped it with RST_STREAM NO_ERROR): close now.
   if (!s.exchange.req?.complete) s.destroy();
 }
