@@ -19,6 +19,7 @@ import { invalidArgType } from '../wire/shared/index.js';
 import { http2Error, nghttp2CodeName } from './errors.js';
 import { toFields, toHeaderObject, type IncomingHeaders, type OutgoingHeaders } from './headers.js';
 import { constants } from './constants.js';
+import { utcDate } from '../http/outgoing-message.js';
 import type { Http2SessionBase } from './session.js';
 
 /** RFC 9110 §15.3.5, §15.3.6, §15.4.5: responses that carry no content. */
@@ -73,7 +74,9 @@ class ResponseSide implements ExchangeResponse {
     this.stream = stream;
   }
   _onSinkFinished(): void {}
-  _onSinkDrain(): void {}
+  _onSinkDrain(): void {
+    this.stream.onSinkDrain();
+  }
   emit(event: string): boolean {
     if (event === 'close') this.stream.onDriverClosed();
     return false;
@@ -218,7 +221,7 @@ export class ServerHttp2Stream extends Duplex {
     const status = raw === undefined ? 200 : Number(raw) | 0;
     h[':status'] = status;
     if (status < 200 || status > 599) throw http2Error('ERR_HTTP2_STATUS_INVALID', raw);
-    if (options.sendDate !== false && h.date === undefined && h.Date === undefined) h.date = new Date().toUTCString();
+    if (options.sendDate !== false && h.date === undefined && h.Date === undefined) h.date = utcDate();
     let endStream = options.endStream === true;
     // node ends the stream itself for a HEAD request and for statuses without content.
     if (this.#head || NO_PAYLOAD.has(status)) endStream = true;
@@ -454,7 +457,21 @@ export class ServerHttp2Stream extends Duplex {
   override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.#closed) return cb(http2Error('ERR_HTTP2_INVALID_STREAM'));
     if (!this.#headersSent) this.respond();
-    this.#ex.write(chunk, typeof chunk === 'string' ? encoding : null, cb);
+    // Below the exchange's high-water mark the chunk is accepted at once (no per-chunk callback
+    // for the driver to track); above it, the next write waits for the exchange's 'drain'.
+    const ex = this.#ex;
+    // The head goes to the engine before any DATA the exchange hands over with the next write.
+    if (!ex.headSent) ex.materialize();
+    if (ex.write(chunk, typeof chunk === 'string' ? encoding : null)) cb();
+    else this.#drainCb = cb;
+  }
+  #drainCb: ((err?: Error | null) => void) | null = null;
+
+  /** The exchange drained (ResponseSide._onSinkDrain): the write that waited completes. */
+  onSinkDrain(): void {
+    const cb = this.#drainCb;
+    this.#drainCb = null;
+    if (cb !== null) cb();
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -473,6 +490,7 @@ export class ServerHttp2Stream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    (this.#session as { streams?: Map<number, unknown> }).streams?.delete(this.id);
     if (!this.#closed) {
       this.#closed = true;
       const code = this.rstCode ?? (err ? ErrorCode.INTERNAL_ERROR : ErrorCode.CANCEL);
@@ -520,6 +538,7 @@ export class ServerHttp2Stream extends Duplex {
     }
     const cb = this.#finalCb;
     this.#finalCb = null;
+    this.onSinkDrain();
     let err: Error | undefined;
     // node: a close with any code but NO_ERROR or CANCEL is an error, whichever side reset.
     if (code !== constants.NGHTTP2_NO_ERROR && code !== constants.NGHTTP2_CANCEL) {

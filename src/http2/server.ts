@@ -113,7 +113,6 @@ class Http2Hooks implements H2Hooks {
     const stream = new ServerHttp2Stream(session, ex);
     stream.endAfterHeaders = session.lastHeadersEnded;
     session.streams.set(ex.streamId, stream);
-    stream.once('close', () => session.streams.delete(ex.streamId));
     const headers = toHeaderObject(ex.fields);
     const flags = constants.NGHTTP2_FLAG_END_HEADERS | (stream.endAfterHeaders ? constants.NGHTTP2_FLAG_END_STREAM : 0);
     const raw = toRawHeaders(ex.fields);
