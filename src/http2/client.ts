@@ -21,8 +21,8 @@ import { invalidArgType } from '../wire/shared/index.js';
 import { http2Error, nghttp2CodeName } from './errors.js';
 import { toFields, toHeaderObject, type IncomingHeaders, type OutgoingHeaders } from './headers.js';
 import { fromEngineSettings, toEngineSettings, validateSettings, type Settings } from './settings.js';
-import { constants } from './constants.js';
-import { Http2SessionBase } from './session.js';
+import { constants, streamStateObject } from './constants.js';
+import { Http2SessionBase, pingArgs } from './session.js';
 
 /** node:http2's `connect()` options (those trama uses; the rest are accepted and ignored). */
 export interface ClientSessionOptions extends tls.ConnectionOptions {
@@ -143,14 +143,8 @@ export class ClientHttp2Session extends Http2SessionBase {
 
   override ping(payload?: Uint8Array | ((err: Error | null, duration: number, payload: Buffer) => void), cb?: (err: Error | null, duration: number, payload: Buffer) => void): boolean {
     if (this.destroyed) throw http2Error('ERR_HTTP2_INVALID_SESSION');
-    if (typeof payload === 'function') {
-      cb = payload;
-      payload = undefined;
-    }
-    if (payload !== undefined && !ArrayBuffer.isView(payload)) throw invalidArgType('payload', ['Buffer', 'TypedArray', 'DataView'], payload);
-    if (payload !== undefined && payload.byteLength !== 8) throw http2Error('ERR_HTTP2_PING_LENGTH');
-    if (typeof cb !== 'function') throw invalidArgType('callback', ['function'], cb);
-    return this.#driver.ping(payload as Uint8Array | undefined, cb);
+    const args = pingArgs(payload, cb);
+    return this.#driver.ping(args.payload, args.cb);
   }
 
   override settings(settings: Settings, cb?: (err: Error | null, settings: Settings, duration: number) => void): void {
@@ -283,15 +277,7 @@ export class ClientHttp2Stream extends Duplex {
   }
   get state(): Record<string, number> {
     if (this.#ds.closed) return {};
-    const st = this.#ds.state;
-    return {
-      state: STATE_CODES[st] ?? constants.NGHTTP2_STREAM_STATE_IDLE,
-      weight: constants.NGHTTP2_DEFAULT_WEIGHT,
-      sumDependencyWeight: 0,
-      localClose: st === 'half-closed-local' || st === 'closed' ? 1 : 0,
-      remoteClose: st === 'half-closed-remote' || st === 'closed' ? 1 : 0,
-      localWindowSize: this.#ds.sendWindow,
-    };
+    return streamStateObject(this.#ds.state, constants.NGHTTP2_DEFAULT_WEIGHT, this.#ds.sendWindow);
   }
 
   /** node's `closed`: the stream is closed on the wire. */
@@ -422,15 +408,6 @@ Object.defineProperty(ClientHttp2Stream.prototype, 'closed', {
   },
 });
 
-const STATE_CODES: Record<string, number> = {
-  idle: constants.NGHTTP2_STREAM_STATE_IDLE,
-  open: constants.NGHTTP2_STREAM_STATE_OPEN,
-  'reserved-local': constants.NGHTTP2_STREAM_STATE_RESERVED_LOCAL,
-  'reserved-remote': constants.NGHTTP2_STREAM_STATE_RESERVED_REMOTE,
-  'half-closed-local': constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_LOCAL,
-  'half-closed-remote': constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_REMOTE,
-  closed: constants.NGHTTP2_STREAM_STATE_CLOSED,
-};
 
 function parseAuthority(authority: unknown): URL {
   if (authority instanceof URL) return authority;

@@ -15,7 +15,7 @@ import { ServerResponseBase } from '../http/server-response.js';
 import { ErrorCode } from '../wire/h2/constants.js';
 import { invalidArgType } from '../wire/shared/index.js';
 import { http2Error } from './errors.js';
-import { constants } from './constants.js';
+import { constants, streamStateObject } from './constants.js';
 import { sessionOf, type ServerHttp2Session } from './server.js';
 
 function exchangeOf(o: object, key: 'req' | 'res'): H2Exchange | undefined {
@@ -63,15 +63,8 @@ export class CompatHttp2Stream extends EventEmitter {
   }
   get state(): Record<string, number> {
     if (this.#ex.closed) return {};
-    const st = this.#ex.connection.streamState(this.id);
-    return {
-      state: st === 'open' ? constants.NGHTTP2_STREAM_STATE_OPEN : st === 'half-closed-remote' ? constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_REMOTE : constants.NGHTTP2_STREAM_STATE_CLOSED,
-      weight: this.#ex.priority?.weight ?? constants.NGHTTP2_DEFAULT_WEIGHT,
-      sumDependencyWeight: 0,
-      localClose: st === 'half-closed-local' || st === 'closed' ? 1 : 0,
-      remoteClose: st === 'half-closed-remote' || st === 'closed' ? 1 : 0,
-      localWindowSize: this.#ex.connection.streamSendWindow(this.id),
-    };
+    const conn = this.#ex.connection;
+    return streamStateObject(conn.streamState(this.id), this.#ex.priority?.weight ?? constants.NGHTTP2_DEFAULT_WEIGHT, conn.streamSendWindow(this.id));
   }
 
   /** Resets the stream with `code` (RFC 9113 §6.4): the response closes without 'finish'. */

@@ -250,3 +250,31 @@ export const constants = Object.freeze({
 
 /** The type of {@link constants}. */
 export type Http2Constants = typeof constants;
+
+/**
+ * node's NGHTTP2_STREAM_STATE_* for an engine stream state (RFC 9113 §5.1 names): what
+ * `stream.state.state` reports.
+ */
+export function streamStateCode(state: string): number {
+  switch (state) {
+    case 'idle': return constants.NGHTTP2_STREAM_STATE_IDLE;
+    case 'open': return constants.NGHTTP2_STREAM_STATE_OPEN;
+    case 'reserved-local': return constants.NGHTTP2_STREAM_STATE_RESERVED_LOCAL;
+    case 'reserved-remote': return constants.NGHTTP2_STREAM_STATE_RESERVED_REMOTE;
+    case 'half-closed-local': return constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_LOCAL;
+    case 'half-closed-remote': return constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_REMOTE;
+    default: return constants.NGHTTP2_STREAM_STATE_CLOSED;
+  }
+}
+
+/** node's `stream.state` object for a stream in engine state `st`. */
+export function streamStateObject(st: string, weight: number, localWindowSize: number): Record<string, number> {
+  return {
+    state: streamStateCode(st),
+    weight,
+    sumDependencyWeight: 0,
+    localClose: st === 'half-closed-local' || st === 'closed' ? 1 : 0,
+    remoteClose: st === 'half-closed-remote' || st === 'closed' ? 1 : 0,
+    localWindowSize,
+  };
+}

@@ -18,7 +18,7 @@ import { ErrorCode } from '../wire/h2/constants.js';
 import { invalidArgType } from '../wire/shared/index.js';
 import { http2Error, nghttp2CodeName } from './errors.js';
 import { toFields, toHeaderObject, type IncomingHeaders, type OutgoingHeaders } from './headers.js';
-import { constants } from './constants.js';
+import { constants, streamStateObject } from './constants.js';
 import { utcDate } from '../http/outgoing-message.js';
 import type { Http2SessionBase } from './session.js';
 
@@ -176,16 +176,7 @@ export class ServerHttp2Stream extends Duplex {
   get state(): Record<string, number> {
     if (this.#closed) return {};
     const conn = this.#ex.connection;
-    const st = conn.streamState(this.id);
-    const code = STATE_CODES[st] ?? constants.NGHTTP2_STREAM_STATE_CLOSED;
-    return {
-      state: code,
-      weight: this.#ex.priority?.weight ?? constants.NGHTTP2_DEFAULT_WEIGHT,
-      sumDependencyWeight: 0,
-      localClose: st === 'half-closed-local' || st === 'closed' ? 1 : 0,
-      remoteClose: st === 'half-closed-remote' || st === 'closed' ? 1 : 0,
-      localWindowSize: conn.streamSendWindow(this.id),
-    };
+    return streamStateObject(conn.streamState(this.id), this.#ex.priority?.weight ?? constants.NGHTTP2_DEFAULT_WEIGHT, conn.streamSendWindow(this.id));
   }
 
   /** The exchange behind this stream (trama). */
@@ -580,12 +571,3 @@ Object.defineProperty(ServerHttp2Stream.prototype, 'closed', {
   },
 });
 
-const STATE_CODES: Record<string, number> = {
-  idle: constants.NGHTTP2_STREAM_STATE_IDLE,
-  open: constants.NGHTTP2_STREAM_STATE_OPEN,
-  'reserved-local': constants.NGHTTP2_STREAM_STATE_RESERVED_LOCAL,
-  'reserved-remote': constants.NGHTTP2_STREAM_STATE_RESERVED_REMOTE,
-  'half-closed-local': constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_LOCAL,
-  'half-closed-remote': constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_REMOTE,
-  closed: constants.NGHTTP2_STREAM_STATE_CLOSED,
-};

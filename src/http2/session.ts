@@ -20,7 +20,7 @@ import { http2Error } from './errors.js';
 import { fromEngineSettings, toEngineSettings, validateSettings, type Settings } from './settings.js';
 import { constants } from './constants.js';
 
-type PingCallback = (err: Error | null, duration: number, payload: Buffer) => void;
+export type PingCallback = (err: Error | null, duration: number, payload: Buffer) => void;
 type SettingsCallback = (err: Error | null, settings: Settings, duration: number) => void;
 
 /** RFC 7838 §4 / RFC 8336 §2: ALTSVC and ORIGIN frame types, not modelled by the engine. */
@@ -127,15 +127,10 @@ export class Http2SessionBase extends EventEmitter {
    */
   ping(payload?: Uint8Array | PingCallback, cb?: PingCallback): boolean {
     this.#assertAlive();
-    if (typeof payload === 'function') {
-      cb = payload;
-      payload = undefined;
-    }
-    if (payload !== undefined && !ArrayBuffer.isView(payload)) throw invalidArgType('payload', ['Buffer', 'TypedArray', 'DataView'], payload);
-    if (payload !== undefined && payload.byteLength !== 8) throw http2Error('ERR_HTTP2_PING_LENGTH');
-    if (typeof cb !== 'function') throw invalidArgType('callback', ['function'], cb);
+    const args = pingArgs(payload, cb);
+    cb = args.cb;
     if (this.#closed) return false;
-    const sent = this.#driver.conn.ping(payload as Uint8Array | undefined);
+    const sent = this.#driver.conn.ping(args.payload);
     this.#pings.set(sent.toString('hex'), { cb, at: performance.now() });
     this.#driver.schedule();
     return true;
@@ -362,6 +357,18 @@ export class Http2SessionBase extends EventEmitter {
       this.emit('close');
     });
   }
+}
+
+/** node's checks on `ping([payload][, callback])`: an 8-byte payload (RFC 9113 §6.7) and a callback. */
+export function pingArgs(payload: Uint8Array | PingCallback | undefined, cb: PingCallback | undefined): { payload: Uint8Array | undefined; cb: PingCallback } {
+  if (typeof payload === 'function') {
+    cb = payload;
+    payload = undefined;
+  }
+  if (payload !== undefined && !ArrayBuffer.isView(payload)) throw invalidArgType('payload', ['Buffer', 'TypedArray', 'DataView'], payload);
+  if (payload !== undefined && payload.byteLength !== 8) throw http2Error('ERR_HTTP2_PING_LENGTH');
+  if (typeof cb !== 'function') throw invalidArgType('callback', ['function'], cb);
+  return { payload, cb };
 }
 
 function originOf(o: unknown, code: string): string {

@@ -8,28 +8,9 @@ import nodeHttp2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import * as tramaHttp2 from '../../src/http2.js';
 import { selfSignedCert } from '../support/h2-net-driver.js';
-
-type Http2 = typeof nodeHttp2;
-const IMPLS: Array<[string, Http2]> = [['node', nodeHttp2], ['trama', tramaHttp2 as unknown as Http2]];
-
-async function both(script: (http2: Http2, log: string[]) => Promise<void>): Promise<{ node: string[]; trama: string[] }> {
-  const out: Record<string, string[]> = {};
-  for (const [name, mod] of IMPLS) {
-    const log: string[] = [];
-    await script(mod, log);
-    out[name] = log;
-  }
-  return out as { node: string[]; trama: string[] };
-}
-
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
+import { IMPLS, both, errText, listenPort as listen, logFirstPush, readBody } from '../support/http2-parity.js';
 
 /** The oracle server: echo, trailers, 1xx, push, reset, errors. */
 async function oracleServer(): Promise<{ server: nodeHttp2.Http2Server; url: string }> {
@@ -116,23 +97,10 @@ test('client: push via session \'stream\' and the pushed stream\'s \'push\'; a s
   try {
     const logs = await both(async (http2, log) => {
       const session = http2.connect(url);
-      const pushed = new Promise<void>((resolve) => {
-        session.on('stream', (push, h, flags) => {
-          log.push(`stream ${h[':path']} ${h[':method']} flags=${flags}`);
-          push.on('push', (rh) => log.push(`push ${rh[':status']}`));
-          let d = '';
-          push.on('data', (c) => (d += c));
-          push.on('end', () => {
-            log.push(`push body ${d}`);
-            resolve();
-          });
-        });
-      });
+      const pushed = logFirstPush(session, log, 'stream');
       const req = session.request({ ':path': '/push' });
       req.end();
-      let body = '';
-      req.on('data', (c) => (body += c));
-      await once(req, 'end');
+      const body = await readBody(req);
       await pushed;
       log.push(`parent ${body}`);
 
@@ -166,15 +134,6 @@ test('client: node\'s errors — bad headers, CONNECT rules, a closed session, p
   const { server, url } = await oracleServer();
   try {
     const logs = await both(async (http2, log) => {
-      const errText = (f: () => unknown): string => {
-        try {
-          f();
-          return 'no error';
-        } catch (e) {
-          const err = e as Error & { code?: string };
-          return `${err.constructor.name} ${err.code} ${err.message}`;
-        }
-      };
       log.push(errText(() => http2.connect('ftp://127.0.0.1:1')));
       const session = http2.connect(url);
       await once(session, 'remoteSettings');

@@ -5,27 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nodeHttp2 from 'node:http2';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import * as tramaHttp2 from '../../src/http2.js';
-
-type Http2 = typeof nodeHttp2;
-const IMPLS: Array<[string, Http2]> = [['node', nodeHttp2], ['trama', tramaHttp2 as unknown as Http2]];
-
-async function both(script: (http2: Http2, log: string[]) => Promise<void>): Promise<{ node: string[]; trama: string[] }> {
-  const out: Record<string, string[]> = {};
-  for (const [name, mod] of IMPLS) {
-    const log: string[] = [];
-    await script(mod, log);
-    out[name] = log;
-  }
-  return out as { node: string[]; trama: string[] };
-}
-
-async function listen(server: nodeHttp2.Http2Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import { both, listenUrl as listen } from '../support/http2-parity.js';
 
 test('compat: the request as the handler sees it, the response the client gets, trailers both ways, event order', async () => {
   const logs = await both(async (http2, log) => {

@@ -8,38 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import * as tramaHttp2 from '../../src/http2.js';
-
-type Http2 = typeof nodeHttp2;
-const IMPLS: Array<[string, Http2]> = [['node', nodeHttp2], ['trama', tramaHttp2 as unknown as Http2]];
-
-/** Runs `script` with each implementation's server; returns both logs. */
-async function both(script: (http2: Http2, log: string[]) => Promise<void>): Promise<{ node: string[]; trama: string[] }> {
-  const out: Record<string, string[]> = {};
-  for (const [name, mod] of IMPLS) {
-    const log: string[] = [];
-    if (process.env.PARITY_DEBUG) process.on('beforeExit', () => console.log(name, log));
-    await script(mod, log);
-    out[name] = log;
-  }
-  return out as { node: string[]; trama: string[] };
-}
-
-async function listen(server: nodeHttp2.Http2Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function errText(f: () => unknown): string {
-  try {
-    f();
-    return 'no error';
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    return `${err.constructor.name} ${err.code} ${err.message}`;
-  }
-}
+import { both, errText, listenUrl as listen, logFirstPush, readBody } from '../support/http2-parity.js';
 
 async function closeAll(client: nodeHttp2.ClientHttp2Session, server: nodeHttp2.Http2Server): Promise<void> {
   client.close();
@@ -252,23 +221,10 @@ test('push: pushStream promises a GET the client receives before the parent\'s b
     });
     const url = await listen(server);
     const client = nodeHttp2.connect(url);
-    const pushed = new Promise<void>((resolve) => {
-      client.on('stream', (push, h) => {
-        log.push(`client push ${h[':path']}`);
-        push.on('push', (rh) => log.push(`client push response ${rh[':status']} ${rh['content-type']}`));
-        let d = '';
-        push.on('data', (c) => (d += c));
-        push.on('end', () => {
-          log.push(`client push body ${d}`);
-          resolve();
-        });
-      });
-    });
+    const pushed = logFirstPush(client, log, 'client push');
     const req = client.request({ ':path': '/' });
     req.end();
-    let body = '';
-    req.on('data', (c) => (body += c));
-    await once(req, 'end');
+    const body = await readBody(req);
     await pushed;
     log.push(`client body ${body}`);
     await closeAll(client, server);
