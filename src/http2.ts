@@ -25,10 +25,8 @@ export const sensitiveHeaders: typeof nodeSensitiveHeaders = nodeSensitiveHeader
 export { Http2Server, Http2SecureServer, ServerHttp2Session, createServer, createSecureServer, performServerHandshake, type Http2ServerOptions, type Http2SecureServerOptions } from './http2/server.js';
 export { ServerHttp2Stream } from './http2/server-stream.js';
 export { Http2SessionBase as Http2Session } from './http2/session.js';
-export { IncomingMessage as Http2ServerRequest } from './http/incoming-message.js';
-export { ServerResponse as Http2ServerResponse } from './http/server-response.js';
 export { connect, ClientHttp2Session, ClientHttp2Stream, type ClientSessionOptions, type ClientRequestOptions } from './http2/client.js';
-export { CompatHttp2Stream } from './http2/compat.js';
+export { CompatHttp2Stream, Http2ServerRequest, Http2ServerResponse } from './http2/compat.js';
 
 import { installCompatMembers } from './http2/compat.js';
 installCompatMembers();

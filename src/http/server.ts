@@ -105,6 +105,8 @@ export interface H2Hooks {
   onStreamFinished(ex: H2Exchange): boolean;
   onSessionError(err: Error, session: H2ServerSession): void;
   onSessionClosed(session: H2ServerSession): void;
+  /** The session's socket timed out: true when someone listened. */
+  onTimeout(session: H2ServerSession): boolean;
 }
 /** The HTTP half of Server's constructor, for servers on another base class (trama/https). */
 export const kInitHttp = Symbol('kInitHttp');
@@ -423,6 +425,8 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   }
 
   onH2Timeout(session: H2ServerSession): boolean {
+    const hooks = this.#server[kH2Hooks];
+    if (hooks !== undefined) return hooks.onTimeout(session);
     return this.#server.emit('timeout', session.socket);
   }
 

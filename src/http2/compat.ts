@@ -10,8 +10,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { H2Exchange } from '../io/h2-server.js';
-import { IncomingMessageBase, kBodySource } from '../http/incoming-message.js';
-import { ServerResponseBase } from '../http/server-response.js';
+import { IncomingMessage, IncomingMessageBase, kBodySource } from '../http/incoming-message.js';
+import { ServerResponse, ServerResponseBase } from '../http/server-response.js';
 import { ErrorCode } from '../wire/h2/constants.js';
 import { invalidArgType } from '../wire/shared/index.js';
 import { http2Error } from './errors.js';
@@ -132,4 +132,25 @@ export function installCompatMembers(): void {
       return viewOf(exchangeOf(this, 'res'));
     },
   });
+}
+
+/**
+ * node:http2's `Http2ServerRequest`: on trama, an `IncomingMessage` that came over HTTP/2.
+ * `instanceof` answers as with node — true for a request served over HTTP/2, false for one over
+ * HTTP/1.1 (`allowHTTP1`) — because programs tell the protocols apart that way (@hono/node-server
+ * reads `authority`/`scheme` only for HTTP/2 requests).
+ */
+export class Http2ServerRequest extends (IncomingMessage as unknown as typeof IncomingMessageBase) {
+  static override [Symbol.hasInstance](o: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, o)) return true;
+    return this === Http2ServerRequest && o instanceof IncomingMessageBase && o.httpVersionMajor === 2;
+  }
+}
+
+/** node:http2's `Http2ServerResponse`: on trama, a `ServerResponse` to a request that came over HTTP/2. */
+export class Http2ServerResponse extends (ServerResponse as unknown as typeof ServerResponseBase) {
+  static override [Symbol.hasInstance](o: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, o)) return true;
+    return this === Http2ServerResponse && o instanceof ServerResponseBase && (o.req as IncomingMessageBase | undefined)?.httpVersionMajor === 2;
+  }
 }

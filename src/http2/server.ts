@@ -134,6 +134,12 @@ class Http2Hooks implements H2Hooks {
     session.onDriverClosed(err);
   }
 
+  onTimeout(driver: H2ServerSession): boolean {
+    // node: the session's 'timeout', else the server's; nobody listening → the session is destroyed.
+    const session = sessionOf(driver, this.#server);
+    return session.onTimeout() || this.#server.emit('timeout', session);
+  }
+
   onSessionClosed(driver: H2ServerSession): void {
     sessionOf(driver, this.#server).onDriverClosed(null);
   }

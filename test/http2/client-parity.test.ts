@@ -184,7 +184,10 @@ test('TLS: trama connect() to a node:http2 secure server (ALPN h2), trama create
   nodeServer.close();
 
   // node client → trama server, and HTTP/1.1 to the same port with allowHTTP1
-  const server = tramaHttp2.createSecureServer({ key, cert, allowHTTP1: true }, (req2, res) => res.end(`trama over ${req2.httpVersion}`));
+  // instanceof Http2ServerRequest/Response tells the protocols apart, as with node (@hono/node-server relies on it).
+  const server = tramaHttp2.createSecureServer({ key, cert, allowHTTP1: true }, (req2, res) => {
+    res.end(`trama over ${req2.httpVersion} ${req2 instanceof tramaHttp2.Http2ServerRequest} ${res instanceof tramaHttp2.Http2ServerResponse}`);
+  });
   const port = await listen(server as unknown as net.Server);
   const client = nodeHttp2.connect(`https://localhost:${port}`, { ca: cert });
   const r = client.request({ ':path': '/' });
@@ -192,7 +195,7 @@ test('TLS: trama connect() to a node:http2 secure server (ALPN h2), trama create
   let b2 = '';
   r.on('data', (c) => (b2 += c));
   await once(r, 'end');
-  assert.equal(b2, 'trama over 2.0');
+  assert.equal(b2, 'trama over 2.0 true true');
   client.close();
   const h1 = await new Promise<string>((resolve, reject) => {
     https.get({ host: '127.0.0.1', port, servername: 'localhost', ca: cert, path: '/' }, (res) => {
@@ -201,7 +204,7 @@ test('TLS: trama connect() to a node:http2 secure server (ALPN h2), trama create
       res.on('end', () => resolve(d));
     }).on('error', reject);
   });
-  assert.equal(h1, 'trama over 1.1');
+  assert.equal(h1, 'trama over 1.1 false false');
   await new Promise<void>((resolve) => (server as unknown as net.Server).close(() => resolve()));
 });
 

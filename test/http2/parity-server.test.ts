@@ -301,3 +301,23 @@ test('HEAD and 204 end the stream at the head; a write after it is refused', asy
   });
   assert.deepEqual(logs.trama, logs.node);
 });
+
+test('session.setTimeout: an idle session emits \'timeout\'; closing it there ends the client\'s session', async () => {
+  const logs = await both(async (http2, log) => {
+    const server = http2.createServer();
+    server.on('session', (session) => {
+      session.setTimeout(50, () => {
+        log.push('session timeout');
+        session.close();
+      });
+    });
+    const url = await listen(server);
+    const client = nodeHttp2.connect(url);
+    // node sends GOAWAY twice there (close, then destroy); the first is compared.
+    client.once('goaway', (code) => log.push(`client goaway ${code}`));
+    await once(client, 'close');
+    log.push('client close');
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  assert.deepEqual(logs.trama, logs.node);
+});
