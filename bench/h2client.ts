@@ -9,8 +9,9 @@
  *
  * Each client runs a warm-up, then BENCH_ROUNDS timed rounds, alternating clients between rounds;
  * reported: the best and the median round (req/s) and CPU time per request of this process, and
- * the ratios of trama to the others (median of each round's own ratio). The machine may be shared:
- * the load average is printed; compare ratios from the same run.
+ * the ratios of trama to the others (median of each round's own ratio), in throughput and in CPU
+ * per request (the figure a shared machine disturbs least). The load average is printed; compare
+ * ratios from the same run.
  * Env: BENCH_REQUESTS (50000), BENCH_INFLIGHT (50), BENCH_ROUNDS (5), BENCH_ONLY (name prefixes).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -186,6 +187,10 @@ async function main(): Promise<void> {
       const ratios = t.map((x, i) => x / o[i]!);
       const target = other.startsWith('node') ? 2 : 1.5;
       console.log(`ratio trama / ${other}: ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}; target ≥ ${target})`);
+      // CPU per request is what a shared machine disturbs least: this process's own time.
+      const tc = cpu.get('trama request() h2')!;
+      const oc = cpu.get(other)!;
+      console.log(`  CPU per request, ${other} / trama: ${median(oc.map((x, i) => x / tc[i]!)).toFixed(2)}`);
     }
     console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     for (const r of runners) await r.close();

@@ -51,6 +51,12 @@ import { nodeError } from '../wire/shared/index.js';
 export const DEFAULT_H2_IDLE_TIMEOUT = 5000;
 /** The request head as the ClientRequest wrote it: bounded as node's client bounds a head. */
 const MAX_REQUEST_HEAD = 1024 * 1024;
+/**
+ * Replays of one request the server never processed (REFUSED_STREAM, above a GOAWAY's
+ * last-stream-id): always safe, but bounded so a server refusing every stream ends in an error,
+ * not a loop. Three covers a rolling restart (GOAWAY on each of two old sessions) with room.
+ */
+export const MAX_REFUSED_REPLAYS = 3;
 /** node's default high-water mark for a writable (what `write()` compares the stream queue to). */
 const SINK_HWM = 16 * 1024;
 
@@ -154,11 +160,12 @@ export function h2AddRequest(agent: H2Agent, req: H2Request, options: Record<str
   // RFC 9113 §8.5 / §8.6: CONNECT and Upgrade belong to HTTP/1.1 here.
   if (req.method === 'CONNECT' || req.getHeader('upgrade') !== undefined) return false;
   if (options.socketPath) return false;
-  const merged: Record<string, unknown> = { __proto__: null, ...options, ...o };
-  const key = agent.getName(merged);
+  // The pool is the agent's own: the agent's options are the same for every key, the request's
+  // (host, port, TLS options) name the origin.
+  const key = agent.getName(options);
   const pool = poolOf(agent);
   if (pool.isH1(key)) return false;
-  const ex = new H2RequestExchange(agent, req, merged, key, tls);
+  const ex = new H2RequestExchange(agent, req, options, key, tls);
   req._trama.h2 = ex;
   const session = pool.pick(key);
   if (session !== undefined) ex.bind(session, true);
@@ -297,14 +304,18 @@ export class H2RequestExchange implements OutgoingSink {
   #options: Record<string, unknown>;
   session: H2ClientSession | null = null;
   stream: H2ClientStream | null = null;
-  #parser: H1Parser;
+  /** The parser reading the request back, taken at the first byte, returned once the message is read. */
+  #slot: ParserSlot | null = null;
   /** Bytes written while no session is bound (waiting for a connection or a retry). */
   #held: Buffer[] | null = [];
   /** Every byte the request wrote, for a replay (null once over the limit). */
   #recorded: Buffer[] | null = [];
   #recordedBytes = 0;
   #replayLimit: number;
-  #retried = false;
+  /** Replays for streams the server never processed (refused, above a GOAWAY, session gone first). */
+  #refusedReplays = 0;
+  /** The one replay of an idempotent request whose session died under it. */
+  #deadReplayed = false;
   #done = false;
   #finishing: FinishableMessage | null = null;
   #messageComplete = false;
@@ -320,22 +331,20 @@ export class H2RequestExchange implements OutgoingSink {
     this.tls = tls;
     const limit = agent.options.maxReplayBytes;
     this.#replayLimit = typeof limit === 'number' ? limit : MAX_REPLAY_BYTES;
-    this.#parser = this.#newParser();
   }
 
-  #newParser(): H1Parser {
-    return new H1Parser({ role: 'request', requireHost: false, maxHeaderSize: MAX_REQUEST_HEAD }, {
-      onHeadersComplete: (head) => {
-        this.#open(head);
-      },
-      onBody: (chunk) => {
-        this.stream?.write(chunk);
-      },
-      onMessageComplete: (trailers) => {
-        this.#messageComplete = true;
-        this.#end(trailers);
-      },
-    });
+  /** @internal the parser read the request head. */
+  parsedHead(head: H1Head): void {
+    this.#open(head);
+  }
+  /** @internal a piece of de-framed request body. */
+  parsedBody(chunk: Buffer): void {
+    this.stream?.write(chunk);
+  }
+  /** @internal the request message is complete (trailers, if any). */
+  parsedEnd(trailers: string[] | null): void {
+    this.#messageComplete = true;
+    this.#end(trailers);
   }
 
   // ---- session ----
@@ -348,7 +357,8 @@ export class H2RequestExchange implements OutgoingSink {
       this.bind(now, false);
       return;
     }
-    const o = this.#options;
+    // node's per-connection options: the request's, overridden by the agent's.
+    const o: Record<string, unknown> = { __proto__: null, ...this.#options, ...this.agent.options };
     const host = String(o.host ?? 'localhost');
     const open = (): import('node:stream').Duplex => {
       const connect: Record<string, unknown> = { ...o };
@@ -433,9 +443,21 @@ export class H2RequestExchange implements OutgoingSink {
 
   #feed(buf: Buffer): void {
     if (buf.length === 0 || this.#done) return;
-    const n = this.#parser.execute(buf);
-    const err = this.#parser.error;
-    if (err !== null || n < buf.length) this.#destroy(err ?? nodeError(Error, 'ERR_HTTP2_INVALID_HEADERS', 'the request cannot be sent over HTTP/2'));
+    const slot = (this.#slot ??= takeSlot(this));
+    const parser = slot.parser;
+    const n = parser.execute(buf);
+    const err = parser.error;
+    if (err !== null || n < buf.length) {
+      this.#releaseParser();
+      this.#destroy(err ?? nodeError(Error, 'ERR_HTTP2_INVALID_HEADERS', 'the request cannot be sent over HTTP/2'));
+    } else if (this.#messageComplete) this.#releaseParser();
+  }
+
+  #releaseParser(): void {
+    const slot = this.#slot;
+    if (slot === null) return;
+    this.#slot = null;
+    releaseSlot(slot);
   }
 
   cork(): void {}
@@ -497,7 +519,7 @@ export class H2RequestExchange implements OutgoingSink {
       stream = session.request(fields, { endStream });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if ((code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION') && this.#retry(true)) return;
+      if ((code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION') && this.#retry(true, true)) return;
       this.#destroy(err as Error);
       return;
     }
@@ -596,8 +618,8 @@ export class H2RequestExchange implements OutgoingSink {
     const res = req.res;
     if (res === null) {
       // Never answered: the server did not process it, or the session died under it.
-      if (stream.refused && this.#retry(false)) return;
-      if (stream.error !== null && !this.#retried && IDEMPOTENT.has(req.method) && this.#retry(false)) return;
+      if (stream.refused && this.#retry(false, true)) return;
+      if (stream.error !== null && IDEMPOTENT.has(req.method) && this.#retry(false, false)) return;
       this.#done = true;
       const err = stream.error ?? (code !== 0 ? streamError(code) : connReset('socket hang up'));
       if (!req.destroyed) requestError(req, err);
@@ -612,15 +634,22 @@ export class H2RequestExchange implements OutgoingSink {
   }
 
   /** A replay on another session (failover); false when the bytes are not at hand or it was done. */
-  #retry(sync: boolean): boolean {
+  #retry(sync: boolean, refused: boolean): boolean {
     const recorded = this.#recorded;
-    if (recorded === null || this.#retried || this.req.destroyed) return false;
-    this.#retried = true;
+    if (recorded === null || this.req.destroyed) return false;
+    if (refused) {
+      // Never processed: safe for any method, but a server refusing every time must not loop.
+      if (this.#refusedReplays >= MAX_REFUSED_REPLAYS) return false;
+      this.#refusedReplays++;
+    } else {
+      if (this.#deadReplayed) return false;
+      this.#deadReplayed = true;
+    }
     const old = this.stream;
     this.stream = null;
     this.session = null;
     this.#messageComplete = false;
-    this.#parser = this.#newParser();
+    this.#releaseParser();
     this.#held = [...recorded];
     if (old !== null) old.removeAllListeners();
     if (sync) process.nextTick(() => this.acquire());
@@ -638,8 +667,10 @@ export class H2RequestExchange implements OutgoingSink {
 
   #close(): void {
     const req = this.req;
-    if (req._closed) return;
     this.#done = true;
+    // Never inside the parser's execute: #close runs from events and ticks.
+    this.#releaseParser();
+    if (req._closed) return;
     req.destroyed = true;
     req._closed = true;
     req._trama.signalCleanup?.();
@@ -693,6 +724,45 @@ export class H2RequestExchange implements OutgoingSink {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
   }
+}
+
+/**
+ * Request parsers are reused: building one costs more than the head it reads. A request holds one
+ * from its first byte to its last; at most `PARSER_POOL_MAX` idle ones are kept (enough for the
+ * requests one tick of a busy client writes; more would only hold memory).
+ */
+const PARSER_POOL_MAX = 64;
+interface ParserSlot {
+  parser: H1Parser;
+  ex: H2RequestExchange | null;
+}
+const freeSlots: ParserSlot[] = [];
+
+function takeSlot(ex: H2RequestExchange): ParserSlot {
+  let slot = freeSlots.pop();
+  if (slot === undefined) {
+    const s: ParserSlot = { parser: null as unknown as H1Parser, ex: null };
+    s.parser = new H1Parser({ role: 'request', requireHost: false, maxHeaderSize: MAX_REQUEST_HEAD }, {
+      onHeadersComplete: (head) => {
+        s.ex?.parsedHead(head);
+      },
+      onBody: (chunk) => {
+        s.ex?.parsedBody(chunk);
+      },
+      onMessageComplete: (trailers) => {
+        s.ex?.parsedEnd(trailers);
+      },
+    });
+    slot = s;
+  }
+  slot.ex = ex;
+  return slot;
+}
+
+function releaseSlot(slot: ParserSlot): void {
+  slot.ex = null;
+  slot.parser.reset();
+  if (freeSlots.length < PARSER_POOL_MAX) freeSlots.push(slot);
 }
 
 function emitSocket(ex: H2RequestExchange): void {

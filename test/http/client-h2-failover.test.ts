@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { Agent, HttpsAgent } from '../../src/http/agent.js';
 import { request, get } from '../../src/http/client-request.js';
-import { h2SessionsOf } from '../../src/http/client-h2.js';
+import { h2SessionsOf, MAX_REFUSED_REPLAYS } from '../../src/http/client-h2.js';
 import type { ClientRequest } from '../../src/http/client-request.js';
 import { H2Connection } from '../../src/wire/h2/connection.js';
 import { selfSignedCert } from '../support/h2-net-driver.js';
@@ -191,5 +191,23 @@ test('coalescing (RFC 9113 §9.1.1): two names on one certificate and address sh
   };
   assert.deepEqual(await run(true), [`a.test:${port}`, `b.test:${port}`, 'sessions 1']);
   assert.deepEqual(await run(false), [`a.test:${port}`, `b.test:${port}`, 'sessions 2']);
+  server.close();
+});
+
+test('a server that refuses every stream: MAX_REFUSED_REPLAYS replays, then the error', async () => {
+  const server = http2.createServer();
+  quiet(server);
+  let attempts = 0;
+  server.on('stream', (stream) => {
+    attempts++;
+    stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+  });
+  const port = await listen(server);
+  const agent = new Agent({ http2PriorKnowledge: true });
+  const err = await fetchText({ host: '127.0.0.1', port, path: '/', method: 'POST', agent }, 'x').then(() => null, (e: Error & { code?: string }) => e);
+  assert.equal(err?.code, 'ERR_HTTP2_STREAM_ERROR');
+  assert.match(err!.message, /REFUSED_STREAM/);
+  assert.equal(attempts, MAX_REFUSED_REPLAYS + 1);
+  agent.destroy();
   server.close();
 });

@@ -173,3 +173,44 @@ test('req.destroy() resets its stream only; the session carries on', async () =>
   agent.destroy();
   server.close();
 });
+
+test('the same events in the same order over HTTP/1.1 and HTTP/2 (trama server, both ways)', async () => {
+  const { createServer } = await import('../../src/http/index.js');
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'text/plain');
+      res.end(`${req.method} ${req.url}`);
+    });
+  });
+  const port = await listen(server);
+  const run = (agent: InstanceType<typeof Agent>, method: string): Promise<string[]> =>
+    new Promise((resolve) => {
+      const log: string[] = [];
+      const req = request({ host: '127.0.0.1', port, path: '/x', method, agent }, (res) => {
+        log.push(`response ${res.statusCode}`);
+        res.on('data', (c: Buffer) => log.push(`data ${c.toString()}`));
+        res.on('end', () => log.push('res end'));
+        res.on('close', () => log.push('res close'));
+      });
+      req.on('socket', () => log.push('socket'));
+      req.on('finish', () => log.push('finish'));
+      req.on('error', (e) => log.push(`error ${e.message}`));
+      req.on('close', () => {
+        log.push('req close');
+        setImmediate(() => resolve(log));
+      });
+      req.end(method === 'POST' ? 'body' : undefined);
+    });
+  const h1 = new Agent({ keepAlive: true });
+  const h2 = new Agent({ http2PriorKnowledge: true });
+  for (const method of ['GET', 'POST']) {
+    const a = await run(h1, method);
+    const b = await run(h2, method);
+    assert.deepEqual(b, a, method);
+  }
+  h1.destroy();
+  h2.destroy();
+  server.close();
+  (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+});

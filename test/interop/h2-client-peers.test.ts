@@ -165,3 +165,22 @@ test('trama get --http2 → nginx over TLS: ALPN h2, HTTP/2 in the verbose head'
     }
   });
 });
+
+test('trama get --http2 → an HTTP/1.1-only TLS server: ALPN falls back, the body arrives', { skip: creds === null ? 'openssl is not installed' : false }, async () => {
+  const https = await import('node:https');
+  const server = https.createServer({ key: creds!.key, cert: creds!.cert }, (req, res) => res.end(`v${req.httpVersion}\n`));
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), 'trama-ca-'));
+  try {
+    writeFileSync(join(dir, 'ca.pem'), creds!.cert);
+    const r = await runTrama(['get', '-v', '--http2', '--cacert', join(dir, 'ca.pem'), `https://localhost:${port}/`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), 'v1.1\n');
+    assert.match(r.stderr.toString(), /< HTTP\/1\.1 200 OK/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    server.close();
+  }
+});

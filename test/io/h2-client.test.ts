@@ -315,3 +315,38 @@ test('destroy() closes every stream with the error; the socket is gone', async (
   assert.deepEqual(errors, ['boom']);
   server.close();
 });
+
+test('keep-alive PING while a stream waits; a server that stops answering is dropped (ERR_HTTP2_PING_TIMEOUT)', async () => {
+  // A server that answers only after it has seen two keep-alive PINGs: the session stays up.
+  const server = http2.createServer();
+  server.on('session', (session) => {
+    let pings = 0;
+    session.on('ping', () => {
+      pings++;
+      if (pings === 2) for (const s of waiting.splice(0)) (s.respond({ ':status': 200 }), s.end('late'));
+    });
+  });
+  const waiting: http2.ServerHttp2Stream[] = [];
+  server.on('stream', (stream) => waiting.push(stream));
+  quiet(server);
+  const port = await listen(server);
+  const session = await connect(port, { pingInterval: 20, pingTimeout: 5000 });
+  const r = await collect(session.request(get('/slow', port), { endStream: true }));
+  assert.equal(r.body.toString(), 'late');
+  session.close();
+  server.close();
+
+  // A peer that sends its SETTINGS, then reads and never writes again.
+  const mute = net.createServer((socket) => {
+    socket.write(Buffer.from('000000040000000000', 'hex')); // an empty SETTINGS frame
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+  });
+  const mutePort = await listen(mute);
+  const s2 = await connect(mutePort, { pingInterval: 20, pingTimeout: 40 });
+  s2.on('error', () => {});
+  const st = s2.request(get('/never', mutePort), { endStream: true });
+  await once(st, 'close');
+  assert.equal((st.error as { code?: string } | null)?.code, 'ERR_HTTP2_PING_TIMEOUT');
+  mute.close();
+});

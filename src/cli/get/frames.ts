@@ -78,9 +78,27 @@ export class FramePrinter {
   /** A field block waiting for its CONTINUATION frames, per direction. */
   readonly #pending: { send: Buffer[] | null; recv: Buffer[] | null } = { send: null, recv: null };
 
+  /** Frames held back while a connection's phases are still to be printed (see `hold`). */
+  #held: string[] | null = null;
+
   constructor(write: (text: string) => void, t0: number = performance.now()) {
     this.#write = write;
     this.#t0 = t0;
+  }
+
+  /**
+   * Holds frames back until `release()`: an HTTP/2 session writes its preface as soon as the
+   * socket connects, before the request hears of the socket and prints `Connected to …`.
+   */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Prints what was held, in order, and prints frames at once from now on. */
+  release(): void {
+    const held = this.#held;
+    this.#held = null;
+    if (held !== null && held.length > 0) this.#write(held.join(''));
   }
 
   frame(dir: 'send' | 'recv', f: Frame, length: number): void {
@@ -123,7 +141,9 @@ export class FramePrinter {
       default:
         break;
     }
-    this.#write(lines.join('\n') + '\n');
+    const text = lines.join('\n') + '\n';
+    if (this.#held !== null) this.#held.push(text);
+    else this.#write(text);
   }
 
   #block(dir: 'send' | 'recv', block: Buffer, end: boolean, lines: string[], continuation = false): void {

@@ -637,6 +637,9 @@ class Fetch {
         return;
       }
       this.#current = { req };
+      // HTTP/2 frames wait until the connection's phases are printed (FramePrinter#hold).
+      this.#frames?.hold();
+      req.once('error', () => this.#frames?.release());
       if (c.connectTimeoutMs !== undefined) {
         const ms = c.connectTimeoutMs;
         connectTimer = setTimeout(() => {
@@ -662,6 +665,7 @@ class Fetch {
           connected();
           ctx.secured = tls;
           this.#info(`Re-using existing connection #${this.#socketIds.get(socket) ?? '?'} with host ${host}`);
+          this.#frames?.release();
           return;
         }
         const id = this.#nextSocketId++;
@@ -691,6 +695,7 @@ class Fetch {
           if (secured) onSecure();
           else socket.once('secureConnect', onSecure);
         }
+        this.#frames?.release();
       });
       let headShown = false;
       const showHead = (): void => {
