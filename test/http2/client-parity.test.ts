@@ -9,7 +9,8 @@ import https from 'node:https';
 import net from 'node:net';
 import { once } from 'node:events';
 import * as tramaHttp2 from '../../src/http2.js';
-import { selfSignedCert } from '../support/h2-net-driver.js';
+import { spawn } from 'node:child_process';
+import { peerAvailable, selfSignedCert } from '../support/h2-net-driver.js';
 import { IMPLS, both, errText, listenPort as listen, logFirstPush, readBody } from '../support/http2-parity.js';
 
 /** The oracle server: echo, trailers, 1xx, push, reset, errors. */
@@ -267,4 +268,28 @@ test('performServerHandshake: a socket from any net.Server becomes a ServerHttp2
   client.close();
   await once(client, 'close');
   plain.close();
+});
+
+test('h2c Upgrade (trama option allowH2CUpgrade): curl --http2 is answered on stream 1 by the stream API, its body read first', async (t) => {
+  if (!peerAvailable('curl')) return t.skip('curl is not installed');
+  const server = tramaHttp2.createServer({ allowH2CUpgrade: true });
+  server.on('stream', (stream, headers) => {
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (c: string) => (body += c));
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end(`stream ${stream.id} ${headers[':method']} ${headers[':path']} ${body}`);
+    });
+  });
+  const port = await listen(server as unknown as net.Server);
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('curl', ['-s', '--http2', '--data', 'up', `http://127.0.0.1:${port}/u`]);
+    let s = '';
+    child.stdout.on('data', (d) => (s += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(s));
+  });
+  assert.equal(out, 'stream 1 POST /u up');
+  await new Promise<void>((resolve) => (server as unknown as net.Server).close(() => resolve()));
 });

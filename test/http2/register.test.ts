@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import nodeHttp2 from 'node:http2';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 
 const PROBE = `
@@ -28,3 +30,13 @@ for (const flags of [['-r', 'trama/register'], ['--import', 'trama/register']]) 
     assert.deepEqual(JSON.parse(r.stdout), { trama: true, sameObject: true, named: true, keys: Object.keys(nodeHttp2), assignable: true });
   });
 }
+
+test('trama/http2 loads both ways (import and require) with the same names, node:http2\'s among them', async () => {
+  const require = createRequire(join(REPO_ROOT, 'package.json'));
+  const name = 'trama/http2'; // through a variable: resolved by the package's exports at run time
+  const cjs = require(name) as Record<string, unknown>;
+  const esm = (await import(name)) as Record<string, unknown>;
+  const names = (o: Record<string, unknown>): string[] => Object.keys(o).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+  assert.deepEqual(names(cjs), names(esm));
+  for (const k of Object.keys(nodeHttp2)) assert.ok(k in esm, k);
+});
