@@ -15,6 +15,7 @@ import { request, get, ClientRequest } from './http/client-request.js';
 import { Agent, globalAgent, setGlobalAgent, globalHttpsAgent, setGlobalHttpsAgent, type HttpsAgent } from './http/agent.js';
 import { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 import * as https from './https.js';
+import * as http2 from './http2.js';
 
 /** A module object as `require()` returns it. */
 export type ModuleObject = Record<string, unknown>;
@@ -69,14 +70,30 @@ function createHttpsModule(): ModuleObject {
 export const httpsModule: ModuleObject = createHttpsModule();
 
 /**
- * Built-in module name → trama's replacement. Only modules trama implements server and client
- * side are redirected: `http2` keeps node's until trama has a node:http2-shaped module, then it
- * is one line here.
+ * The object handed out as `http2` / `node:http2`: node:http2's names in node's order (trama/http2,
+ * src/http2.ts), plain data properties.
+ */
+export const http2Module: ModuleObject = {
+  connect: http2.connect,
+  constants: http2.constants,
+  createServer: http2.createServer,
+  createSecureServer: http2.createSecureServer,
+  getDefaultSettings: http2.getDefaultSettings,
+  getPackedSettings: http2.getPackedSettings,
+  getUnpackedSettings: http2.getUnpackedSettings,
+  performServerHandshake: http2.performServerHandshake,
+  sensitiveHeaders: http2.sensitiveHeaders,
+  Http2ServerRequest: http2.Http2ServerRequest,
+  Http2ServerResponse: http2.Http2ServerResponse,
+};
+
+/**
+ * Built-in module name → trama's replacement: the modules trama implements server and client side.
  */
 export const redirectedModules: ReadonlyMap<string, ModuleObject> = new Map<string, ModuleObject>([
   ['http', httpModule],
   ['https', httpsModule],
-  // ['http2', http2Module],
+  ['http2', http2Module],
 ]);
 
 /**

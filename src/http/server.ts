@@ -99,6 +99,24 @@ const kConnections = Symbol('kConnections');
 const kInterval = Symbol('kConnectionsCheckingInterval');
 const kHost = Symbol('kHost');
 const kResOptions = Symbol('kResOptions');
+/**
+ * trama/http2 (src/http2/) takes over the HTTP/2 sessions and streams of a server that carries
+ * these hooks: node:http2's session and stream objects instead of req/res.
+ */
+export const kH2Hooks = Symbol('trama.h2Hooks');
+/** What a server with {@link kH2Hooks} is asked (see src/http2/server.ts). */
+export interface H2Hooks {
+  h2Options(base: { settings: { maxHeaderListSize: number } }): Omit<import('../wire/h2/connection.js').H2ConnectionOptions, 'role' | 'upgrade'>;
+  onSession(session: H2ServerSession): void;
+  /** true: the stream was taken (no req/res is built). */
+  onStream(ex: H2Exchange): boolean;
+  /** true: the stream's finish was handled. */
+  onStreamFinished(ex: H2Exchange): boolean;
+  onSessionError(err: Error, session: H2ServerSession): void;
+  onSessionClosed(session: H2ServerSession): void;
+  /** The session's socket timed out: true when someone listened. */
+  onTimeout(session: H2ServerSession): boolean;
+}
 /** The HTTP half of Server's constructor, for servers on another base class (trama/https). */
 export const kInitHttp = Symbol('kInitHttp');
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
@@ -372,14 +390,18 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     serveH2(this.#server, socket, bytes);
   }
 
-  h2Options(): { settings: { maxHeaderListSize: number; enableConnectProtocol: boolean } } {
+  h2Options(): Omit<import('../wire/h2/connection.js').H2ConnectionOptions, 'role' | 'upgrade'> {
     const s = this.#server;
     // maxHeaderSize is advertised as SETTINGS_MAX_HEADER_LIST_SIZE (and enforced: 431 + RST_STREAM).
-    return { settings: { maxHeaderListSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, enableConnectProtocol: s.enableConnectProtocol ?? s.listenerCount('upgrade') > 0 } };
+    const base = { settings: { maxHeaderListSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, enableConnectProtocol: s.enableConnectProtocol ?? s.listenerCount('upgrade') > 0 } };
+    const hooks = s[kH2Hooks];
+    return hooks === undefined ? base : hooks.h2Options(base);
   }
 
   onH2Request(ex: H2Exchange): void {
     const s = this.#server;
+    const hooks = s[kH2Hooks];
+    if (hooks !== undefined && hooks.onStream(ex)) return;
     if (ex.head.method === 'CONNECT' && s.listenerCount('upgrade') > 0) {
       const protocol = connectProtocolOf(ex.fields);
       if (protocol !== undefined) return this.#onH2Upgrade(ex, protocol);
@@ -408,6 +430,8 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   }
 
   onH2ResponseFinished(ex: H2Exchange): void {
+    const hooks = this.#server[kH2Hooks];
+    if (hooks !== undefined && hooks.onStreamFinished(ex)) return;
     if (ex.req instanceof H2Tunnel) return ex.req._onSinkFinished();
     const res = ex.res as ServerResponse;
     const req = ex.req as IncomingMessage;
@@ -421,20 +445,27 @@ class ServerHost implements H1ServerHost, H2ServerHost {
 
   onH2Session(session: H2ServerSession): void {
     this.#server[kConnections].add(session);
-    this.#server.emit('session', session);
+    const hooks = this.#server[kH2Hooks];
+    if (hooks !== undefined) hooks.onSession(session);
+    else this.#server.emit('session', session);
   }
 
   onH2SessionError(err: Error, session: H2ServerSession): void {
     const s = this.#server;
-    if (s.listenerCount('sessionError') > 0) s.emit('sessionError', err, session);
+    const hooks = s[kH2Hooks];
+    if (hooks !== undefined) hooks.onSessionError(err, session);
+    else if (s.listenerCount('sessionError') > 0) s.emit('sessionError', err, session);
   }
 
   onH2Timeout(session: H2ServerSession): boolean {
+    const hooks = this.#server[kH2Hooks];
+    if (hooks !== undefined) return hooks.onTimeout(session);
     return this.#server.emit('timeout', session.socket);
   }
 
   onH2SessionClosed(session: H2ServerSession): void {
     this.#server[kConnections].delete(session);
+    this.#server[kH2Hooks]?.onSessionClosed(session);
   }
 }
 
@@ -657,6 +688,8 @@ class ServerClass extends NetServer {
   declare allowH2CUpgrade: boolean;
   declare enableConnectProtocol: boolean | undefined;
   declare [kConnections]: Set<H1ServerConnection | H2ServerSession>;
+  /** Set by trama/http2's servers only. */
+  declare [kH2Hooks]: H2Hooks | undefined;
   declare [kInterval]: ReturnType<typeof setInterval> | null;
   declare [kHost]: ServerHost;
   declare [kResOptions]: ServerResponseOptions;

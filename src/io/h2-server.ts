@@ -572,6 +572,11 @@ export class H2ServerSession {
   #idleTimer: NodeJS.Timeout | null = null;
   #closeRequested = false;
   #error: Error | null = null;
+  /**
+   * Sees every engine event before the driver acts on it (trama/http2
+   * builds node:http2's session events — 'ping', 'goaway', 'remoteSettings', rstCode — from them).
+   */
+  observer: ((e: H2Event) => void) | null = null;
 
   constructor(socket: Socket, host: H2ServerHost, start: H2SessionStart = {}) {
     this.socket = socket as SocketWithSession;
@@ -639,6 +644,7 @@ export class H2ServerSession {
     const events = this.conn.receive(chunk);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
+      if (this.observer !== null) this.observer(e);
       if (e.type === 'headers-received') {
         // The priority the request carried comes as the next event: the handler sees it at once.
         const next = events[i + 1];
