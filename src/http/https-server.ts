@@ -83,7 +83,7 @@ class SecureServerClass extends tls.Server {
       opts = {};
     } else if (options == null) {
       opts = {};
-    } else if (typeof options === 'object') {
+    } else if (typeof options === 'object' && !Array.isArray(options)) {
       opts = options;
     } else {
       throw invalidArgType('options', ['object'], options);

@@ -229,7 +229,7 @@ export class OutgoingMessageBase {
   declare _kCorked: number;
   declare _kBytesWritten: number;
   declare [kNeedDrain]: boolean;
-  declare _kErrored: Error | null;
+  declare _kErrored: Error | null | undefined;
   declare _kHighWaterMark: number;
   declare _kRejectNonStandardBodyWrites: boolean;
   declare _kUniqueHeaders: Set<string> | null;
@@ -318,7 +318,7 @@ export class OutgoingMessageBase {
   get headersSent(): boolean {
     return !!this._header;
   }
-  get errored(): Error | null {
+  get errored(): Error | null | undefined {
     return this[kErrored];
   }
   get closed(): boolean {
@@ -839,7 +839,8 @@ export class OutgoingMessageBase {
   destroy(error?: Error | null): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    this[kErrored] = error ?? null;
+    // As node: destroy() without an error leaves `errored` undefined (null only before it).
+    this[kErrored] = error;
     const sink = this[kSink];
     if (isStructuredSink(sink)) {
       // HTTP/2: reset this stream only; the connection serves the others.
