@@ -574,8 +574,15 @@ export function connectionListener(this: Server, socket: Socket): void {
     serveH2(server, socket);
     return;
   }
+  // As node: an HTTP/1 connection's bytes are octets, never decoded text (RFC 9112 §2.2), so the
+  // socket refuses setEncoding() (node's ERR_HTTP_SOCKET_ENCODING).
+  socket.setEncoding = refuseSocketEncoding;
   const conn = new H1ServerConnection(socket, server[kHost]);
   server[kConnections].add(conn);
+}
+
+function refuseSocketEncoding(): never {
+  throw nodeError(Error, 'ERR_HTTP_SOCKET_ENCODING', 'Changing the socket encoding is not allowed per RFC7230 Section 3.');
 }
 
 /** Listening (again: supertest closes and re-listens a server per request): a closed server serves anew. */
