@@ -36,12 +36,15 @@ test('Agent maxTotalSockets: NaN, 0 and -1 are RangeErrors, a string a TypeError
   assert.deepEqual(shapes(trama as unknown as HttpLike), shapes(nodeHttp));
 });
 
-test('maxTotalSockets: one origin\'s idle keep-alive sockets do not starve another origin\'s queue', async () => {
+// Before the fix trama hung here: the time limit turns that into a failure.
+test('maxTotalSockets: one origin\'s idle keep-alive sockets do not starve another origin\'s queue', { timeout: 30_000 }, async () => {
   // Two servers, six requests each, at most two sockets in all: node finishes all twelve (an
   // idle socket over the total is destroyed when the next one comes free).
   const run = async (L: HttpLike): Promise<number> => {
     const agent = new L.Agent({ keepAlive: true, maxTotalSockets: 2, maxSockets: 3, maxFreeSockets: 3 });
     const servers = [L.createServer((_req, res) => res.end('ok')), L.createServer((_req, res) => res.end('ok'))];
+    // No idle timeout on the servers: only the agent can free a slot.
+    for (const s of servers) s.keepAliveTimeout = 0;
     const ports = await Promise.all(servers.map((s) => listen(s)));
     let done = 0;
     let inUseMax = 0;
