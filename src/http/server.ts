@@ -15,7 +15,7 @@ import { captureRejectionSymbol } from 'node:events';
 import { setInterval, clearInterval } from 'node:timers';
 import { nodeError, invalidArgType, STATUS_CODES } from '../wire/shared/index.js';
 import { debug, debugEnabled } from './debug.js';
-import { DEFAULT_MAX_HEADER_SIZE } from '../wire/h1/parser.js';
+import { PROCESS_INSECURE_HTTP_PARSER, PROCESS_MAX_HEADER_SIZE } from './process-options.js';
 import type { H1ParserOptions } from '../wire/h1/types.js';
 import type { RequestHead } from '../io/exchange.js';
 import {
@@ -48,7 +48,7 @@ export const DEFAULT_MAX_HEADER_ENTRIES = 2000;
 const UNLIMITED_FIELDS = 0x7fffffff;
 
 /** `http.maxHeaderSize`: the default limit on a request head, in bytes. */
-export const maxHeaderSize: number = DEFAULT_MAX_HEADER_SIZE;
+export const maxHeaderSize: number = PROCESS_MAX_HEADER_SIZE;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -167,10 +167,10 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     const s = this.#server;
     return {
       role: 'request',
-      maxHeaderSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+      maxHeaderSize: s.maxHeaderSize ?? PROCESS_MAX_HEADER_SIZE,
       // maxHeadersCount limits what is exposed, not what is parsed (see #newRequest), as node's.
       maxHeaderCount: UNLIMITED_FIELDS,
-      lenient: s.insecureHTTPParser,
+      lenient: s.insecureHTTPParser ?? PROCESS_INSECURE_HTTP_PARSER,
       // Host rules stay on (RFC 9112 §3.2: two Host fields or an invalid one get 400, request
       // smuggling through disagreeing hosts); requireHostHeader: false only lets a missing one in.
       requireHost: true,
@@ -362,7 +362,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
 
   h2Options(): { settings: { maxHeaderListSize: number } } {
     // maxHeaderSize is advertised as SETTINGS_MAX_HEADER_LIST_SIZE (and enforced: 431 + RST_STREAM).
-    return { settings: { maxHeaderListSize: this.#server.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE } };
+    return { settings: { maxHeaderListSize: this.#server.maxHeaderSize ?? PROCESS_MAX_HEADER_SIZE } };
   }
 
   onH2Request(ex: H2Exchange): void {

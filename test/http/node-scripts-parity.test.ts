@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as nodeHttp from 'node:http';
 import * as nodeHttps from 'node:https';
 import * as net from 'node:net';
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import * as trama from '../../src/index.js';
 import * as tramaHttps from '../../src/https.js';
@@ -167,4 +168,81 @@ test('a server connection refuses setEncoding() with ERR_HTTP_SOCKET_ENCODING, a
     return result;
   };
   assert.deepEqual(await seen(TRAMA_HTTP), await seen(NODE_HTTP));
+});
+
+// ---- node's command-line defaults: --insecure-http-parser, --max-http-header-size ----
+
+const FLAG_SCRIPT = `
+const lib = process.argv[1] === 'trama' ? await import(process.argv[2]) : await import('node:http');
+const net = await import('node:net');
+const out = { maxHeaderSize: lib.maxHeaderSize };
+const server = lib.createServer((req, res) => res.end(JSON.stringify(req.headers['content-type'])));
+server.listen(0, '127.0.0.1', () => {
+  const c = net.connect(server.address().port, '127.0.0.1', () =>
+    c.end('GET / HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: text/te\\bt\\r\\nConnection: close\\r\\n\\r\\n'));
+  let text = '';
+  c.setEncoding('latin1');
+  c.on('data', (d) => (text += d));
+  c.on('close', () => {
+    out.status = text.split('\\r\\n')[0];
+    out.body = text.split('\\r\\n\\r\\n')[1];
+    console.log(JSON.stringify(out));
+    server.close();
+  });
+});
+`;
+
+function runWithFlags(which: 'node' | 'trama', flags: string[]): Promise<unknown> {
+  const entry = new URL('../../src/index.js', import.meta.url).href;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', FLAG_SCRIPT, which, entry], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (text += d));
+    child.on('error', reject);
+    child.on('close', () => resolve(JSON.parse(text)));
+  });
+}
+
+test('--insecure-http-parser and --max-http-header-size set the defaults as on node', async () => {
+  for (const flags of [[], ['--insecure-http-parser', '--max-http-header-size=4096']]) {
+    const [n, t] = await Promise.all([runWithFlags('node', flags), runWithFlags('trama', flags)]);
+    assert.deepEqual(t, n, flags.join(' ') || 'no flags');
+  }
+});
+
+// ---- DEP0066: OutgoingMessage.prototype._headers and _headerNames ----
+
+test('the deprecated _headers and _headerNames views read and write the headers as node\'s, warning DEP0066', async () => {
+  const views = (L: HttpLike): unknown[] => {
+    const m = new L.OutgoingMessage() as nodeHttp.OutgoingMessage & { _headers: unknown; _headerNames: unknown; getRawHeaderNames(): string[] };
+    const seen: unknown[] = [m._headerNames];
+    m.setHeader('X-Flow-Id', 'a');
+    m.setHeader('Content-Type', 'text/plain');
+    seen.push({ ...(m._headers as object) }, { ...(m._headerNames as object) });
+    m._headerNames = { 'x-flow-id': 'X-FLOW-ID', missing: 'Missing' };
+    seen.push(m.getRawHeaderNames());
+    m._headers = { 'Set-Cookie': ['a=1', 'b=2'] };
+    seen.push(m.getHeaders(), m.getRawHeaderNames());
+    m._headers = null;
+    seen.push(m.getHeaderNames());
+    return seen;
+  };
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }): void => {
+    warnings.push(`${w.code}`);
+  };
+  process.on('warning', onWarning);
+  try {
+    assert.deepEqual(views(trama as unknown as HttpLike), views(nodeHttp));
+    // Let the deprecation warnings (emitted on the next tick) arrive.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  // util.deprecate warns once per code per process: trama's views ran first here, so the one
+  // DEP0066 warning is theirs.
+  assert.ok(warnings.includes('DEP0066'), warnings.join(','));
 });
