@@ -662,11 +662,13 @@ export class HttpsAgent extends AgentBase {
 
   override getName(options: AgentRequestOptions = {}): string {
     let name = super.getName(options);
-    name += ':';
+    // One ':' before each TLS option, as node's key (its parts are compared by programs that
+    // inspect agent.sockets).
     for (const key of TLS_NAME_KEYS) {
-      const v = options[key];
-      if (v !== undefined && v !== null) name += typeof v === 'object' ? String(v) : String(v);
       name += ':';
+      const v = options[key];
+      // node writes sigalgs as JSON (a string gets its quotes).
+      if (v !== undefined && v !== null) name += key === 'sigalgs' ? JSON.stringify(v) : String(v);
     }
     return name;
   }

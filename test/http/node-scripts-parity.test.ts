@@ -246,3 +246,14 @@ test('the deprecated _headers and _headerNames views read and write the headers 
   // DEP0066 warning is theirs.
   assert.ok(warnings.includes('DEP0066'), warnings.join(','));
 });
+
+test('https.Agent#getName: the pool key is node\'s, byte for byte (one ":" per TLS option, sigalgs as JSON)', () => {
+  const forms: object[] = [
+    {},
+    { host: '0.0.0.0', port: 443, localAddress: '192.168.1.1', ca: 'ca', cert: 'cert', ciphers: 'c', rejectUnauthorized: false, servername: 'sni' },
+    { family: 6, secureOptions: 0, sigalgs: 'RSA-PSS+SHA256', crl: ['c', 'r', 'l'] },
+  ];
+  for (const o of forms) {
+    assert.equal(new tramaHttps.Agent().getName(o as never), new nodeHttps.Agent().getName(o as never), JSON.stringify(o));
+  }
+});
