@@ -8,7 +8,7 @@
 //   DIR/fixtures                    node's test/fixtures (keys and certificates for https)
 //
 //   node scripts/node-compat.mjs DIR [--filter REGEX] [--jobs N] [--timeout MS] [--json FILE]
-//                                    [--only trama|node] [--verbose]
+//                                    [--only trama|node] [--register PATH] [--verbose]
 //
 // A script "passes" when it exits 0 within the timeout. `// Flags:` lines are honoured as node's
 // own test runner does; a script that needs node's internals (--expose-internals,
@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const register = join(repo, 'dist/cjs/register.js');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -45,6 +44,8 @@ const timeoutMs = Number(opt('--timeout', 60_000));
 const jsonOut = opt('--json', undefined);
 const only = opt('--only', undefined);
 const verbose = flag('--verbose');
+// trama's register hook: the build in this repository unless another copy is named.
+const register = resolve(opt('--register', join(repo, 'dist/cjs/register.js')));
 const dir = resolve(args[0] ?? join(repo, 'test/node-compat'));
 const scriptsDir = existsSync(join(dir, 'parallel')) ? join(dir, 'parallel') : dir;
 if (!existsSync(register)) {
