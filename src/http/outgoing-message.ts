@@ -589,10 +589,10 @@ export class OutgoingMessageBase {
         return this._writeRaw(data, encoding, callback);
       }
       const header = this._header;
-      // One write for head + body when the body is text, in the body's encoding — unless the head
-      // has a byte above 0x7F and the body is UTF-8: the head's values leave as latin1 bytes, as
-      // node 20 sends them (a merged UTF-8 string would turn 0xE5 into C3 A5).
-      if (typeof data === 'string' && (encoding === 'latin1' || ((encoding === 'utf8' || !encoding) && !hasHighByte(header)))) {
+      // One write for head + body when the body is text, in the body's encoding: node's rule, which
+      // also decides how a header value above 0x7F leaves (as latin1 bytes, except when merged
+      // with a UTF-8 string body).
+      if (typeof data === 'string' && (encoding === 'utf8' || encoding === 'latin1' || !encoding)) {
         data = header + data;
       } else {
         this._headerSent = true;
