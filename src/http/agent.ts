@@ -12,7 +12,6 @@
  * - `HttpsAgent` / `globalHttpsAgent`: TLS through node:tls, ALPN `http/1.1`.
  */
 import { EventEmitter } from 'node:events';
-import { debuglog } from 'node:util';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -20,6 +19,8 @@ import { nodeError } from '../wire/shared/index.js';
 import { describeReceived } from '../wire/shared/arg-errors.js';
 import { DnsCache, type DnsCacheOptions } from '../io/dns-cache.js';
 import { keepAliveHintMs, hasH1ClientDriver } from '../io/h1-client.js';
+import { h2AddRequest, wantsH2, destroyH2Sessions, type H2Agent } from './client-h2.js';
+import { debug, debugEnabled } from './debug.js';
 
 /** node's default `maxFreeSockets`. */
 export const DEFAULT_MAX_FREE_SOCKETS = 256;
@@ -61,6 +62,14 @@ export interface AgentOptions extends Record<string, unknown> {
    * deadline (default `KEEP_ALIVE_HINT_MARGIN_MS`, 1000; a hint not above it: not pooled).
    */
   keepAliveHintMargin?: number;
+  /** trama: offer HTTP/2 by ALPN (`h2`, then `http/1.1`) on `https:`; one session per origin (docs/h2-client.md). */
+  allowHTTP2?: boolean;
+  /** trama: HTTP/2 without negotiation on `http:` (RFC 9113 §3.3 prior knowledge). */
+  http2PriorKnowledge?: boolean;
+  /** trama: RFC 9113 §9.1.1 connection reuse across `https:` origins (needs `allowHTTP2`). */
+  http2Coalescing?: boolean;
+  /** trama: ms of server silence, streams open, before a keep-alive PING on an HTTP/2 session. */
+  http2PingInterval?: number;
 }
 
 /** What a request hands to the pool: node's request options after merging. */
@@ -95,8 +104,7 @@ type Bucket<T> = Record<string, T[]>;
 
 // NODE_DEBUG=http: node's agent lines, word for word. NODE_DEBUG is read once at start-up, so
 // `DEBUG` is a constant and the hot path pays one branch, never a call or its arguments.
-const debug = debuglog('http');
-const DEBUG = debug.enabled;
+const DEBUG = debugEnabled;
 
 function freeSocketErrorListener(this: AgentSocket, err: Error): void {
   if (DEBUG) debug('SOCKET ERROR on FREE socket:', err.message, err.stack);
@@ -113,6 +121,8 @@ interface AgentState {
   lastHost: string | null | undefined;
   lastPort: number | string | null | undefined;
   lastName: string;
+  /** `allowHTTP2` / `http2PriorKnowledge` was set: requests may go over HTTP/2 (src/http/client-h2.ts). */
+  h2: boolean;
 }
 
 /**
@@ -176,6 +186,7 @@ export class AgentBase extends EventEmitter {
   /** Pool protocol: give `req` a socket now (free or new) or queue it. */
   addRequest(req: AgentRequest, options: AgentRequestOptions | string, port?: number, localAddress?: string): void {
     if (typeof options === 'string') options = { host: options, port, localAddress };
+    if (this._trama.h2 && h2AddRequest(this as unknown as H2Agent, req as never, options)) return;
     // Fast path (the common case): the pool key comes from the request's options alone, so the
     // merged copy node makes for every request is only built when a socket must be created.
     let merged: AgentRequestOptions | null = null;
@@ -352,8 +363,9 @@ export class AgentBase extends EventEmitter {
     socket.ref?.();
   }
 
-  /** Destroy every socket of the pool, in use or free. */
+  /** Destroy every socket of the pool, in use or free (and every HTTP/2 session). */
   destroy(): void {
+    destroyH2Sessions(this);
     for (const set of [this.freeSockets, this.sockets]) {
       for (const key of Object.keys(set)) {
         for (const s of set[key]!.slice()) s.destroy();
@@ -423,7 +435,7 @@ function initAgent(self: AgentBase, options: AgentOptions | undefined): void {
   self.totalSocketCount = 0;
   self.dnsCache = null;
   Object.defineProperty(self, '_trama', {
-    value: { queuedOptions: Object.create(null), lastHost: undefined, lastPort: undefined, lastName: '' } satisfies AgentState,
+    value: { queuedOptions: Object.create(null), lastHost: undefined, lastPort: undefined, lastName: '', h2: wantsH2(options) } satisfies AgentState,
     writable: true,
     configurable: true,
     enumerable: false,

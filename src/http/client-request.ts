@@ -31,7 +31,6 @@
  */
 import * as dc from 'node:diagnostics_channel';
 import * as net from 'node:net';
-import { debuglog } from 'node:util';
 import { finished, type Duplex } from 'node:stream';
 import {
   OutgoingMessage,
@@ -48,14 +47,15 @@ import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type Ag
 import { PROCESS_INSECURE_HTTP_PARSER, PROCESS_MAX_HEADER_SIZE } from './process-options.js';
 import { H1ClientDriver, MAX_REPLAY_BYTES, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
 import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
+import type { H2RequestExchange } from './client-h2.js';
 import { requestLine } from '../wire/h1/serializer.js';
 import { nodeError, isToken, describeReceived, validateHeaderValue, type NodeStyleError } from '../wire/shared/index.js';
+import { debug, debugEnabled } from './debug.js';
 
 const { kNeedDrain } = outgoingInternals;
 
 // NODE_DEBUG=http: node's client lines, word for word (read once at start-up: one branch per site).
-const debug = debuglog('http');
-const DEBUG = debug.enabled;
+const DEBUG = debugEnabled;
 
 // node 20's client channels (lib/_http_client.js), published only when someone subscribed.
 const onRequestStartChannel = dc.channel('http.client.request.start');
@@ -91,10 +91,12 @@ interface ClientState {
   // retry (null until the first call: nothing allocated on the common path).
   socketCalls: Array<[string, unknown[]]> | null;
   signalCleanup: (() => void) | null;
+  /** The HTTP/2 stream carrying this request (an Agent with allowHTTP2: src/http/client-h2.ts). */
+  h2: H2RequestExchange | null;
 }
 
 function newState(): ClientState {
-  return { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null };
+  return { error: undefined, driver: null, options: null, retried: false, timeoutListening: false, timeoutEmitted: false, socketCalls: null, signalCleanup: null, h2: null };
 }
 
 /**
@@ -321,8 +323,11 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     // Truthiness, not `!== null`: a subclass that skipped our constructor (nock's
     // ErroringClientRequest: only OutgoingMessage.call(this)) has no `res` at all.
     if (this.res) this.res._dump();
-    state(this).error = err;
-    sk(this)?.destroy(err ?? undefined);
+    const st = state(this);
+    st.error = err;
+    // HTTP/2: reset this request's stream only; the session carries other requests.
+    if (st.h2 !== null) st.h2.destroyRequest(err);
+    else sk(this)?.destroy(err ?? undefined);
     return this;
   }
 
@@ -343,6 +348,12 @@ export class ClientRequestBase extends OutgoingMessageBase implements H1ClientEx
     msecs = timerDuration(msecs, 'msecs');
     if (callback) this.once('timeout', callback);
     (state(this).socketCalls ??= []).push(['setTimeout', [msecs]]);
+    const h2 = state(this).h2;
+    if (h2 !== null) {
+      // HTTP/2: the stream's own timer (applied when the stream opens if it has not yet).
+      h2.setTimeout(msecs);
+      return this;
+    }
     if (sk(this) !== null) setSocketTimeout(sk(this), msecs);
     else this.once('socket', (sock: SocketLike) => setSocketTimeout(sock, msecs));
     return this;

@@ -1,11 +1,5 @@
 /**
- * `NODE_DEBUG=http`: the facade's debug lines, on the same `util.debuglog('http')` section node:http
- * writes to (`HTTP <pid>: …` on stderr), with node's wording where node has the same event.
- * `debugEnabled` lets a hot path skip building a line nobody reads.
+ * `NODE_DEBUG=http` for the facade: the one `util.debuglog('http')` section lives in
+ * src/io/debug.ts (the drivers write to it too; io/ cannot import http/), re-exported here.
  */
-import { debuglog } from 'node:util';
-
-/** Writes one `HTTP <pid>: …` line when NODE_DEBUG includes http (util.format arguments). */
-export const debug = debuglog('http');
-/** NODE_DEBUG includes http (fixed at startup, as node reads it). */
-export const debugEnabled: boolean = debug.enabled;
+export { debug, debugEnabled } from '../io/debug.js';

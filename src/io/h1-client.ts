@@ -13,13 +13,12 @@
  * current response still completes but the socket is destroyed, never pooled.
  */
 import type { Duplex } from 'node:stream';
-import { debuglog } from 'node:util';
 import { H1Parser } from '../wire/h1/parser.js';
 import type { H1BodyDirective, H1Head, H1Handler, H1ParseErrorLike, H1ParserOptions } from '../wire/h1/types.js';
+import { debug, debugEnabled } from './debug.js';
 
 // NODE_DEBUG=http: the line node's agent prints for an idle socket's error (read once at start-up).
-const debug = debuglog('http');
-const DEBUG = debug.enabled;
+const DEBUG = debugEnabled;
 
 /** node's default `maxHeaderSize` (16 KiB), used when neither the request nor the CLI says otherwise. */
 export const DEFAULT_MAX_HEADER_SIZE = 16384;

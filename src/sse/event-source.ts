@@ -38,6 +38,7 @@
 import type * as nodeHttp from 'node:http';
 import type * as nodeHttps from 'node:https';
 import { request } from '../http/client-request.js';
+import { Agent, HttpsAgent } from '../http/agent.js';
 import type { RequestOptions } from '../http/client-request.js';
 import type { IncomingMessage } from '../http/incoming-message.js';
 import { createEventStreamParser, DEFAULT_MAX_BUFFER_SIZE } from '../wire/sse/parser.js';
@@ -120,6 +121,12 @@ export interface EventSourceInit {
   /** The Agent to connect with (trama's or node's), passed through to the request function. */
   agent?: unknown;
   /**
+   * Over HTTP/2 (when no `agent` is given): trama's shared HTTP/2 agents — ALPN `h2` on `https:`,
+   * prior knowledge on `http:` — so every EventSource to one origin shares one session
+   * (docs/h2-client.md). Default false.
+   */
+  http2?: boolean;
+  /**
    * The HTTP client, with node's `http.request(url, options, callback)` signature: trama's
    * `request` (the default), node's `http.request` / `https.request`, or any function of that shape.
    */
@@ -152,6 +159,14 @@ function checkTime(name: string, value: number | undefined, fallback: number, mi
 // trama's own client; it takes https: URLs directly (TLS pool) as well as http:.
 function defaultRequest(url: URL, options: EventSourceRequestOptions, callback: (res: EventSourceResponse) => void): EventSourceRequest {
   return request(url, options as RequestOptions, callback as (res: IncomingMessage) => void);
+}
+
+let h2Agents: { http: Agent; https: HttpsAgent } | null = null;
+
+/** The HTTP/2 agents every `http2: true` EventSource shares: one session per origin among them. */
+function sharedH2Agent(protocol: string): Agent {
+  h2Agents ??= { http: new Agent({ http2PriorKnowledge: true }), https: new HttpsAgent({ allowHTTP2: true }) };
+  return protocol === 'https:' ? h2Agents.https : h2Agents.http;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -202,6 +217,7 @@ export class EventSource extends EventTarget {
   readonly #headers: Record<string, string>;
   readonly #request: EventSourceRequestFunction;
   readonly #agent: unknown;
+  readonly #http2: boolean;
   readonly #maxReconnection: number;
   readonly #backoffFactor: number;
   readonly #jitter: number;
@@ -242,6 +258,7 @@ export class EventSource extends EventTarget {
     // reads structurally (EventSourceRequestOptions / EventSourceResponse).
     this.#request = (init.request ?? defaultRequest) as EventSourceRequestFunction;
     this.#agent = init.agent;
+    this.#http2 = init.http2 === true;
     this.#reconnectionTime = checkTime('reconnectionTime', init.reconnectionTime, DEFAULT_RECONNECTION_TIME);
     this.#maxReconnection = checkTime('maxReconnectionTime', init.maxReconnectionTime, DEFAULT_MAX_RECONNECTION_TIME);
     this.#backoffFactor = checkTime('backoffFactor', init.backoffFactor, DEFAULT_BACKOFF_FACTOR, 1);
@@ -363,6 +380,7 @@ export class EventSource extends EventTarget {
     if (id !== '') headers['last-event-id'] = idToHeader(id);
     const options: EventSourceRequestOptions = { method: 'GET', headers };
     if (this.#agent !== undefined) options.agent = this.#agent;
+    else if (this.#http2) options.agent = sharedH2Agent(url.protocol);
     let req: EventSourceRequest;
     try {
       req = this.#request(url, options, (res) => this.#onResponse(req, res, url, redirects, extraHeaders));

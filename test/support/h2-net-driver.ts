@@ -55,13 +55,16 @@ export interface ServerReply {
   push?: Array<{ path: string; body: string }>;
 }
 
-/** A throw-away self-signed certificate for 127.0.0.1 / localhost (openssl), or null without openssl. */
-export function selfSignedCert(): { key: Buffer; cert: Buffer } | null {
+/**
+ * A throw-away self-signed certificate for 127.0.0.1 / localhost (openssl), or null without
+ * openssl. `names` replaces the subjectAltName list (e.g. two DNS names for coalescing tests).
+ */
+export function selfSignedCert(names: readonly string[] = ['DNS:localhost', 'IP:127.0.0.1']): { key: Buffer; cert: Buffer } | null {
   const dir = mkdtempSync(join(tmpdir(), 'trama-cert-'));
   try {
     const r = spawnSync('openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '2',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-addext', `subjectAltName=${names.join(',')}`,
       '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
     ], { stdio: 'ignore' });
     if (r.status !== 0) return null;

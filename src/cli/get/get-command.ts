@@ -18,7 +18,10 @@
  *   the connection (and `-v` says so); agents are destroyed at the end.
  * - A response cut short (fewer bytes than Content-Length, a chunked body without its last
  *   chunk) is exit 18 even when part of it was written (`-o` keeps the partial file, as curl).
- * - `--http1.1` is accepted and is what trama get speaks today.
+ * - `--http2` offers h2 by ALPN on https: (HTTP/1.1 when the server declines; http: stays
+ *   HTTP/1.1 — trama's client does not send `Upgrade: h2c`), `--http2-prior-knowledge` speaks
+ *   h2c on http: (and ALPN on https:), `--http1.1` clears both. With `-v`, every HTTP/2 frame is
+ *   printed as `nghttp -v` prints it (frames.ts), between the connection phases.
  * - `-F`, `--form-string`, `--data-urlencode` build their bodies in form.ts; `-F` and `-d` in one
  *   command are a usage error (two different bodies), as in curl.
  * - `-u user:password` is sent as Basic credentials (RFC 7617) and, like any Authorization, is
@@ -43,7 +46,8 @@ import { integerOption, numberOption, oneLine, parseCommandLine, stringOption, U
 import { classifyError, ExitCode, GetError, type FailureContext } from './exit-codes.js';
 import { dataUrlencodePiece, formBoundary, multipartBody, parseFormArg, readSource, type FormPart } from './form.js';
 import { ProgressBar } from './progress.js';
-import { createTransport, type GetRequest as ClientRequest, type GetResponse as IncomingMessage, type Transport } from './transport.js';
+import { createTransport, type GetRequest as ClientRequest, type GetResponse as IncomingMessage, type H2Choice, type Transport } from './transport.js';
+import { FramePrinter } from './frames.js';
 import { emptyStats, writeOut, type TransferStats } from './write-out.js';
 
 /** curl's default bound on followed redirects. */
@@ -68,6 +72,8 @@ export const GET_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-time', short: 'm', kind: 'value' },
   { name: 'connect-timeout', kind: 'value' },
   { name: 'http1.1', kind: 'flag' },
+  { name: 'http2', kind: 'flag' },
+  { name: 'http2-prior-knowledge', kind: 'flag' },
   { name: 'insecure', short: 'k', kind: 'flag' },
   { name: 'user-agent', short: 'A', kind: 'value' },
   { name: 'compressed', kind: 'flag' },
@@ -118,7 +124,11 @@ Options:
       --cacert FILE      verify the server's certificate against the CA(s) in FILE (PEM)
   -A, --user-agent UA    User-Agent (default trama/VERSION)
       --compressed       ask for deflate/gzip/br and decode the body
-      --http1.1          use HTTP/1.1 (the only version trama get speaks today)
+      --http1.1          use HTTP/1.1 (the default)
+      --http2            offer HTTP/2 by ALPN on https: (HTTP/1.1 if the server declines;
+                         http: stays HTTP/1.1)
+      --http2-prior-knowledge  HTTP/2 without negotiation on http: (h2c); ALPN on https:;
+                         -v then prints every frame as nghttp -v does
   -h, --help             this help
 
 Exit codes are curl's: 6 could not resolve, 7 could not connect, 18 partial body,
@@ -147,6 +157,9 @@ export interface GetConfig {
   readonly location: boolean;
   readonly maxRedirs: number;
   readonly verbose: boolean;
+  /** `--http2` (ALPN on https:) / `--http2-prior-knowledge` (h2c on http:); `--http1.1` clears both. */
+  readonly http2: boolean;
+  readonly http2PriorKnowledge: boolean;
   readonly silent: boolean;
   readonly showError: boolean;
   readonly fail: boolean;
@@ -327,6 +340,8 @@ export async function parseGetArgs(argv: readonly string[], version: string): Pr
     location: options.location === true,
     maxRedirs: integerOption(options, 'max-redirs', 0, 10_000) ?? DEFAULT_MAX_REDIRS,
     verbose: options.verbose === true,
+    http2: options.http2 === true && options['http1.1'] !== true,
+    http2PriorKnowledge: options['http2-prior-knowledge'] === true && options['http1.1'] !== true,
     silent: options.silent === true,
     showError: options['show-error'] === true,
     fail: options.fail === true,
@@ -445,6 +460,8 @@ class Fetch {
     return performance.now() - this.#t0;
   }
 
+  #frames: FramePrinter | undefined;
+
   #info(line: string): void {
     if (this.#c.verbose) this.#io.stderr.write(`* ${line}\n`);
   }
@@ -452,7 +469,14 @@ class Fetch {
   #transport(protocol: string): Transport {
     let t = this.#transports.get(protocol);
     if (t === undefined) {
-      t = createTransport(protocol as 'http:' | 'https:', { rejectUnauthorized: !this.#c.insecure, ...(this.#c.ca !== undefined ? { ca: this.#c.ca } : {}) });
+      const c = this.#c;
+      const h2: H2Choice = { http2: c.http2, priorKnowledge: c.http2PriorKnowledge };
+      if (c.verbose && (c.http2 || c.http2PriorKnowledge)) {
+        this.#frames ??= new FramePrinter((text) => this.#io.stderr.write(text), this.#t0);
+        const printer = this.#frames;
+        h2.frameTap = (dir, frame, length) => printer.frame(dir, frame, length);
+      }
+      t = createTransport(protocol as 'http:' | 'https:', { rejectUnauthorized: !c.insecure, ...(c.ca !== undefined ? { ca: c.ca } : {}) }, h2);
       this.#transports.set(protocol, t);
     }
     return t;
@@ -613,6 +637,9 @@ class Fetch {
         return;
       }
       this.#current = { req };
+      // HTTP/2 frames wait until the connection's phases are printed (FramePrinter#hold).
+      this.#frames?.hold();
+      req.once('error', () => this.#frames?.release());
       if (c.connectTimeoutMs !== undefined) {
         const ms = c.connectTimeoutMs;
         connectTimer = setTimeout(() => {
@@ -638,6 +665,7 @@ class Fetch {
           connected();
           ctx.secured = tls;
           this.#info(`Re-using existing connection #${this.#socketIds.get(socket) ?? '?'} with host ${host}`);
+          this.#frames?.release();
           return;
         }
         const id = this.#nextSocketId++;
@@ -647,18 +675,27 @@ class Fetch {
         if (isIP(host) !== 0) st.timeNamelookup = this.#now();
         // An IP literal needs no lookup, so the lookup hook above did not say where we connect.
         if (isIP(host) !== 0) this.#info(`  Trying ${url.hostname}:${port}...`);
-        socket.once('connect', () => {
+        const onConnect = (): void => {
           connected();
           if (!tls) st.timePretransfer = this.#now();
           this.#info(`Connected to ${host} (${socket.remoteAddress ?? '?'}) port ${socket.remotePort ?? port} (connection #${id}, new)`);
-        });
+        };
+        const onSecure = (): void => {
+          ctx.secured = true;
+          st.timeAppconnect = st.timePretransfer = this.#now();
+          this.#tlsInfo(socket as TLSSocket);
+        };
+        // An HTTP/2 session hands its request a socket already connected (and past ALPN): the
+        // phases happened before 'socket'; report them now, with the times they are seen.
+        const ready = (socket as { connecting?: boolean }).connecting === false;
+        const secured = tls && ready && (socket as TLSSocket).alpnProtocol !== undefined && (socket as TLSSocket).alpnProtocol !== null;
+        if (ready) onConnect();
+        else socket.once('connect', onConnect);
         if (tls) {
-          socket.once('secureConnect', () => {
-            ctx.secured = true;
-            st.timeAppconnect = st.timePretransfer = this.#now();
-            this.#tlsInfo(socket as TLSSocket);
-          });
+          if (secured) onSecure();
+          else socket.once('secureConnect', onSecure);
         }
+        this.#frames?.release();
       });
       let headShown = false;
       const showHead = (): void => {
@@ -666,7 +703,13 @@ class Fetch {
         headShown = true;
         const raw = (req as unknown as { _header?: string | null })._header;
         if (typeof raw === 'string') {
-          for (const line of raw.split('\r\n').slice(0, -2)) this.#io.stderr.write(`> ${line}\n`);
+          // Over HTTP/2 the head left as frames (printed above); show it as curl does, `HTTP/2`.
+          const h2 = (req as unknown as { _trama?: { h2: unknown } })._trama?.h2 != null;
+          for (const line of raw.split('\r\n').slice(0, -2)) {
+            // Connection-specific fields never leave over HTTP/2 (RFC 9113 §8.2.2).
+            if (h2 && /^(connection|keep-alive|transfer-encoding):/i.test(line)) continue;
+            this.#io.stderr.write(`> ${h2 ? line.replace(/ HTTP\/1\.1$/, ' HTTP/2') : line}\n`);
+          }
           this.#io.stderr.write('>\n');
         }
         if (body !== undefined && body.length > 0) this.#info(`upload completely sent off: ${body.length} bytes`);
@@ -685,7 +728,9 @@ class Fetch {
         if (connectTimer !== undefined) clearTimeout(connectTimer);
         this.#current = { req, res, ...(this.#current?.socket !== undefined ? { socket: this.#current.socket } : {}) };
         if (c.verbose) {
-          this.#io.stderr.write(`< HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + '\n');
+          // curl's spelling: `HTTP/2`, not `HTTP/2.0`.
+          const version = res.httpVersion === '2.0' ? '2' : res.httpVersion;
+          this.#io.stderr.write(`< HTTP/${version} ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + '\n');
           const raw = res.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) this.#io.stderr.write(`< ${raw[i]}: ${raw[i + 1]}\n`);
           this.#io.stderr.write('<\n');
