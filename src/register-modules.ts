@@ -15,6 +15,7 @@ import { request, get, ClientRequest } from './http/client-request.js';
 import { Agent, globalAgent, setGlobalAgent } from './http/agent.js';
 import { createServer, Server, IncomingMessage, OutgoingMessage, ServerResponse, maxHeaderSize, setMaxIdleHTTPParsers } from './http/index.js';
 import * as https from './https.js';
+import { setGlobalHttpsAgent, type HttpsAgent } from './http/agent.js';
 
 /** A module object as `require()` returns it. */
 export type ModuleObject = Record<string, unknown>;
@@ -55,12 +56,20 @@ export const httpModule: ModuleObject = createHttpModule();
  */
 export const httpsModule: ModuleObject = {
   Agent: https.Agent,
-  globalAgent: https.globalAgent,
+  globalAgent: undefined,
   Server: https.Server,
   createServer: https.createServer,
   get: https.get,
   request: https.request,
 };
+// Assigning `https.globalAgent` changes the pool https.request() uses, as on node (which reads the
+// module's property per request): an accessor in node's key position.
+Object.defineProperty(httpsModule, 'globalAgent', {
+  configurable: true,
+  enumerable: true,
+  get: () => https.globalAgent,
+  set: (agent: HttpsAgent) => setGlobalHttpsAgent(agent),
+});
 
 /**
  * Built-in module name → trama's replacement. Only modules trama implements server and client

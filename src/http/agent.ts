@@ -679,8 +679,16 @@ export class HttpsAgent extends AgentBase {
     for (const key of TLS_NAME_KEYS) {
       name += ':';
       const v = options[key];
-      // node writes sigalgs as JSON (a string gets its quotes).
-      if (v !== undefined && v !== null) name += key === 'sigalgs' ? JSON.stringify(v) : String(v);
+      // node's tests per option: rejectUnauthorized, honorCipherOrder and secureOptions count when defined (false
+      // and 0 too), servername only when it differs from the host, the others when truthy;
+      // sigalgs is written as JSON (a string gets its quotes).
+      if (key === 'rejectUnauthorized' || key === 'secureOptions' || key === 'honorCipherOrder') {
+        if (v !== undefined) name += String(v);
+      } else if (key === 'servername') {
+        if (v && v !== options.host) name += String(v);
+      } else if (v) {
+        name += key === 'sigalgs' ? JSON.stringify(v) : String(v);
+      }
     }
     return name;
   }
@@ -700,7 +708,15 @@ export function setGlobalAgent(agent: Agent): void {
 }
 
 /** The default pool for `https:` (trama's extension of `request`). */
-export const globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+export let globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+
+/**
+ * What node's `https.globalAgent = agent` does: `https.request()` without an `agent` option uses
+ * the new pool from then on (node reads `module.exports.globalAgent` per request).
+ */
+export function setGlobalHttpsAgent(agent: HttpsAgent): void {
+  globalHttpsAgent = agent;
+}
 
 /** `https.Agent` as a value: constructible, callable without `new` (as node's), subclassable. */
 export interface HttpsAgentConstructor {

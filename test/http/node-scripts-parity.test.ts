@@ -251,9 +251,26 @@ test('https.Agent#getName: the pool key is node\'s, byte for byte (one ":" per T
   const forms: object[] = [
     {},
     { host: '0.0.0.0', port: 443, localAddress: '192.168.1.1', ca: 'ca', cert: 'cert', ciphers: 'c', rejectUnauthorized: false, servername: 'sni' },
-    { family: 6, secureOptions: 0, sigalgs: 'RSA-PSS+SHA256', crl: ['c', 'r', 'l'] },
+    { family: 6, secureOptions: 0, sigalgs: 'RSA-PSS+SHA256', crl: ['c', 'r', 'l'], honorCipherOrder: false },
+    { host: 'example.test', servername: 'example.test', ca: '' },
   ];
   for (const o of forms) {
     assert.equal(new tramaHttps.Agent().getName(o as never), new nodeHttps.Agent().getName(o as never), JSON.stringify(o));
+  }
+});
+
+test('https.globalAgent = agent (the module object under trama/register) changes the pool https.request() uses, as node', async () => {
+  const { httpsModule } = await import('../../src/register-modules.js');
+  const before = httpsModule.globalAgent;
+  const agent = new tramaHttps.Agent();
+  httpsModule.globalAgent = agent;
+  try {
+    assert.equal(httpsModule.globalAgent, agent);
+    const req = (httpsModule.request as typeof nodeHttps.request)({ host: '127.0.0.1', port: 1 });
+    req.on('error', () => {});
+    assert.equal((req as unknown as { agent: unknown }).agent, agent);
+    req.destroy();
+  } finally {
+    httpsModule.globalAgent = before;
   }
 });
