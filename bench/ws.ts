@@ -14,13 +14,15 @@
  * client and undici's WebSocket, the same echo runs.
  * Rows of one run alternate within each round; ratios are medians over BENCH_ROUNDS rounds.
  * Env: BENCH_ROUNDS (3), BENCH_MS (1500 per measurement), BENCH_IDLE (2000), BENCH_FANOUT (1000).
+ * BENCH_BASE=<another build's bench/ws.js>: that build's trama runs too, as `base` (server and
+ * client rows), side by side in the same rounds: a before/after of a change in one run.
  */
 process.env.WS_NO_BUFFER_UTIL = '1';
 process.env.WS_NO_UTF_8_VALIDATE = '1';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import WS, { WebSocketServer as WSServer } from 'ws';
 import { WebSocket as UndiciWebSocket } from 'undici';
@@ -31,10 +33,15 @@ const MS = Number(process.env.BENCH_MS ?? 1500);
 const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
 const FANOUT = Number(process.env.BENCH_FANOUT ?? 1000);
 const SELF = fileURLToPath(import.meta.url);
+/** The before build of a before/after run (see the top comment). */
+const BASE = process.env.BENCH_BASE ?? null;
+type BaseWs = typeof WebSocket;
+/** The base build's WebSocket class (client rows), loaded in main() when BENCH_BASE is set. */
+let BaseWebSocket: BaseWs | null = null;
 
 // ------------------------------------------------------------------ server role (child process)
 
-type Cmd = { cmd: 'broadcast'; n: number } | { cmd: 'mem' } | { cmd: 'closeAll' };
+type Cmd = { cmd: 'broadcast'; n: number } | { cmd: 'mem' } | { cmd: 'closeAll' } | { cmd: 'cpu' };
 
 async function serverRole(kind: 'trama' | 'trama-on-node' | 'ws'): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
@@ -81,6 +88,9 @@ async function serverRole(kind: 'trama' | 'trama-on-node' | 'ws'): Promise<void>
       gc();
       const u = process.memoryUsage();
       process.send!({ type: 'mem', bytes: u.heapUsed + u.external, clients: clients() });
+    } else if (m.cmd === 'cpu') {
+      const c = process.cpuUsage();
+      process.send!({ type: 'cpu', us: c.user + c.system });
     } else if (m.cmd === 'closeAll') {
       closeAll();
       process.send!({ type: 'done' });
@@ -97,13 +107,13 @@ interface Conn {
   close(): void;
 }
 
-async function openConn(kind: 'trama' | 'ws' | 'undici', url: string): Promise<Conn> {
+async function openConn(kind: 'trama' | 'ws' | 'undici' | 'base', url: string): Promise<Conn> {
   if (kind === 'ws') {
     const ws = new WS(url, { perMessageDeflate: false });
     await once(ws, 'open');
     return { send: (b) => ws.send(b), onMessage: (fn) => ws.on('message', fn), close: () => ws.terminate() };
   }
-  const ws = kind === 'trama' ? new WebSocket(url, { perMessageDeflate: false }) : new UndiciWebSocket(url);
+  const ws = kind === 'trama' ? new WebSocket(url, { perMessageDeflate: false }) : kind === 'base' ? new BaseWebSocket!(url, { perMessageDeflate: false }) : new UndiciWebSocket(url);
   ws.binaryType = 'arraybuffer';
   await new Promise<void>((resolve, reject) => {
     ws.onopen = () => resolve();
@@ -119,6 +129,9 @@ async function openConn(kind: 'trama' | 'ws' | 'undici', url: string): Promise<C
 }
 
 /** Round trips per second over `conns`, each looping send → echo until the deadline. */
+/** Round trips of the last echo() run (for CPU time per round trip). */
+let lastCount = 0;
+
 async function echo(conns: Conn[], size: number): Promise<number> {
   const payload = Buffer.alloc(size, 0x62);
   let count = 0;
@@ -137,11 +150,12 @@ async function echo(conns: Conn[], size: number): Promise<number> {
         }),
     ),
   );
+  lastCount = count;
   return count / ((performance.now() - start) / 1000);
 }
 
-function startChild(kind: 'trama' | 'trama-on-node' | 'ws', hasTaskset: boolean): Promise<{ child: ChildProcess; port: number }> {
-  const args = ['--expose-gc', ...process.execArgv, SELF, '--server', kind];
+function startChild(kind: 'trama' | 'trama-on-node' | 'ws' | 'base', hasTaskset: boolean): Promise<{ child: ChildProcess; port: number }> {
+  const args = kind === 'base' ? ['--expose-gc', ...process.execArgv, BASE!, '--server', 'trama'] : ['--expose-gc', ...process.execArgv, SELF, '--server', kind];
   const child = hasTaskset ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve) => child.once('message', (m: { port: number }) => resolve({ child, port: m.port })));
 }
@@ -161,7 +175,13 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
   if (hasTaskset) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
-  const servers = { trama: await startChild('trama', hasTaskset), ws: await startChild('ws', hasTaskset), 'trama-on-node': await startChild('trama-on-node', hasTaskset) };
+  const servers = { trama: await startChild('trama', hasTaskset), ws: await startChild('ws', hasTaskset), 'trama-on-node': await startChild('trama-on-node', hasTaskset) } as Record<'trama' | 'ws' | 'trama-on-node' | 'base', { child: ChildProcess; port: number }>;
+  if (BASE !== null) {
+    servers.base = await startChild('base', hasTaskset);
+    BaseWebSocket = ((await import(new URL('../src/ws/index.js', pathToFileURL(BASE)).href)) as { WebSocket: BaseWs }).WebSocket;
+  }
+  const serverKinds = (BASE !== null ? ['trama', 'ws', 'base'] : ['trama', 'ws']) as Array<'trama' | 'ws' | 'base'>;
+  const clientKinds = (BASE !== null ? ['trama', 'ws', 'undici', 'base'] : ['trama', 'ws', 'undici']) as Array<'trama' | 'ws' | 'undici' | 'base'>;
   const results = new Map<string, number[]>();
   const record = (name: string, v: number): void => {
     results.set(name, [...(results.get(name) ?? []), v]);
@@ -173,24 +193,31 @@ async function main(): Promise<void> {
     console.log(`round ${r + 1}`);
     // 1. servers, loaded by ws clients.
     for (const [n, size] of shapes) {
-      for (const kind of r % 2 ? (['ws', 'trama'] as const) : (['trama', 'ws'] as const)) {
+      for (const kind of r % 2 ? [...serverKinds].reverse() : serverKinds) {
         const url = `ws://127.0.0.1:${servers[kind].port}/`;
         const conns = await Promise.all(Array.from({ length: n }, () => openConn('ws', url)));
+        const cpu0 = (await ask<{ us: number }>(servers[kind].child, { cmd: 'cpu' })).us;
         record(`server ${kind} echo ${n}c ${size}B (rt/s)`, await echo(conns, size));
+        const cpu1 = (await ask<{ us: number }>(servers[kind].child, { cmd: 'cpu' })).us;
+        // CPU time per round trip: what the server spent, whatever the other sessions' load did to the wall clock.
+        record(`server ${kind} echo ${n}c ${size}B (cpu ns/rt)`, ((cpu1 - cpu0) * 1000) / lastCount);
         for (const c of conns) c.close();
       }
     }
     // 1b. clients, against the ws server.
     for (const [n, size] of shapes) {
-      for (const kind of ['trama', 'ws', 'undici'] as const) {
+      for (const kind of r % 2 ? [...clientKinds].reverse() : clientKinds) {
         const url = `ws://127.0.0.1:${servers.ws.port}/`;
         const conns = await Promise.all(Array.from({ length: n }, () => openConn(kind, url)));
+        const cpu0 = process.cpuUsage();
         record(`client ${kind} echo ${n}c ${size}B (rt/s)`, await echo(conns, size));
+        const cpu = process.cpuUsage(cpu0);
+        record(`client ${kind} echo ${n}c ${size}B (cpu ns/rt)`, ((cpu.user + cpu.system) * 1000) / lastCount);
         for (const c of conns) c.close();
       }
     }
     // 2. broadcast 1 → FANOUT.
-    for (const kind of ['trama', 'ws'] as const) {
+    for (const kind of serverKinds) {
       const url = `ws://127.0.0.1:${servers[kind].port}/`;
       const conns: Conn[] = [];
       for (let i = 0; i < FANOUT; i += 100) conns.push(...(await Promise.all(Array.from({ length: Math.min(100, FANOUT - i) }, () => openConn('ws', url)))));
@@ -213,7 +240,7 @@ async function main(): Promise<void> {
 
   // 3. memory per idle WebSocket (once: it does not drift).
   const mem = new Map<string, number>();
-  for (const kind of ['trama', 'trama-on-node', 'ws'] as const) {
+  for (const kind of [...(['trama', 'trama-on-node', 'ws'] as const), ...(BASE !== null ? (['base'] as const) : [])]) {
     const url = `ws://127.0.0.1:${servers[kind].port}/`;
     await ask(servers[kind].child, { cmd: 'closeAll' });
     while ((await ask<{ clients: number }>(servers[kind].child, { cmd: 'mem' })).clients > 0) await new Promise((r) => setTimeout(r, 50));
@@ -227,6 +254,7 @@ async function main(): Promise<void> {
 
   console.log(`\nmedians of ${ROUNDS} rounds (${MS} ms per echo measurement; shared machine: noisy)`);
   const med = (name: string): number => median(results.get(name) ?? [0]);
+  const b0 = med;
   for (const [n, size] of shapes) {
     const t = med(`server trama echo ${n}c ${size}B (rt/s)`);
     const w = med(`server ws echo ${n}c ${size}B (rt/s)`);
@@ -238,11 +266,43 @@ async function main(): Promise<void> {
     const u = med(`client undici echo ${n}c ${size}B (rt/s)`);
     console.log(`client echo ${String(n).padStart(3)}c ${String(size).padStart(5)}B  trama ${Math.round(t).toString().padStart(7)}  ws ${Math.round(w).toString().padStart(7)}  undici ${Math.round(u).toString().padStart(7)}  trama/ws ${(t / w).toFixed(2)}x  trama/undici ${(t / u).toFixed(2)}x (target >= 1.5x)`);
   }
+  console.log('CPU per round trip (process CPU time / round trips; steadier than rt/s on a loaded machine; lower is better):');
+  for (const [n, size] of shapes) {
+    const t = med(`server trama echo ${n}c ${size}B (cpu ns/rt)`);
+    const w = med(`server ws echo ${n}c ${size}B (cpu ns/rt)`);
+    const b = BASE !== null ? `  base ${Math.round(b0(`server base echo ${n}c ${size}B (cpu ns/rt)`))} ns (ws/base ${(w / b0(`server base echo ${n}c ${size}B (cpu ns/rt)`)).toFixed(2)}x)` : '';
+    console.log(`server ${String(n).padStart(3)}c ${String(size).padStart(5)}B  trama ${Math.round(t)} ns  ws ${Math.round(w)} ns  ws/trama ${(w / t).toFixed(2)}x${b}`);
+  }
+  for (const [n, size] of shapes) {
+    const t = med(`client trama echo ${n}c ${size}B (cpu ns/rt)`);
+    const w = med(`client ws echo ${n}c ${size}B (cpu ns/rt)`);
+    const u = med(`client undici echo ${n}c ${size}B (cpu ns/rt)`);
+    const b = BASE !== null ? `  base ${Math.round(b0(`client base echo ${n}c ${size}B (cpu ns/rt)`))} ns` : '';
+    console.log(`client ${String(n).padStart(3)}c ${String(size).padStart(5)}B  trama ${Math.round(t)} ns  ws ${Math.round(w)} ns  undici ${Math.round(u)} ns  ws/trama ${(w / t).toFixed(2)}x  undici/trama ${(u / t).toFixed(2)}x${b}`);
+  }
   const bt = med(`server trama broadcast 1→${FANOUT} (bc/s)`);
   const bw = med(`server ws broadcast 1→${FANOUT} (bc/s)`);
   console.log(`broadcast 1→${FANOUT}  trama ${bt.toFixed(1)}/s  ws ${bw.toFixed(1)}/s  trama/ws ${(bt / bw).toFixed(2)}x (target >= 1.2x)`);
   console.log(`memory per idle WebSocket (server heap+external)  trama ${Math.round(mem.get('trama')!)} B  ws ${Math.round(mem.get('ws')!)} B  trama/ws ${(mem.get('trama')! / mem.get('ws')!).toFixed(2)}x (target <= 0.7x)`);
   console.log(`  the same WebSocketServer on node:http's server  ${Math.round(mem.get('trama-on-node')!)} B  ${(mem.get('trama-on-node')! / mem.get('ws')!).toFixed(2)}x ws (ws runs on node:http too)`);
+  if (BASE !== null) {
+    console.log(`\nbefore/after (BENCH_BASE = ${BASE}), same rounds: ratios to ws (undici)`);
+    for (const [n, size] of shapes) {
+      const w = med(`server ws echo ${n}c ${size}B (rt/s)`);
+      console.log(`server echo ${String(n).padStart(3)}c ${String(size).padStart(5)}B  base/ws ${(med(`server base echo ${n}c ${size}B (rt/s)`) / w).toFixed(2)}x  trama/ws ${(med(`server trama echo ${n}c ${size}B (rt/s)`) / w).toFixed(2)}x`);
+    }
+    for (const [n, size] of shapes) {
+      const w = med(`client ws echo ${n}c ${size}B (rt/s)`);
+      const u = med(`client undici echo ${n}c ${size}B (rt/s)`);
+      const b = med(`client base echo ${n}c ${size}B (rt/s)`);
+      const t = med(`client trama echo ${n}c ${size}B (rt/s)`);
+      console.log(`client echo ${String(n).padStart(3)}c ${String(size).padStart(5)}B  base/ws ${(b / w).toFixed(2)}x (${(b / u).toFixed(2)}x)  trama/ws ${(t / w).toFixed(2)}x (${(t / u).toFixed(2)}x)`);
+    }
+    const bb = med(`server base broadcast 1→${FANOUT} (bc/s)`);
+    console.log(`broadcast 1→${FANOUT}  base/ws ${(bb / bw).toFixed(2)}x  trama/ws ${(bt / bw).toFixed(2)}x`);
+    console.log(`memory per idle WebSocket  base ${Math.round(mem.get('base')!)} B (${(mem.get('base')! / mem.get('ws')!).toFixed(2)}x ws)  trama ${Math.round(mem.get('trama')!)} B (${(mem.get('trama')! / mem.get('ws')!).toFixed(2)}x ws)`);
+    servers.base.child.kill();
+  }
   servers['trama-on-node'].child.kill();
   servers.trama.child.kill();
   servers.ws.child.kill();

@@ -134,6 +134,18 @@ export function h2SessionsOf(agent: object): H2ClientSession[] {
   return pools.get(agent)?.sessions ?? [];
 }
 
+/**
+ * The open HTTP/2 session the agent holds for the origin these request options name, if any
+ * (the WebSocket client's RFC 8441 path: src/ws/client.ts).
+ *
+ * @example
+ * h2SessionFor(agent, { host: '127.0.0.1', port: 8080 }); // H2ClientSession | undefined
+ */
+export function h2SessionFor(agent: object, options: Record<string, unknown>): H2ClientSession | undefined {
+  const pool = pools.get(agent);
+  return pool === undefined ? undefined : pool.pick((agent as H2Agent).getName(options));
+}
+
 /** Agent#destroy: every HTTP/2 session goes too. */
 export function destroyH2Sessions(agent: object): void {
   pools.get(agent)?.destroy();

@@ -27,6 +27,7 @@ import {
   type H1ServerHost,
 } from '../io/h1-server.js';
 import { H2ServerSession, sniffPreface, type H2Exchange, type H2ServerHost } from '../io/h2-server.js';
+import { H2Tunnel, connectProtocolOf } from '../io/h2-tunnel.js';
 import { decodeHttp2Settings } from '../wire/h2/connection.js';
 import { IncomingMessage, IncomingMessageBase, kBodySource, exposedFields, limitHeaderEntries, type IncomingMessageConstructor } from './incoming-message.js';
 import { installH2Extras } from './h2-extras.js';
@@ -82,6 +83,14 @@ export interface ServerOptions {
   allowHTTP2?: boolean;
   /** trama: answer `Upgrade: h2c` (RFC 7540 §3.2) with 101 and HTTP/2. Default true. */
   allowH2CUpgrade?: boolean;
+  /**
+   * trama: advertise SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441) on HTTP/2 sessions, so clients
+   * may open WebSockets (any `:protocol`) as extended CONNECT streams, handed to `'upgrade'`.
+   * Default: advertised when the server has an `'upgrade'` listener as the session starts (a
+   * client that sees the setting may skip HTTP/1.1, so it is only offered when someone answers).
+   * node:http2 names it `settings.enableConnectProtocol`.
+   */
+  enableConnectProtocol?: boolean;
 }
 
 installH2Extras();
@@ -127,6 +136,9 @@ function emitCloseNT(res: ServerResponse): void {
     res.emit('close');
   }
 }
+
+/** The `head` of an HTTP/2 'upgrade': nothing arrives before the tunnel is handed over. */
+const EMPTY_HEAD = Buffer.alloc(0);
 
 const VERSION_STRINGS: Record<number, string> = { 10: '1.0', 11: '1.1', 9: '0.9' };
 
@@ -360,13 +372,18 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     serveH2(this.#server, socket, bytes);
   }
 
-  h2Options(): { settings: { maxHeaderListSize: number } } {
+  h2Options(): { settings: { maxHeaderListSize: number; enableConnectProtocol: boolean } } {
+    const s = this.#server;
     // maxHeaderSize is advertised as SETTINGS_MAX_HEADER_LIST_SIZE (and enforced: 431 + RST_STREAM).
-    return { settings: { maxHeaderListSize: this.#server.maxHeaderSize ?? PROCESS_MAX_HEADER_SIZE } };
+    return { settings: { maxHeaderListSize: s.maxHeaderSize ?? PROCESS_MAX_HEADER_SIZE, enableConnectProtocol: s.enableConnectProtocol ?? s.listenerCount('upgrade') > 0 } };
   }
 
   onH2Request(ex: H2Exchange): void {
     const s = this.#server;
+    if (ex.head.method === 'CONNECT' && s.listenerCount('upgrade') > 0) {
+      const protocol = connectProtocolOf(ex.fields);
+      if (protocol !== undefined) return this.#onH2Upgrade(ex, protocol);
+    }
     const { req, res } = this.#newPair(ex, false);
     res.shouldKeepAlive = true;
     res.sendDate = true;
@@ -375,7 +392,23 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     s.emit('request', req, res);
   }
 
+  /**
+   * RFC 8441 extended CONNECT: the same 'upgrade' event as over HTTP/1.1, with a Duplex over the
+   * stream as the socket. `req.method` stays CONNECT (what was sent), `req.url` is `:path`.
+   */
+  #onH2Upgrade(ex: H2Exchange, protocol: string): void {
+    const req = this.#newRequest(ex.head, ex.socket);
+    req.upgrade = true;
+    const tunnel = new H2Tunnel(ex, protocol);
+    ex.tunnel = true;
+    // A tunnel's request never "completes": requestTimeout does not apply to it.
+    ex.openedAt = 0;
+    ex.req = tunnel;
+    this.#server.emit('upgrade', req, tunnel, EMPTY_HEAD);
+  }
+
   onH2ResponseFinished(ex: H2Exchange): void {
+    if (ex.req instanceof H2Tunnel) return ex.req._onSinkFinished();
     const res = ex.res as ServerResponse;
     const req = ex.req as IncomingMessage;
     res._onSinkFinished();
@@ -629,6 +662,7 @@ class ServerClass extends NetServer {
   declare allowHTTP2: boolean;
   /** Answer `Upgrade: h2c`. */
   declare allowH2CUpgrade: boolean;
+  declare enableConnectProtocol: boolean | undefined;
   declare [kConnections]: Set<H1ServerConnection | H2ServerSession>;
   declare [kInterval]: ReturnType<typeof setInterval> | null;
   declare [kHost]: ServerHost;
@@ -661,6 +695,7 @@ class ServerClass extends NetServer {
     this.allowHTTP1 = validateBool(opts.allowHTTP1, 'options.allowHTTP1') ?? true;
     this.allowHTTP2 = validateBool(opts.allowHTTP2, 'options.allowHTTP2') ?? true;
     this.allowH2CUpgrade = validateBool(opts.allowH2CUpgrade, 'options.allowH2CUpgrade') ?? true;
+    this.enableConnectProtocol = validateBool(opts.enableConnectProtocol, 'options.enableConnectProtocol');
     const depth = opts.maxPipelineDepth ?? DEFAULT_MAX_PIPELINE_DEPTH;
     if (!Number.isInteger(depth) || depth < 1) {
       throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxPipelineDepth" is out of range. It must be >= 1. Received ${String(opts.maxPipelineDepth)}`);

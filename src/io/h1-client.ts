@@ -252,7 +252,9 @@ export class H1ClientDriver implements H1Handler {
     s.removeListener('error', this.#onError);
     s.removeListener('drain', this.#onDrain);
     s.removeListener('timeout', this.#onTimeout);
-    delete s[kDriver];
+    // Assigned, not deleted: `delete` turns the socket into a dictionary-mode object (bigger, and
+    // slower for the WebSocket or tunnel that keeps using it).
+    s[kDriver] = undefined;
     this.#exchange = null;
   }
 

@@ -103,6 +103,8 @@ export class H2Exchange implements Exchange, StructuredSink, BodySource {
   finished = false;
   /** The stream is gone (reset, or the session ended). */
   closed = false;
+  /** An extended CONNECT handed to 'upgrade' and accepted (RFC 8441): `req` is the H2Tunnel, both sides end on their own. */
+  tunnel = false;
   /** Bytes held back for the next flush, so the last one can carry END_STREAM. */
   #tail: Buffer | null = null;
   /** Bytes given to the engine, and write callbacks waiting for their bytes to leave. */
@@ -547,7 +549,10 @@ export class H2ServerSession {
       }
       case 'stream-ended': {
         const ex = this.streams.get(e.streamId);
-        if (ex !== undefined) this.#requestEnded(ex, null);
+        if (ex !== undefined) {
+          this.#requestEnded(ex, null);
+          if (ex.tunnel && ex.finished) this.#tunnelClosed(ex);
+        }
         break;
       }
       case 'stream-reset': {
@@ -708,6 +713,12 @@ export class H2ServerSession {
   }
 
   #finished(ex: H2Exchange): void {
+    if (ex.tunnel && this.conn.streamState(ex.streamId) === 'half-closed-local') {
+      // RFC 8441 §5: a tunnel's END_STREAM is a half-close (the TCP FIN); the peer's DATA still
+      // flows in until its own END_STREAM (then #tunnelClosed) or a reset.
+      this.host.onH2ResponseFinished(ex);
+      return;
+    }
     ex.dispose();
     ex.closed = true;
     this.streams.delete(ex.streamId);
@@ -720,6 +731,14 @@ export class H2ServerSession {
       if (req !== null && !req.destroyed && !req.complete) req.destroy();
       this.schedule();
     }
+    if (this.streams.size === 0) this.#becameIdle();
+  }
+
+  /** Both sides of a tunnel ended: the stream is gone. */
+  #tunnelClosed(ex: H2Exchange): void {
+    ex.dispose();
+    this.streams.delete(ex.streamId);
+    this.#waiting.delete(ex);
     if (this.streams.size === 0) this.#becameIdle();
   }
 

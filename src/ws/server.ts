@@ -26,6 +26,8 @@ import {
 } from './wire.js';
 import type { PerMessageDeflateOptions, ClientHandshake } from './wire.js';
 import { WebSocket, kAttach, kServerToken, kAlive, kTracker } from './websocket.js';
+import { H2Tunnel } from '../io/h2-tunnel.js';
+import type { HandshakeRefusal } from './wire.js';
 
 export interface WebSocketServerOptions {
   /** Listen on this port with a trama HTTP server of our own. */
@@ -144,9 +146,13 @@ export class WebSocketServer extends EventEmitter {
     socket.on('error', onEarlyError);
     if (this.#closed) return refuse(socket, 503, 'server closing');
     if (!this.shouldHandle(req)) return refuse(socket, 400, 'path not served');
-    const hs = validateClientHandshake(req.method ?? '', req.headers);
+    // RFC 8441: over HTTP/2 the request is an extended CONNECT with `:protocol websocket`; the
+    // method and Upgrade/Connection were the h2 layer's business and there is no key (§5).
+    const h2 = socket instanceof H2Tunnel;
+    if (h2 && socket.protocol !== 'websocket') return refuse(socket, 400, `unsupported :protocol ${socket.protocol}`);
+    const hs = validateClientHandshake(req.method ?? '', req.headers, { connect: h2 });
     if (isRefusal(hs)) {
-      socket.end(refusalResponse(hs, STATUS_CODES[hs.status] ?? ''));
+      answerRefusal(socket, hs);
       this.emit('wsClientError', Object.assign(new Error(hs.message), { code: 'WS_ERR_HANDSHAKE' }), socket, req);
       return;
     }
@@ -195,7 +201,8 @@ export class WebSocketServer extends EventEmitter {
       this.emit('headers', lines, req);
       extra.push(...lines);
     }
-    socket.write(serverResponseHead(hs.key, protocol, extensions, extra));
+    if (socket instanceof H2Tunnel) socket.respond(200, h2ResponseFields(protocol, extensions, extra));
+    else socket.write(serverResponseHead(hs.key, protocol, extensions, extra));
     socket.off('error', onEarlyError);
     const ws = new WebSocket('', undefined, kServerToken);
     if (this.options.clientTracking !== false) {
@@ -275,6 +282,35 @@ function onEarlyError(this: Duplex): void {
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {
-  if (socket.writable) socket.end(refusalResponse({ status, message }, STATUS_CODES[status] ?? ''));
-  else socket.destroy();
+  answerRefusal(socket, { status, message });
+}
+
+/** A refused handshake: the status and a text body, over HTTP/1.1 (then close) or on the h2 stream (then END_STREAM). */
+function answerRefusal(socket: Duplex, r: HandshakeRefusal): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (socket instanceof H2Tunnel) {
+    if (!socket.headersSent) socket.respond(r.status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(r.message), ...r.headers });
+    socket.end(r.message);
+    return;
+  }
+  socket.end(refusalResponse(r, STATUS_CODES[r.status] ?? ''));
+}
+
+/** The 200 answer's fields over HTTP/2 (RFC 8441 §5: as the 101's, without Sec-WebSocket-Accept); `extra` lines from 'headers'. */
+function h2ResponseFields(protocol: string | null, extensions: string | null, extra: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (protocol !== null) out['sec-websocket-protocol'] = protocol;
+  if (extensions !== null) out['sec-websocket-extensions'] = extensions;
+  for (const line of extra) {
+    const at = line.indexOf(':');
+    if (at <= 0) continue;
+    const name = line.slice(0, at).trim().toLowerCase();
+    const value = line.slice(at + 1).trim();
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 /**
  * `WebSocket`: the WHATWG client (`new WebSocket(url, protocols)`) and, with the same class, the
  * server side of an accepted upgrade. Both speak through `wire/ws`'s engine over any Duplex: a
- * TCP or TLS socket after an HTTP/1.1 upgrade today, an HTTP/2 extended-CONNECT stream (RFC 8441)
- * once trama's h2 drivers hand one over — nothing here depends on what carries the bytes.
+ * TCP or TLS socket after an HTTP/1.1 upgrade, or an HTTP/2 extended-CONNECT stream (RFC 8441,
+ * src/io/h2-tunnel.ts) — nothing here depends on what carries the bytes.
  *
  * Two event styles on one object:
  * - WHATWG: `addEventListener('message', e => e.data)`, `onopen`/`onmessage`/`onerror`/`onclose`,
@@ -83,6 +83,12 @@ export interface WebSocketInit {
   perMessageDeflate?: boolean | import('../wire/ws/index.js').PerMessageDeflateOptions;
   /** Largest message accepted (bytes). Default the engine's DEFAULT_MAX_MESSAGE_BYTES. */
   maxPayload?: number;
+  /**
+   * trama: an HTTP/2 client session to the origin (`H2ClientSession`). When its server advertised
+   * SETTINGS_ENABLE_CONNECT_PROTOCOL, the WebSocket is an extended CONNECT stream on it (RFC 8441);
+   * otherwise it upgrades over HTTP/1.1 as usual.
+   */
+  session?: unknown;
   /** TLS options for `wss:` (ca, cert, key, rejectUnauthorized, servername, …). */
   [tlsOption: string]: unknown;
 }

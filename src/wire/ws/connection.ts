@@ -100,10 +100,29 @@ function nextMask(): Buffer {
 }
 
 /**
+ * From this many bytes, a *copying* mask (a client's frame into a fresh buffer) copies first and
+ * XORs 32-bit words: measured ~2.5× faster at 16 KiB, slower below ~128 bytes where making the word
+ * view costs more than it saves. Unmasking in place (a server's socket chunks) stays byte-wise:
+ * measured in the echo path (100 connections, 16 KiB), the word loop over socket read buffers cost
+ * more server CPU per round trip than the byte loop (86 µs against 48–68 µs), while the copying
+ * case gained (client CPU per round trip 70–103 µs against 82–109 µs).
+ */
+const WORD_MASK_BYTES = 256;
+
+/**
  * XOR `len` bytes of `src` from `srcOff` with `mask`, starting at mask phase `phase`, into `dst`
- * at `dstOff` (RFC 6455 §5.3). Four bytes at a time while it can.
+ * at `dstOff` (RFC 6455 §5.3). A long copy goes to `dst` first (a memcpy) and is XORed there a
+ * 32-bit word at a time; otherwise byte by byte, four per iteration.
+ *
+ * @example
+ * applyMask(payload, 0, out, 0, payload.length, Buffer.from([1, 2, 3, 4]));
  */
 export function applyMask(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number, mask: Uint8Array, phase = 0): void {
+  if (len >= WORD_MASK_BYTES && src !== dst) {
+    dst.set(src.subarray(srcOff, srcOff + len), dstOff);
+    maskInPlace(dst, dstOff, len, mask, phase);
+    return;
+  }
   const m0 = mask[phase & 3]!;
   const m1 = mask[(phase + 1) & 3]!;
   const m2 = mask[(phase + 2) & 3]!;
@@ -117,6 +136,32 @@ export function applyMask(src: Uint8Array, srcOff: number, dst: Uint8Array, dstO
     dst[dstOff + i + 3] = src[srcOff + i + 3]! ^ m3;
   }
   for (; i < len; i++) dst[dstOff + i] = src[srcOff + i]! ^ mask[(phase + i) & 3]!;
+}
+
+/** Is this platform little-endian (the byte order of an Int32Array over bytes)? */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** XOR in place: single bytes up to a 4-byte boundary of the ArrayBuffer, then aligned words, then the tail. */
+function maskInPlace(buf: Uint8Array, off: number, len: number, mask: Uint8Array, phase: number): void {
+  const abs = buf.byteOffset + off;
+  let i = 0;
+  const lead = Math.min(len, (4 - (abs & 3)) & 3);
+  for (; i < lead; i++) buf[off + i]! ^= mask[(phase + i) & 3]!;
+  const words = (len - i) >>> 2;
+  if (words > 0) {
+    const p = phase + i;
+    const b0 = mask[p & 3]!;
+    const b1 = mask[(p + 1) & 3]!;
+    const b2 = mask[(p + 2) & 3]!;
+    const b3 = mask[(p + 3) & 3]!;
+    // The word whose bytes in memory are the mask in phase order. Signed words on purpose: a
+    // Uint32Array or a mask over 2^31 leaves the int32 fast path (measured: slower than bytes).
+    const m32 = LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+    const w = new Int32Array(buf.buffer, abs + i, words);
+    for (let k = 0; k < words; k++) w[k] ^= m32;
+    i += words * 4;
+  }
+  for (; i < len; i++) buf[off + i]! ^= mask[(phase + i) & 3]!;
 }
 
 /**

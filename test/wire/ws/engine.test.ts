@@ -301,3 +301,28 @@ test('property: arbitrary bytes never make either role throw; after a fault noth
     { numRuns: 2000 },
   );
 });
+
+test('property: applyMask equals the RFC 6455 §5.3 byte rule for any length, offset, alignment and phase, in place or copying', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 3 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.boolean(), (len, srcOff, dstOff, phase, mask, inPlace) => {
+      const src = Buffer.alloc(srcOff + len + 3);
+      for (let i = 0; i < src.length; i++) src[i] = (i * 131 + 7) & 0xff;
+      const expected = Buffer.alloc(len);
+      for (let i = 0; i < len; i++) expected[i] = src[srcOff + i]! ^ mask[(phase + i) % 4]!;
+      if (inPlace) {
+        // A view at an odd byteOffset of its ArrayBuffer, as socket chunks are.
+        const view = src.subarray(1);
+        const before = Buffer.from(view);
+        applyMask(view, srcOff, view, srcOff, len, mask, phase);
+        for (let i = 0; i < len; i++) assert.equal(view[srcOff + i], before[srcOff + i]! ^ mask[(phase + i) % 4]!);
+        assert.ok(view.subarray(0, srcOff).equals(before.subarray(0, srcOff)) && view.subarray(srcOff + len).equals(before.subarray(srcOff + len)), 'nothing outside the range changes');
+      } else {
+        const dst = Buffer.alloc(dstOff + len + 2, 0xee);
+        applyMask(src, srcOff, dst, dstOff, len, mask, phase);
+        assert.ok(dst.subarray(dstOff, dstOff + len).equals(expected));
+        assert.ok(dst.subarray(0, dstOff).every((b) => b === 0xee) && dst.subarray(dstOff + len).every((b) => b === 0xee), 'nothing outside the range changes');
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
