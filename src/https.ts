@@ -10,11 +10,11 @@
  */
 import { ClientRequest, type RequestOptions, urlToHttpOptions } from './http/client-request.js';
 import * as agents from './http/agent.js';
-import { HttpsAgent, globalHttpsAgent } from './http/agent.js';
+import { HttpsAgentExport, globalHttpsAgent, type HttpsAgent } from './http/agent.js';
 import type { IncomingMessage } from './http/incoming-message.js';
 import { SecureServer, createSecureServer, type SecureServerOptions } from './http/https-server.js';
 
-export { SecureServer as Server, createSecureServer as createServer, HttpsAgent as Agent, globalHttpsAgent as globalAgent };
+export { SecureServer as Server, createSecureServer as createServer, HttpsAgentExport as Agent, globalHttpsAgent as globalAgent };
 export type { SecureServerOptions as ServerOptions };
 export type { RequestListener } from './http/server.js';
 export type { RequestOptions };

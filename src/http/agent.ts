@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { nodeError } from '../wire/shared/index.js';
+import { describeReceived } from '../wire/shared/arg-errors.js';
 import { DnsCache, type DnsCacheOptions } from '../io/dns-cache.js';
 import { keepAliveHintMs, hasH1ClientDriver } from '../io/h1-client.js';
 import { h2AddRequest, wantsH2, destroyH2Sessions, type H2Agent } from './client-h2.js';
@@ -306,7 +307,10 @@ export class AgentBase extends EventEmitter {
     const reqOptions = req !== undefined && optsList !== undefined ? optsList[0] : undefined;
     if (req !== undefined && reqOptions !== undefined) {
       const inUse = this.sockets[reqName];
-      if ((inUse === undefined || inUse.length < this.maxSockets) && this.totalSocketCount < this.maxTotalSockets) {
+      // No maxTotalSockets check here, as in node: the socket just moved to the free list still
+      // counts, and the next one to come free while the total is exceeded is destroyed
+      // ('free' handler), so an origin's idle sockets never starve another origin's queue.
+      if (inUse === undefined || inUse.length < this.maxSockets) {
         // The request stays queued: the new socket's 'free' hands it over (node's way). Its
         // options are cleared so a second removal does not open a second socket for it.
         optsList![0] = undefined;
@@ -417,10 +421,11 @@ function initAgent(self: AgentBase, options: AgentOptions | undefined): void {
   self.scheduling = options?.scheduling ?? 'lifo';
   const maxTotal = options?.maxTotalSockets;
   if (maxTotal !== undefined) {
-    if (typeof maxTotal !== 'number' || Number.isNaN(maxTotal)) {
+    if (typeof maxTotal !== 'number') {
       throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "maxTotalSockets" argument must be of type number. Received ${describe(maxTotal)}`);
     }
-    if (maxTotal <= 0) {
+    // NaN is a number out of range for node (RangeError), not a type error.
+    if (!(maxTotal >= 1)) {
       throw nodeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "maxTotalSockets" is out of range. It must be >= 1. Received ${maxTotal}`);
     }
     self.maxTotalSockets = maxTotal;
@@ -594,6 +599,11 @@ function normalizeServerName(options: AgentRequestOptions, req: AgentRequest): v
 function calculateServerName(options: AgentRequestOptions, req: AgentRequest): string {
   let servername = (options.host as string | undefined) ?? '';
   const hostHeader = req.getHeader?.('host');
+  // node validates a user Host field here, when the socket is made: an array is a TypeError
+  // thrown from request() itself.
+  if (hostHeader && typeof hostHeader !== 'string') {
+    throw nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.headers.host" property must be of type string.${describeReceived(hostHeader)}`);
+  }
   if (typeof hostHeader === 'string' && hostHeader !== '') {
     // Strip the port (and IPv6 brackets) from the Host field.
     if (hostHeader.startsWith('[')) {
@@ -664,11 +674,21 @@ export class HttpsAgent extends AgentBase {
 
   override getName(options: AgentRequestOptions = {}): string {
     let name = super.getName(options);
-    name += ':';
+    // One ':' before each TLS option, as node's key (its parts are compared by programs that
+    // inspect agent.sockets).
     for (const key of TLS_NAME_KEYS) {
-      const v = options[key];
-      if (v !== undefined && v !== null) name += typeof v === 'object' ? String(v) : String(v);
       name += ':';
+      const v = options[key];
+      // node's tests per option: rejectUnauthorized, honorCipherOrder and secureOptions count when defined (false
+      // and 0 too), servername only when it differs from the host, the others when truthy;
+      // sigalgs is written as JSON (a string gets its quotes).
+      if (key === 'rejectUnauthorized' || key === 'secureOptions' || key === 'honorCipherOrder') {
+        if (v !== undefined) name += String(v);
+      } else if (key === 'servername') {
+        if (v && v !== options.host) name += String(v);
+      } else if (v) {
+        name += key === 'sigalgs' ? JSON.stringify(v) : String(v);
+      }
     }
     return name;
   }
@@ -687,10 +707,36 @@ export function setGlobalAgent(agent: Agent): void {
   globalAgent = agent;
 }
 
-/** The default pool for `https:` (trama's extension of `request`, and `trama/https`'s `globalAgent`). */
+/** The default pool for `https:` (trama's extension of `request`). */
 export let globalHttpsAgent: HttpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
 
-/** What assigning node's `https.globalAgent = agent` does: `https.request()` without an `agent` uses it from then on. */
+/**
+ * What node's `https.globalAgent = agent` does: `https.request()` without an `agent` option uses
+ * the new pool from then on (node reads `module.exports.globalAgent` per request).
+ */
 export function setGlobalHttpsAgent(agent: HttpsAgent): void {
   globalHttpsAgent = agent;
 }
+
+/** `https.Agent` as a value: constructible, callable without `new` (as node's), subclassable. */
+export interface HttpsAgentConstructor {
+  new (options?: AgentOptions & tls.ConnectionOptions): HttpsAgent;
+  (options?: AgentOptions & tls.ConnectionOptions): HttpsAgent;
+  readonly prototype: HttpsAgent;
+}
+
+// node's https.Agent is a plain function too: `https.Agent()` returns a new agent and
+// `https.Agent.call(this, opts)` initialises a util.inherits subclass.
+function HttpsAgentFn(this: AgentBase | undefined, options?: AgentOptions & tls.ConnectionOptions): HttpsAgent | void {
+  if (new.target === HttpsAgentFn || !(this instanceof AgentBase)) return new HttpsAgent(options);
+  EventEmitter.call(this);
+  initAgent(this, options);
+  this.defaultPort = 443;
+  this.protocol = 'https:';
+}
+HttpsAgentFn.prototype = HttpsAgent.prototype;
+Object.defineProperty(HttpsAgentFn, 'name', { value: 'Agent' });
+Object.setPrototypeOf(HttpsAgentFn, AgentExport);
+
+/** The node:https Agent (the class is HttpsAgent; this is its callable face). */
+export const HttpsAgentExport = HttpsAgentFn as unknown as HttpsAgentConstructor;

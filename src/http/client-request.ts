@@ -44,7 +44,8 @@ import {
 } from './outgoing-message.js';
 import { IncomingMessage, type IncomingMessageBase } from './incoming-message.js';
 import { Agent, globalAgent, globalHttpsAgent, type AgentRequestOptions, type AgentSocket } from './agent.js';
-import { H1ClientDriver, DEFAULT_MAX_HEADER_SIZE, MAX_REPLAY_BYTES, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
+import { PROCESS_INSECURE_HTTP_PARSER, PROCESS_MAX_HEADER_SIZE } from './process-options.js';
+import { H1ClientDriver, MAX_REPLAY_BYTES, type H1ClientExchange, type H1ClientParseError } from '../io/h1-client.js';
 import type { H1BodyDirective, H1Head } from '../wire/h1/types.js';
 import type { H2RequestExchange } from './client-h2.js';
 import { requestLine } from '../wire/h1/serializer.js';
@@ -731,7 +732,7 @@ function attachSocket(req: ClientRequestBase, socket: SocketLike): void {
   req.socket = socket as unknown as net.Socket;
   // maxHeadersCount is not a parse limit in node (extra fields are dropped from `headers`, see
   // onResponseHead): the parser's count bound is left open, the head stays bounded by size.
-  const driver = H1ClientDriver.for(socket, req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, req.insecureHTTPParser === true);
+  const driver = H1ClientDriver.for(socket, req.maxHeaderSize || PROCESS_MAX_HEADER_SIZE, 0, (req.insecureHTTPParser ?? PROCESS_INSECURE_HTTP_PARSER) === true);
   driver.attach(req);
   req._trama.driver = driver;
   socket._httpMessage = req;

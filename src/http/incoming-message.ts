@@ -171,7 +171,8 @@ export class IncomingMessageBase extends Readable {
     const hwm = socket?.readableHighWaterMark;
     // Skip the options object when it would say the default (one allocation less per request).
     super(hwm !== undefined && hwm !== DEFAULT_HWM ? { highWaterMark: hwm } : undefined);
-    this.socket = socket ?? null;
+    // undefined, not null, when made without a socket (`new http.IncomingMessage()`), as node.
+    this.socket = socket as Socket;
     this.httpVersionMajor = null;
     this.httpVersionMinor = null;
     this.httpVersion = null;

@@ -25,6 +25,7 @@ import type { Socket } from 'node:net';
 import { Stream, getDefaultHighWaterMark } from 'node:stream';
 // Node's own timers, not the global ones a test's fake clock may replace (node:http's are internal too).
 import { setTimeout } from 'node:timers';
+import { deprecate } from 'node:util';
 import {
   nodeError,
   validateHeaderName,
@@ -229,7 +230,7 @@ export class OutgoingMessageBase {
   declare _kCorked: number;
   declare _kBytesWritten: number;
   declare [kNeedDrain]: boolean;
-  declare _kErrored: Error | null;
+  declare _kErrored: Error | null | undefined;
   declare _kHighWaterMark: number;
   declare _kRejectNonStandardBodyWrites: boolean;
   declare _kUniqueHeaders: Set<string> | null;
@@ -318,7 +319,7 @@ export class OutgoingMessageBase {
   get headersSent(): boolean {
     return !!this._header;
   }
-  get errored(): Error | null {
+  get errored(): Error | null | undefined {
     return this[kErrored];
   }
   get closed(): boolean {
@@ -839,7 +840,8 @@ export class OutgoingMessageBase {
   destroy(error?: Error | null): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    this[kErrored] = error ?? null;
+    // As node: destroy() without an error leaves `errored` undefined (null only before it).
+    this[kErrored] = error;
     const sink = this[kSink];
     if (isStructuredSink(sink)) {
       // HTTP/2: reset this stream only; the connection serves the others.
@@ -1103,3 +1105,43 @@ export const OutgoingMessage = OutgoingMessageFn as unknown as OutgoingMessageCo
 
 /** Internal symbols for subclasses in other files (ServerResponse, ClientRequest). */
 export const outgoingInternals = { kCorked, kBytesWritten, kNeedDrain, kErrored, kAutoUncork } as const;
+
+// node's deprecated views of the header store (DEP0066), still read and written by older
+// middleware: `_headers` is getHeaders() (assigning it replaces every header), `_headerNames`
+// maps each lower-cased name to the name as set (assigning it renames the ones it lists).
+const DEP0066 = 'DEP0066';
+Object.defineProperty(OutgoingMessageBase.prototype, '_headers', {
+  configurable: true,
+  enumerable: false,
+  get: deprecate(function (this: OutgoingMessageBase) {
+    return this.getHeaders();
+  }, 'OutgoingMessage.prototype._headers is deprecated', DEP0066),
+  set: deprecate(function (this: OutgoingMessageBase, val: Record<string, OutgoingHeaderValue> | null | undefined) {
+    if (val == null) {
+      this[kOutHeaders] = null;
+    } else if (typeof val === 'object') {
+      const headers: HeaderStore = new Map();
+      this[kOutHeaders] = headers;
+      for (const name of Object.keys(val)) headers.set(name.toLowerCase(), [name, val[name]!]);
+    }
+  }, 'OutgoingMessage.prototype._headers is deprecated', DEP0066),
+});
+Object.defineProperty(OutgoingMessageBase.prototype, '_headerNames', {
+  configurable: true,
+  enumerable: false,
+  get: deprecate(function (this: OutgoingMessageBase) {
+    const headers = this[kOutHeaders];
+    if (headers === null) return null;
+    const out: Record<string, string> = Object.create(null);
+    for (const [lower, [name]] of headers) out[lower] = name;
+    return out;
+  }, 'OutgoingMessage.prototype._headerNames is deprecated', DEP0066),
+  set: deprecate(function (this: OutgoingMessageBase, val: Record<string, string> | null | undefined) {
+    const headers = this[kOutHeaders];
+    if (typeof val !== 'object' || val === null || headers === null) return;
+    for (const key of Object.keys(val)) {
+      const entry = headers.get(key);
+      if (entry !== undefined) entry[0] = val[key]!;
+    }
+  }, 'OutgoingMessage.prototype._headerNames is deprecated', DEP0066),
+});

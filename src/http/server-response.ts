@@ -7,6 +7,7 @@
  * `class … extends`), see outgoing-message.ts for the construction pattern.
  */
 import type { Socket } from 'node:net';
+import { format } from 'node:util';
 import { channel } from 'node:diagnostics_channel';
 import { nodeError, STATUS_CODES, hasInvalidFieldValueChar, invalidArgValue } from '../wire/shared/index.js';
 import {
@@ -79,7 +80,7 @@ export class ServerResponseBase extends OutgoingMessageBase {
     const original = statusCode;
     statusCode |= 0;
     if (statusCode < 100 || statusCode > 999) {
-      throw nodeError(RangeError, 'ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${String(original)}`);
+      throw nodeError(RangeError, 'ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${format('%s', original)}`);
     }
     if (typeof reason === 'string') {
       this.statusMessage = reason;

@@ -15,7 +15,7 @@ import { captureRejectionSymbol } from 'node:events';
 import { setInterval, clearInterval } from 'node:timers';
 import { nodeError, invalidArgType, STATUS_CODES } from '../wire/shared/index.js';
 import { debug, debugEnabled } from './debug.js';
-import { DEFAULT_MAX_HEADER_SIZE } from '../wire/h1/parser.js';
+import { PROCESS_INSECURE_HTTP_PARSER, PROCESS_MAX_HEADER_SIZE } from './process-options.js';
 import type { H1ParserOptions } from '../wire/h1/types.js';
 import type { RequestHead } from '../io/exchange.js';
 import {
@@ -49,7 +49,7 @@ export const DEFAULT_MAX_HEADER_ENTRIES = 2000;
 const UNLIMITED_FIELDS = 0x7fffffff;
 
 /** `http.maxHeaderSize`: the default limit on a request head, in bytes. */
-export const maxHeaderSize: number = DEFAULT_MAX_HEADER_SIZE;
+export const maxHeaderSize: number = PROCESS_MAX_HEADER_SIZE;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -197,10 +197,10 @@ class ServerHost implements H1ServerHost, H2ServerHost {
     const s = this.#server;
     return {
       role: 'request',
-      maxHeaderSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+      maxHeaderSize: s.maxHeaderSize ?? PROCESS_MAX_HEADER_SIZE,
       // maxHeadersCount limits what is exposed, not what is parsed (see #newRequest), as node's.
       maxHeaderCount: UNLIMITED_FIELDS,
-      lenient: s.insecureHTTPParser,
+      lenient: s.insecureHTTPParser ?? PROCESS_INSECURE_HTTP_PARSER,
       // Host rules stay on (RFC 9112 §3.2: two Host fields or an invalid one get 400, request
       // smuggling through disagreeing hosts); requireHostHeader: false only lets a missing one in.
       requireHost: true,
@@ -393,7 +393,7 @@ class ServerHost implements H1ServerHost, H2ServerHost {
   h2Options(): Omit<import('../wire/h2/connection.js').H2ConnectionOptions, 'role' | 'upgrade'> {
     const s = this.#server;
     // maxHeaderSize is advertised as SETTINGS_MAX_HEADER_LIST_SIZE (and enforced: 431 + RST_STREAM).
-    const base = { settings: { maxHeaderListSize: s.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, enableConnectProtocol: s.enableConnectProtocol ?? s.listenerCount('upgrade') > 0 } };
+    const base = { settings: { maxHeaderListSize: s.maxHeaderSize ?? PROCESS_MAX_HEADER_SIZE, enableConnectProtocol: s.enableConnectProtocol ?? s.listenerCount('upgrade') > 0 } };
     const hooks = s[kH2Hooks];
     return hooks === undefined ? base : hooks.h2Options(base);
   }
@@ -638,8 +638,15 @@ export function connectionListener(this: Server, socket: Socket): void {
     serveH2(server, socket);
     return;
   }
+  // As node: an HTTP/1 connection's bytes are octets, never decoded text (RFC 9112 §2.2), so the
+  // socket refuses setEncoding() (node's ERR_HTTP_SOCKET_ENCODING).
+  socket.setEncoding = refuseSocketEncoding;
   const conn = new H1ServerConnection(socket, server[kHost]);
   server[kConnections].add(conn);
+}
+
+function refuseSocketEncoding(): never {
+  throw nodeError(Error, 'ERR_HTTP_SOCKET_ENCODING', 'Changing the socket encoding is not allowed per RFC7230 Section 3.');
 }
 
 /** Listening (again: supertest closes and re-listens a server per request): a closed server serves anew. */
