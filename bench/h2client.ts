@@ -7,12 +7,17 @@
  * - node:http2: `connect()` + `session.request()` (the stream API, the cheapest node offers);
  * - undici: `Client` with `allowH2: true, useH2c: true` and `pipelining: 50` (`request()`).
  *
+ * Each client runs in its own fresh process (a program uses one client: in a shared process the
+ * three clients' use of node's stream and event classes makes those call sites megamorphic for
+ * each other — measured, trama fell from ~70k to ~38k req/s beside the other two while node:http2
+ * stayed at ~21k); BENCH_SHARED=1 runs all three in this process instead.
  * Each client runs a warm-up, then BENCH_ROUNDS timed rounds, alternating clients between rounds;
  * reported: the best and the median round (req/s) and CPU time per request of this process, and
  * the ratios of trama to the others (median of each round's own ratio), in throughput and in CPU
  * per request (the figure a shared machine disturbs least). The load average is printed; compare
  * ratios from the same run.
- * Env: BENCH_REQUESTS (50000), BENCH_INFLIGHT (50), BENCH_ROUNDS (5), BENCH_ONLY (name prefixes).
+ * Env: BENCH_REQUESTS (50000), BENCH_INFLIGHT (50), BENCH_ROUNDS (5), BENCH_ONLY (name prefixes),
+ * BENCH_SHARED (1: one process for all clients).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -30,6 +35,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = Math.min(10_000, TOTAL);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const BODY = 'hello world\n';
+const SHARED = process.env.BENCH_SHARED === '1';
+/** Set in a child process: the runner it measures (one round after its warm-up) and nghttpd's port. */
+const CHILD = process.env.BENCH_CHILD;
 
 type Runner = { name: string; run(n: number): Promise<void>; close(): Promise<void> | void };
 
@@ -146,6 +154,44 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+const RUNNER_NAMES = ['trama request() h2', 'node:http2 connect()', 'undici Client allowH2'];
+
+type Measure = { rate: number; cpuUs: number };
+
+/** One timed round of `r` in this process: req/s and this process's CPU µs per request. */
+async function measure(r: Runner): Promise<Measure> {
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  await r.run(TOTAL);
+  const ms = performance.now() - t0;
+  return { rate: (TOTAL / ms) * 1000, cpuUs: ((cpuMs() - c0) * 1000) / TOTAL };
+}
+
+/** One round of the runner named `name` in a fresh process (same core: affinity is inherited). */
+function measureInChild(name: string, port: number): Promise<Measure> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [process.argv[1]!], { env: { ...process.env, BENCH_CHILD: name, BENCH_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as Measure);
+      else reject(new Error(`${name}: child exited with ${code}`));
+    });
+  });
+}
+
+/** The child's whole job: warm up, measure one round, print it as JSON. */
+async function childMain(name: string, port: number): Promise<void> {
+  const make = [tramaRunner, nodeRunner, undiciRunner][RUNNER_NAMES.indexOf(name)];
+  if (!make) throw new Error(`no runner ${name}`);
+  const r = make(port);
+  await r.run(WARMUP);
+  const m = await measure(r);
+  await r.close();
+  process.stdout.write(JSON.stringify(m));
+}
+
 async function main(): Promise<void> {
   if (spawnSync('nghttpd', ['--version']).status !== 0) {
     console.log('bench:h2client: nghttpd not found (install nghttp2-server); nothing measured');
@@ -160,20 +206,20 @@ async function main(): Promise<void> {
   const server: ChildProcess = hasTaskset ? spawn('taskset', ['-c', '1', 'nghttpd', ...args], { stdio: 'ignore' }) : spawn('nghttpd', args, { stdio: 'ignore' });
   try {
     await waitForPort(port);
-    const runners = [tramaRunner(port), nodeRunner(port), undiciRunner(port)].filter((r) => !ONLY || ONLY.some((p) => r.name.startsWith(p)));
-    console.log(`bench:h2client — ${TOTAL} GETs, ${IN_FLIGHT} streams in flight, one session, nghttpd (h2c) on core 1, clients on core 0`);
+    // In isolated mode the parent only needs the names: each round's child builds its own runner.
+    const named = (name: string): Runner => ({ name, run: () => Promise.reject(new Error('runs in a child')), close: () => {} });
+    const all = SHARED ? [tramaRunner(port), nodeRunner(port), undiciRunner(port)] : RUNNER_NAMES.map(named);
+    const runners = all.filter((r) => !ONLY || ONLY.some((p) => r.name.startsWith(p)));
+    console.log(`bench:h2client — ${TOTAL} GETs, ${IN_FLIGHT} streams in flight, one session, nghttpd (h2c) on core 1, clients on core 0, ${SHARED ? 'all in one process' : 'each in its own process'}`);
     console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    for (const r of runners) await r.run(WARMUP);
+    if (SHARED) for (const r of runners) await r.run(WARMUP);
     const rates = new Map<string, number[]>(runners.map((r) => [r.name, []]));
     const cpu = new Map<string, number[]>(runners.map((r) => [r.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const r of round % 2 === 0 ? runners : [...runners].reverse()) {
-        const c0 = cpuMs();
-        const t0 = performance.now();
-        await r.run(TOTAL);
-        const ms = performance.now() - t0;
-        rates.get(r.name)!.push((TOTAL / ms) * 1000);
-        cpu.get(r.name)!.push(((cpuMs() - c0) * 1000) / TOTAL);
+        const m = SHARED ? await measure(r) : await measureInChild(r.name, port);
+        rates.get(r.name)!.push(m.rate);
+        cpu.get(r.name)!.push(m.cpuUs);
       }
     }
     for (const r of runners) {
@@ -200,7 +246,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main().then(() => process.exit(0), (err) => {
+void (CHILD !== undefined ? childMain(CHILD, Number(process.env.BENCH_PORT)) : main()).then(() => process.exit(0), (err) => {
   console.error(err);
   process.exit(1);
 });
