@@ -17,7 +17,9 @@
  * per request (the figure a shared machine disturbs least). The load average is printed; compare
  * ratios from the same run.
  * Env: BENCH_REQUESTS (50000), BENCH_INFLIGHT (50), BENCH_ROUNDS (5), BENCH_ONLY (name prefixes),
- * BENCH_SHARED (1: one process for all clients).
+ * BENCH_SHARED (1: one process for all clients), BENCH_BALLAST (live objects each client process
+ * holds before it starts, the same for all three: 0 by default; 200000 ≈ 10 MB, an application's
+ * heap — see docs/h2-client.md on why trama's figure depends on it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -38,6 +40,9 @@ const BODY = 'hello world\n';
 const SHARED = process.env.BENCH_SHARED === '1';
 /** Set in a child process: the runner it measures (one round after its warm-up) and nghttpd's port. */
 const CHILD = process.env.BENCH_CHILD;
+const BALLAST = Number(process.env.BENCH_BALLAST ?? 0);
+/** Live objects held for the whole run: a heap the size of an application's, not of an empty process. */
+const ballast: unknown[] = Array.from({ length: BALLAST }, (_, i) => ({ i, s: `b${i}` }));
 
 type Runner = { name: string; run(n: number): Promise<void>; close(): Promise<void> | void };
 
@@ -190,6 +195,7 @@ async function childMain(name: string, port: number): Promise<void> {
   const m = await measure(r);
   await r.close();
   process.stdout.write(JSON.stringify(m));
+  if (ballast.length !== BALLAST) throw new Error('ballast lost');
 }
 
 async function main(): Promise<void> {
@@ -210,7 +216,7 @@ async function main(): Promise<void> {
     const named = (name: string): Runner => ({ name, run: () => Promise.reject(new Error('runs in a child')), close: () => {} });
     const all = SHARED ? [tramaRunner(port), nodeRunner(port), undiciRunner(port)] : RUNNER_NAMES.map(named);
     const runners = all.filter((r) => !ONLY || ONLY.some((p) => r.name.startsWith(p)));
-    console.log(`bench:h2client — ${TOTAL} GETs, ${IN_FLIGHT} streams in flight, one session, nghttpd (h2c) on core 1, clients on core 0, ${SHARED ? 'all in one process' : 'each in its own process'}`);
+    console.log(`bench:h2client — ${TOTAL} GETs, ${IN_FLIGHT} streams in flight, one session, nghttpd (h2c) on core 1, clients on core 0, ${SHARED ? 'all in one process' : 'each in its own process'}${BALLAST ? `, ${BALLAST} live ballast objects in each` : ''}`);
     console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     if (SHARED) for (const r of runners) await r.run(WARMUP);
     const rates = new Map<string, number[]>(runners.map((r) => [r.name, []]));
