@@ -33,6 +33,7 @@ import { H1Parser, H1ParseError } from '../wire/h1/parser.js';
 import { CRLF, fieldLine, statusLine } from '../wire/h1/serializer.js';
 import type { H1Handler, H1Head, H1ParserOptions } from '../wire/h1/types.js';
 import { connReset, closeResponse, type Exchange, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead } from './exchange.js';
+import { socketListeners } from './socket-listeners.js';
 
 /** Default bound on responses outstanding on one connection before reading stops (pipelining). */
 export const DEFAULT_MAX_PIPELINE_DEPTH = 64;
@@ -102,6 +103,8 @@ export function monotonicMs(): number {
 }
 
 const kConn = Symbol('trama.h1conn');
+/** The socket's event listeners (module-level: no closure per socket), `this[kConn]` answering. */
+const socketL = socketListeners(kConn);
 const EMPTY = Buffer.alloc(0);
 
 interface Pending {
@@ -373,13 +376,13 @@ export class H1ServerConnection {
       this.#handle = handle;
       this.socket.push = fastPush;
     } else {
-      socket.on('data', onSocketData);
+      socket.on('data', socketL.data);
     }
-    socket.on('end', onSocketEnd);
-    socket.on('close', onSocketClose);
-    socket.on('error', onSocketError);
-    socket.on('drain', onSocketDrain);
-    socket.on('timeout', onSocketTimeout);
+    socket.on('end', socketL.end);
+    socket.on('close', socketL.close);
+    socket.on('error', socketL.error);
+    socket.on('drain', socketL.drain);
+    socket.on('timeout', socketL.timeout);
     // res.destroy() destroys the socket: what the current read's batch holds goes out first.
     if (!ownOverride(socket, 'destroy')) this.socket.destroy = destroyAfterFlush;
     // So does socket.end() (`res.end(); res.socket.end()`): node's bytes are already written then.
@@ -728,13 +731,13 @@ export class H1ServerConnection {
       if (!s.destroyed) this.#readStart();
       this.#handle = null;
     } else {
-      s.removeListener('data', onSocketData);
+      s.removeListener('data', socketL.data);
     }
-    s.removeListener('end', onSocketEnd);
-    s.removeListener('close', onSocketClose);
-    s.removeListener('error', onSocketError);
-    s.removeListener('drain', onSocketDrain);
-    s.removeListener('timeout', onSocketTimeout);
+    s.removeListener('end', socketL.end);
+    s.removeListener('close', socketL.close);
+    s.removeListener('error', socketL.error);
+    s.removeListener('drain', socketL.drain);
+    s.removeListener('timeout', socketL.timeout);
     if (s.destroy === destroyAfterFlush) s.destroy = protoOf(s).destroy;
     if (s.end === endAfterFlush) s.end = protoOf(s).end;
     if (this.#timeoutMs !== 0 && typeof s.setTimeout === 'function') s.setTimeout(0);
@@ -997,7 +1000,7 @@ export class H1ServerConnection {
     this.#pooled?.parser.pause();
     this.flush();
     const sock = this.socket;
-    sock.removeListener('error', onSocketError);
+    sock.removeListener('error', socketL.error);
     sock.on('error', noop);
     if (this.#timeoutMs !== 0 && typeof sock.setTimeout === 'function') sock.setTimeout(0);
     this.#timeoutMs = 0;
@@ -1064,7 +1067,7 @@ export class H1ServerConnection {
   onError(err: Error): void {
     // node emits clientError for socket errors (ECONNRESET, …) too, then destroys.
     const sock = this.socket;
-    sock.removeListener('error', onSocketError);
+    sock.removeListener('error', socketL.error);
     sock.on('error', noop);
     if (!this.host.onClientError(err, sock)) sock.destroy(err);
   }
@@ -1314,22 +1317,3 @@ function fastPush(this: SocketWithConn, chunk: unknown, encoding?: BufferEncodin
   return !conn.readingPaused;
 }
 
-// Socket listeners: module functions (no per-connection closures), `this` is the socket.
-function onSocketData(this: SocketWithConn, chunk: Buffer): void {
-  this[kConn]?.onData(chunk);
-}
-function onSocketEnd(this: SocketWithConn): void {
-  this[kConn]?.onEnd();
-}
-function onSocketClose(this: SocketWithConn): void {
-  this[kConn]?.onClose();
-}
-function onSocketError(this: SocketWithConn, err: Error): void {
-  this[kConn]?.onError(err);
-}
-function onSocketDrain(this: SocketWithConn): void {
-  this[kConn]?.onDrain();
-}
-function onSocketTimeout(this: SocketWithConn): void {
-  this[kConn]?.onTimeout();
-}

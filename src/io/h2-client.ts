@@ -96,6 +96,7 @@ import type { H2Event, H2Headers } from '../wire/h2/events.js';
 import type { PrioritySpec } from '../wire/h2/priority/index.js';
 import { nodeError } from '../wire/shared/index.js';
 import { h2SessionError, writeOutput } from './h2-output.js';
+import { socketListeners } from './socket-listeners.js';
 
 /**
  * Streams we open before the server's first SETTINGS tells its MAX_CONCURRENT_STREAMS: the RFC's
@@ -512,6 +513,8 @@ function enginePriority(spec: StreamPriority): PrioritySpec {
 }
 
 const kClientSession = Symbol('trama.h2clientsession');
+/** The socket's event listeners (module-level: no closure per socket), `this[kClientSession]` answering. */
+const socketL = socketListeners(kClientSession);
 type SocketWithSession = Duplex & { [kClientSession]?: H2ClientSession; writableLength: number; writableHighWaterMark: number };
 
 /** node's `session.state` for a client session. */
@@ -584,11 +587,11 @@ export class H2ClientSession extends EventEmitter {
     this.socket[kClientSession] = this;
     const sock = socket as Duplex & { setNoDelay?: (v: boolean) => void };
     if (typeof sock.setNoDelay === 'function') sock.setNoDelay(true);
-    socket.on('data', onSocketData);
-    socket.on('end', onSocketEnd);
-    socket.on('close', onSocketClose);
-    socket.on('error', onSocketError);
-    socket.on('drain', onSocketDrain);
+    socket.on('data', socketL.data);
+    socket.on('end', socketL.end);
+    socket.on('close', socketL.close);
+    socket.on('error', socketL.error);
+    socket.on('drain', socketL.drain);
     if (settingsTimeout !== undefined && settingsTimeout > 0) {
       this.#settingsTimer = setTimeout(onSettingsTimeout, settingsTimeout, this);
       this.#settingsTimer.unref();
@@ -1216,10 +1219,10 @@ export class H2ClientSession extends EventEmitter {
   onClose(): void {
     const s = this.socket;
     this.#teardown(this.#error);
-    s.removeListener('data', onSocketData);
-    s.removeListener('end', onSocketEnd);
-    s.removeListener('close', onSocketClose);
-    s.removeListener('drain', onSocketDrain);
+    s.removeListener('data', socketL.data);
+    s.removeListener('end', socketL.end);
+    s.removeListener('close', socketL.close);
+    s.removeListener('drain', socketL.drain);
     delete s[kClientSession];
     const err = this.#error;
     process.nextTick(() => {
@@ -1263,19 +1266,3 @@ function onSettingsTimeout(s: H2ClientSession): void {
   s.settingsExpired();
 }
 
-// Socket listeners: module functions (no per-session closures), `this` is the socket.
-function onSocketData(this: SocketWithSession, chunk: Buffer): void {
-  this[kClientSession]?.onData(chunk);
-}
-function onSocketEnd(this: SocketWithSession): void {
-  this[kClientSession]?.onEnd();
-}
-function onSocketClose(this: SocketWithSession): void {
-  this[kClientSession]?.onClose();
-}
-function onSocketError(this: SocketWithSession, err: Error): void {
-  this[kClientSession]?.onError(err);
-}
-function onSocketDrain(this: SocketWithSession): void {
-  this[kClientSession]?.onDrain();
-}

@@ -35,6 +35,7 @@ import { h2SessionError as sessionError, writeOutput } from './h2-output.js';
 import type { H2Event, H2Headers } from '../wire/h2/events.js';
 import type { PrioritySpec } from '../wire/h2/priority/index.js';
 import { connReset, closeResponse, type ExchangeRequest, type ExchangeResponse, type FinishableMessage, type RequestHead, type StructuredSink, type Exchange, type BodySource } from './exchange.js';
+import { socketListeners } from './socket-listeners.js';
 
 /*
  * RETIRED_LISTS — why the per-batch lists (`#dirty`, `#ending`, the engine's events, the output
@@ -549,6 +550,8 @@ export interface H2SessionStart {
 }
 
 const kSession = Symbol('trama.h2session');
+/** The socket's event listeners (module-level: no closure per socket), `this[kSession]` answering. */
+const socketL = socketListeners(kSession);
 type SocketWithSession = Socket & { [kSession]?: H2ServerSession };
 
 /** One HTTP/2 server connection over one socket. */
@@ -586,12 +589,12 @@ export class H2ServerSession {
     this.conn = new H2Connection(options);
     this.socket[kSession] = this;
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    socket.on('data', onSocketData);
-    socket.on('end', onSocketEnd);
-    socket.on('close', onSocketClose);
-    socket.on('error', onSocketError);
-    socket.on('drain', onSocketDrain);
-    socket.on('timeout', onSocketTimeout);
+    socket.on('data', socketL.data);
+    socket.on('end', socketL.end);
+    socket.on('close', socketL.close);
+    socket.on('error', socketL.error);
+    socket.on('drain', socketL.drain);
+    socket.on('timeout', socketL.timeout);
     if (host.timeout > 0 && typeof socket.setTimeout === 'function') socket.setTimeout(host.timeout);
     // RFC 9113 §6.5.3: our SETTINGS must be acknowledged in reasonable time; the client's
     // preface must arrive for that, so this one timer also bounds a preface that never completes.
@@ -1026,11 +1029,11 @@ export class H2ServerSession {
     this.#dead = true;
     this.#teardown();
     const s = this.socket;
-    s.removeListener('data', onSocketData);
-    s.removeListener('end', onSocketEnd);
-    s.removeListener('close', onSocketClose);
-    s.removeListener('drain', onSocketDrain);
-    s.removeListener('timeout', onSocketTimeout);
+    s.removeListener('data', socketL.data);
+    s.removeListener('end', socketL.end);
+    s.removeListener('close', socketL.close);
+    s.removeListener('drain', socketL.drain);
+    s.removeListener('timeout', socketL.timeout);
     delete s[kSession];
     if (this.#error !== null) this.host.onH2SessionError(this.#error, this);
     void wasDead;
@@ -1096,23 +1099,4 @@ function onSettingsTimeout(s: H2ServerSession): void {
   s.settingsExpired();
 }
 
-// Socket listeners: module functions (no per-session closures), `this` is the socket.
-function onSocketData(this: SocketWithSession, chunk: Buffer): void {
-  this[kSession]?.onData(chunk);
-}
-function onSocketEnd(this: SocketWithSession): void {
-  this[kSession]?.onEnd();
-}
-function onSocketClose(this: SocketWithSession): void {
-  this[kSession]?.onClose();
-}
-function onSocketError(this: SocketWithSession, err: Error): void {
-  this[kSession]?.onError(err);
-}
-function onSocketDrain(this: SocketWithSession): void {
-  this[kSession]?.onDrain();
-}
-function onSocketTimeout(this: SocketWithSession): void {
-  this[kSession]?.onTimeout();
-}
 
